@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Installs the Debian packages faultline needs, only those missing.
+#   --build  what building needs (default)
+#   --test   also what the test suite drives: supervisord, Chromium, node, clang, promtool
+#   --run    what packaging/run-local.sh needs
+set -euo pipefail
+build=(meson ninja-build pkg-config g++ libcpp-httplib-dev libsimdjson-dev libfmt-dev catch2 python3)
+run=(supervisor chromium curl procps)
+test=(clang libclang-rt-14-dev supervisor chromium nodejs npm prometheus curl procps)
+want=("${build[@]}")
+case "${1:---build}" in
+    --test) want+=("${test[@]}") ;;
+    --run) want+=("${run[@]}") ;;
+    --build) ;;
+    *) echo "usage: $0 [--build|--test|--run]" >&2; exit 2 ;;
+esac
+missing=()
+for p in "${want[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+echo "installing: ${missing[*]}"
+sudo=""
+[ "$(id -u)" = 0 ] || sudo=sudo
+$sudo apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null

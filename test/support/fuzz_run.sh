@@ -1,0 +1,10 @@
+#!/bin/sh
+# fuzz_run.sh TARGET SEED_DIR SECONDS: a short libFuzzer run that never writes into the source
+# tree (new inputs go to a temporary corpus). Fails on any crash, leak, hang or sanitizer report.
+set -eu
+target=$1 seeds=$2 secs=$3
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+cd "$work"
+exec "$target" -max_total_time="$secs" -timeout=10 -rss_limit_mb=1024 -print_final_stats=1 \
+    "$work" "$seeds"
