@@ -1,0 +1,153 @@
+// The disconnect reasons that matter most, against a real headless Chromium and real clients:
+// Chromium restarted under connected clients (upstream_changed, with duration_ms measured to
+// the disconnect, not to the new browser), a dial during the restart that waits for the new
+// browser, Chromium killed for good (upstream_error after --restart-confirm-wait, ts pinned at
+// the disconnect), a client that stops reading (cut off after --slow-client-timeout), and the
+// proxy's own SIGTERM (context_cancelled, published before it exits).
+'use strict';
+const path = require('path');
+const h = require('./lib/proxy_harness');
+
+h.requirePrerequisites();
+const puppeteer = require('puppeteer-core');
+const CDP = require('chrome-remote-interface');
+
+const dir = h.tmpDir('faultline-proxy-restart-');
+const log = path.join(dir, 'chromium.log');
+const CONFIRM_WAIT_MS = 5000;
+const RESTART_GAP_MS = 1500;  // Chromium stays down this long before the new one starts
+let chromePort, chrome, logProxy, upProxy, sigProxy;
+
+// Resolves with Date.now() when the socket-level client sees its connection end.
+function whenClosed(emitter, event) {
+  return new Promise((resolve) => emitter.once(event, () => resolve(Date.now())));
+}
+
+const steps = [
+  ['start Chromium and proxies (--chromium-log and --upstream)', async () => {
+    chromePort = await h.freePort();
+    chrome = await h.startChromium({ port: chromePort, logFile: log });
+    const common = ['--restart-confirm-wait', String(CONFIRM_WAIT_MS / 1000)];
+    logProxy = await h.startProxy(['--chromium-log', log, ...common]);
+    upProxy = await h.startProxy(['--upstream', `127.0.0.1:${chromePort}`, ...common]);
+  }],
+
+  ['Chromium restarts under connected clients: upstream_changed, duration to the disconnect', async () => {
+    const oldUrl = chrome.wsUrl;
+    const pp = await puppeteer.connect({ browserURL: logProxy.url });
+    const cri = await CDP({ host: '127.0.0.1', port: upProxy.port });  // page-level socket
+    h.equal((await cri.Runtime.evaluate({ expression: '40+2' })).result.value, 42, 'CRI works before');
+    const opened = Date.now();
+    const ppClosed = whenClosed(pp, 'disconnected');
+    const criClosed = whenClosed(cri, 'disconnect');
+    await h.sleep(300);
+    const killedAt = Date.now();
+    await chrome.kill();
+    const ppAt = await ppClosed;
+    const criAt = await criClosed;
+    h.check(ppAt - killedAt < 2000 && criAt - killedAt < 2000, 'clients are cut off at once');
+    await h.sleep(RESTART_GAP_MS);
+    chrome = await h.startChromium({ port: chromePort, logFile: log });
+    h.check(chrome.wsUrl !== oldUrl, 'the new browser has a new URL');
+    const restartedAt = Date.now();
+
+    for (const [proxy, name, target] of [[logProxy, 'log', 'browser'], [upProxy, 'upstream', 'page']]) {
+      const c = await proxy.waitEvent(`cdp_connect (${name})`, (e) => e.type === 'cdp_connect' && e.data.target === target);
+      const d = await proxy.waitEvent(`cdp_disconnect (${name})`, h.disconnectOf(c.data.connection_id), 15000);
+      h.equal(d.data.reason, 'upstream_changed', `${name}: reason`);
+      // Measured to the disconnect: shorter than open..(kill + 1 s), never stretched to the restart.
+      h.check(d.data.duration_ms >= 300 && d.data.duration_ms < killedAt - opened + 1000,
+        `${name}: duration_ms ${d.data.duration_ms} (kill after ${killedAt - opened} ms)`);
+      h.check(Date.parse(d.ts) < restartedAt - RESTART_GAP_MS / 2, `${name}: ts ${d.ts} pinned at the disconnect`);
+      h.check(d.data.messages_from_client >= 1 && d.data.messages_from_upstream >= 1, `${name}: messages counted`);
+      h.check(!('close_code' in d.data) || d.data.close_code === null, `${name}: no Close frame (Chromium sends plain EOF)`);
+    }
+    // Both proxies follow the new browser: a fresh client works at once.
+    for (const proxy of [logProxy, upProxy]) {
+      await h.waitFor('the proxy to know the new URL', async () =>
+        (await h.getJson(proxy.url + '/json/version')).body.webSocketDebuggerUrl.endsWith(chrome.wsUrl.split('/').pop()));
+      const b = await puppeteer.connect({ browserURL: proxy.url });
+      h.check((await b.version()).length > 0, 'a new client works after the restart');
+      await b.disconnect();
+    }
+  }],
+
+  ['a client dialling while Chromium is down is connected once the new browser is up', async () => {
+    const heldUrl = (await h.getJson(logProxy.url + '/json/version')).body.webSocketDebuggerUrl;
+    await chrome.kill();
+    const t0 = Date.now();
+    const pending = h.openSocket(heldUrl);  // the old browser id: the proxy dials the current one
+    await h.sleep(RESTART_GAP_MS);
+    chrome = await h.startChromium({ port: chromePort, logFile: log });
+    const ws = await pending;
+    h.check(Date.now() - t0 >= RESTART_GAP_MS, 'it waited for the new browser');
+    const v = await h.command(ws, 'Browser.getVersion');
+    h.check(v.product.length > 0, 'commands reach the new browser');
+    const closed = whenClosed(ws, 'close');
+    ws.close();
+    await closed;
+    const c = await logProxy.waitEvent('cdp_connect (held dial)', (e) => e.type === 'cdp_connect' && e.data.upstream_url === chrome.wsUrl);
+    const d = await logProxy.waitEvent('cdp_disconnect (held dial)', h.disconnectOf(c.data.connection_id));
+    h.equal(d.data.reason, 'client_close', 'reason');
+    h.equal(d.data.close_code, 1000, 'close code');
+  }],
+
+  ['Chromium killed for good: upstream_error after the confirm wait, ts pinned at the disconnect', async () => {
+    const ws = await h.openSocket(`ws://127.0.0.1:${logProxy.port}/devtools/browser/any`);
+    await h.command(ws, 'Browser.getVersion');
+    const closed = whenClosed(ws, 'close');
+    const before = logProxy.events().length;
+    const killedAt = Date.now();
+    await chrome.kill();
+    chrome = null;
+    const closedAt = await closed;
+    h.check(closedAt - killedAt < 2000, 'the client is cut off at once');
+    const d = await logProxy.waitEvent('cdp_disconnect (killed)',
+      (e) => e.type === 'cdp_disconnect' && logProxy.events().indexOf(e) >= before, CONFIRM_WAIT_MS + 10000);
+    const seenAt = Date.now();
+    h.equal(d.data.reason, 'upstream_error', 'reason');
+    h.check(seenAt - closedAt >= CONFIRM_WAIT_MS - 300, `published after the wait (${seenAt - closedAt} ms)`);
+    h.check(Math.abs(Date.parse(d.ts) - closedAt) < 1000, `ts ${d.ts} is the disconnect time`);
+  }],
+
+  ['a client that stops reading is cut off after --slow-client-timeout', async () => {
+    chrome = await h.startChromium({ port: chromePort, logFile: log });
+    const slowProxy = await h.startProxy(['--upstream', `127.0.0.1:${chromePort}`, '--slow-client-timeout', '1']);
+    try {
+      const ws = await h.openSocket(`ws://127.0.0.1:${slowProxy.port}/devtools/browser/x`);
+      const target = await h.command(ws, 'Target.createTarget', { url: 'about:blank' });
+      const { sessionId } = await h.command(ws, 'Target.attachToTarget', { targetId: target.targetId, flatten: true });
+      ws._socket.pause();  // stop reading; ask for far more than the socket buffers hold
+      const big = "'x'.repeat(8 * 1024 * 1024)";
+      for (let i = 0; i < 8; i++)
+        ws.send(JSON.stringify({ id: 100 + i, method: 'Runtime.evaluate', params: { expression: big, returnByValue: true }, sessionId }));
+      const c = await slowProxy.waitEvent('cdp_connect (slow)', (e) => e.type === 'cdp_connect');
+      const d = await slowProxy.waitEvent('cdp_disconnect (slow)', h.disconnectOf(c.data.connection_id), 20000);
+      h.equal(d.data.reason, 'client_close', 'a client that stopped reading ended its own connection');
+      h.check(/stopped reading/.test(slowProxy.stderr()), 'the log says why');
+      ws.terminate();
+    } finally {
+      await slowProxy.stop();
+    }
+  }],
+
+  ['SIGTERM to the proxy: context_cancelled, published before it exits', async () => {
+    sigProxy = await h.startProxy(['--upstream', `127.0.0.1:${chromePort}`]);
+    const pp = await puppeteer.connect({ browserURL: sigProxy.url });
+    const closed = whenClosed(pp, 'disconnected');
+    const c = await sigProxy.waitEvent('cdp_connect (sigterm)', (e) => e.type === 'cdp_connect');
+    const proxy = sigProxy;
+    sigProxy = null;
+    const exit = await proxy.stop('SIGTERM');
+    h.equal(exit.code, 0, 'exit code');
+    await closed;
+    const d = proxy.events().find(h.disconnectOf(c.data.connection_id));
+    h.check(d, 'cdp_disconnect was published before the proxy exited');
+    h.equal(d.data.reason, 'context_cancelled', 'reason');
+  }],
+];
+
+h.run(steps, async () => {
+  for (const p of [logProxy, upProxy, sigProxy]) if (p) await p.stop();
+  if (chrome) await chrome.kill();
+});
