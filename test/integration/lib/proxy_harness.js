@@ -130,6 +130,7 @@ async function startProxy(args) {
   }, 10000, 20);
   return {
     port,
+    pid: proc.pid,
     url: `http://127.0.0.1:${port}`,
     events: () => events.slice(),
     stderr: () => stderr,

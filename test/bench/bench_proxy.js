@@ -1,0 +1,115 @@
+// Benchmark: the CDP proxy against a direct connection to Chromium and against node's
+// http-proxy (ws: true), in one run with one headless Chromium:
+//   - round-trip time of 2,000 small commands (Runtime.evaluate "1", one at a time),
+//   - transfer time of a 20 MiB Runtime.evaluate result,
+//   - resident memory of each proxy process with 200 idle WebSocket connections.
+// Prints each number and its ratio to direct (RSS: proxy vs http-proxy). Not run by the tests:
+//   meson test -C build --benchmark proxy      or
+//   CDP_PROXY=build/test/cdp-proxy/proxy_standalone node test/bench/bench_proxy.js
+'use strict';
+const fs = require('fs');
+const path = require('path');
+const { spawn } = require('child_process');
+const h = require('../integration/lib/proxy_harness');
+
+const ROUNDS = Number(process.env.BENCH_ROUNDS || 3);
+const COMMANDS = 2000;
+const BIG = 20 * 1024 * 1024;
+const IDLE = 200;
+
+function rssKb(pid) {
+  const m = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return Number(m[1]);
+}
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+async function startHttpProxy(chromePort) {
+  const proc = spawn(process.execPath, [path.join(__dirname, 'bench_proxy_httpproxy.js'), String(chromePort)],
+    { stdio: ['ignore', 'inherit', 'pipe'] });
+  let err = '';
+  proc.stderr.on('data', (d) => { err += d; });
+  const port = await h.waitFor('http-proxy to listen', () => {
+    const m = /listening on port (\d+)/.exec(err);
+    return m && Number(m[1]);
+  }, 10000, 20);
+  return { port, pid: proc.pid, stop: () => proc.kill('SIGTERM') };
+}
+
+// Sequential small commands; returns microseconds per round trip.
+async function rtt(ws) {
+  for (let i = 0; i < 200; i++) await h.command(ws, 'Runtime.evaluate', { expression: '1' });
+  const t0 = process.hrtime.bigint();
+  for (let i = 0; i < COMMANDS; i++) await h.command(ws, 'Runtime.evaluate', { expression: '1' });
+  return Number(process.hrtime.bigint() - t0) / 1000 / COMMANDS;
+}
+
+// One 20 MiB result (already built in the page); returns milliseconds, checks the length.
+async function transfer(ws) {
+  const t0 = process.hrtime.bigint();
+  const r = await h.command(ws, 'Runtime.evaluate', { expression: 'globalThis.__big', returnByValue: true });
+  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+  if (r.result.value.length !== BIG) throw new Error(`short result: ${r.result.value.length}`);
+  return ms;
+}
+
+async function idleRss(pid, port, browserPath) {
+  const before = rssKb(pid);
+  const sockets = [];
+  for (let i = 0; i < IDLE; i++) sockets.push(await h.openSocket(`ws://127.0.0.1:${port}${browserPath}`));
+  await h.sleep(500);
+  const after = rssKb(pid);
+  for (const s of sockets) s.terminate();
+  await h.sleep(500);
+  return { before, after };
+}
+
+async function main() {
+  h.requirePrerequisites();
+  const dir = h.tmpDir('faultline-bench-proxy-');
+  const chrome = await h.startChromium({ port: await h.freePort(), logFile: path.join(dir, 'chromium.log') });
+  const proxy = await h.startProxy(['--upstream', `127.0.0.1:${chrome.port}`]);
+  const hp = await startHttpProxy(chrome.port);
+  try {
+    const page = (await h.getJson(`http://127.0.0.1:${chrome.port}/json/list`)).body.find((t) => t.type === 'page');
+    const pagePath = `/devtools/page/${page.id}`;
+    const browserPath = new URL(chrome.wsUrl).pathname;
+    // Memory first, on fresh processes (before the 20 MiB transfers grow node's heap).
+    const ours = await idleRss(proxy.pid, proxy.port, browserPath);
+    const theirs = await idleRss(hp.pid, hp.port, browserPath);
+    console.log(`RSS with ${IDLE} idle connections (kB): cdp-proxy ${ours.before} -> ${ours.after} ` +
+      `(+${ours.after - ours.before}), http-proxy ${theirs.before} -> ${theirs.after} (+${theirs.after - theirs.before}); ` +
+      `ratio cdp-proxy/http-proxy ${(ours.after / theirs.after).toFixed(2)}`);
+    const paths = { direct: chrome.port, 'cdp-proxy': proxy.port, 'http-proxy': hp.port };
+    const sockets = {};
+    for (const [name, port] of Object.entries(paths)) sockets[name] = await h.openSocket(`ws://127.0.0.1:${port}${pagePath}`);
+    await h.command(sockets.direct, 'Runtime.evaluate', { expression: `globalThis.__big = 'x'.repeat(${BIG}); 0` });
+
+    const results = {};
+    for (const name of Object.keys(paths)) results[name] = { rtt: [], transfer: [] };
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const name of Object.keys(paths)) {  // interleaved so drift hits every path alike
+        results[name].rtt.push(await rtt(sockets[name]));
+        for (let i = 0; i < 3; i++) results[name].transfer.push(await transfer(sockets[name]));
+      }
+    }
+    for (const s of Object.values(sockets)) s.close();
+
+    const d = { rtt: median(results.direct.rtt), transfer: median(results.direct.transfer) };
+    console.log(`CDP proxy benchmark (Chromium ${chrome.wsUrl.split('/')[2]}, ${ROUNDS} rounds, medians)`);
+    console.log(`${'path'.padEnd(12)} ${'rtt us/cmd'.padStart(11)} ${'x direct'.padStart(9)} ${'20MiB ms'.padStart(10)} ${'x direct'.padStart(9)}`);
+    for (const name of Object.keys(paths)) {
+      const r = median(results[name].rtt), t = median(results[name].transfer);
+      console.log(`${name.padEnd(12)} ${r.toFixed(1).padStart(11)} ${(r / d.rtt).toFixed(2).padStart(9)} ` +
+        `${t.toFixed(1).padStart(10)} ${(t / d.transfer).toFixed(2).padStart(9)}`);
+    }
+
+  } finally {
+    hp.stop();
+    await proxy.stop();
+    await chrome.kill();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().then(() => process.exit(0), (e) => { console.error(e.stack || e); process.exit(1); });
