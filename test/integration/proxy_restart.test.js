@@ -24,6 +24,25 @@ function whenClosed(emitter, event) {
 }
 
 const steps = [
+  ['no Chromium yet: /json is 503 with a JSON error; a WebSocket fails after 5 s with upstream_error', async () => {
+    const none = await h.startProxy(['--chromium-log', path.join(dir, 'not-yet.log')]);
+    try {
+      const r = await h.getJson(none.url + '/json/version');
+      h.equal(r.status, 503, 'status');
+      h.check(/no Chromium DevTools endpoint/.test(r.body.error), `error: ${JSON.stringify(r.body)}`);
+      const t0 = Date.now();
+      const ws = await h.rawRequest(none.port, h.upgradeRequest('/devtools/browser/x', none.port), 15000);
+      h.equal(ws.status, 502, 'upgrade status');
+      h.check(/upstream_error/.test(ws.body), ws.body);
+      h.check(Date.now() - t0 >= 4500, `dialling was retried for 5 s (${Date.now() - t0} ms)`);
+      const d = await none.waitEvent('cdp_disconnect (no upstream)', (e) => e.type === 'cdp_disconnect');
+      h.equal(d.data.reason, 'upstream_error', 'reason');
+      h.check(none.events().some((e) => e.type === 'cdp_connect' && e.data.connection_id === d.data.connection_id), 'with its cdp_connect');
+    } finally {
+      await none.stop();
+    }
+  }],
+
   ['start Chromium and proxies (--chromium-log and --upstream)', async () => {
     chromePort = await h.freePort();
     chrome = await h.startChromium({ port: chromePort, logFile: log });
@@ -70,6 +89,26 @@ const steps = [
       h.check((await b.version()).length > 0, 'a new client works after the restart');
       await b.disconnect();
     }
+  }],
+
+  ['a new browser appears while the old one lives: stale connections are closed at once', async () => {
+    const known = new Set(logProxy.events().map((e) => e.data.connection_id));
+    const ws = await h.openSocket(`ws://127.0.0.1:${logProxy.port}/devtools/browser/any`);
+    await h.command(ws, 'Browser.getVersion');
+    const closed = new Promise((resolve) => ws.once('close', (code) => resolve({ code, at: Date.now() })));
+    const second = await h.startChromium({ port: await h.freePort(), logFile: log });
+    const seenAt = Date.now();
+    const { code, at } = await closed;
+    h.check(at - seenAt < 2000, `closed at once (${at - seenAt} ms after the new URL)`);
+    h.equal(code, 1001, 'Close frame "going away"');
+    const c = await logProxy.waitEvent('cdp_connect (stale)', (e) => e.type === 'cdp_connect' && !known.has(e.data.connection_id));
+    h.equal(c.data.upstream_url, chrome.wsUrl, 'it was dialled to the old browser');
+    const d = await logProxy.waitEvent('cdp_disconnect (stale)', h.disconnectOf(c.data.connection_id));
+    h.equal(d.data.reason, 'upstream_changed', 'reason');
+    // The old browser becomes the newest again (restart on its port), the second one goes.
+    await second.kill();
+    await chrome.kill();
+    chrome = await h.startChromium({ port: chromePort, logFile: log });
   }],
 
   ['a client dialling while Chromium is down is connected once the new browser is up', async () => {
