@@ -65,7 +65,7 @@ std::string read_body(int fd, const HttpResponseHead& head, std::string have,
 
 }  // namespace
 
-void add_cdp_proxy_flags(faultline::FlagSet& flags, CdpProxyOptions& o) {
+void add_cdp_proxy_flags(faultline::FlagSet& flags, CdpProxyOptions& o, bool with_token) {
     flags.add_string("cdp-listen", &o.listen,
                      "address:port for CDP clients (the DevTools /json endpoints and WebSockets)",
                      "HOST:PORT");
@@ -77,10 +77,11 @@ void add_cdp_proxy_flags(faultline::FlagSet& flags, CdpProxyOptions& o) {
                      "follow this Chromium log (like tail -F) and take the upstream URL from its "
                      "'DevTools listening on ws://...' lines",
                      "FILE");
-    flags.add_string("token", &o.token,
-                     "when set, /json/* and WebSocket upgrades need ?token=TOKEN or "
-                     "'Authorization: Bearer TOKEN' (401 otherwise)",
-                     "TOKEN");
+    if (with_token)
+        flags.add_string("token", &o.token,
+                         "when set, /json/* and WebSocket upgrades need ?token=TOKEN or "
+                         "'Authorization: Bearer TOKEN' (401 otherwise)",
+                         "TOKEN");
     flags.add_double("slow-client-timeout", &o.slow_client_timeout,
                      "disconnect a client that stops reading for this long (so Chromium's send "
                      "queue never overflows)",

@@ -30,9 +30,11 @@ struct CdpProxyOptions {
     double dial_timeout = 5;           // seconds; not a flag (the issue fixes it at 5 s)
 };
 
-// Adds --cdp-listen, --upstream, --chromium-log, --token, --slow-client-timeout and
-// --restart-confirm-wait (each with its FAULTLINE_* environment twin).
-void add_cdp_proxy_flags(faultline::FlagSet& flags, CdpProxyOptions& options);
+// Adds --cdp-listen, --upstream, --chromium-log, --slow-client-timeout,
+// --restart-confirm-wait and (with_token; off when the program already has a shared --token)
+// --token, each with its FAULTLINE_* environment twin.
+void add_cdp_proxy_flags(faultline::FlagSet& flags, CdpProxyOptions& options,
+                         bool with_token = true);
 
 class CdpProxy {
   public:
