@@ -92,6 +92,25 @@ void add_cdp_proxy_flags(faultline::FlagSet& flags, CdpProxyOptions& o, bool wit
                      "SECONDS");
 }
 
+void add_cdp_proxy_help(faultline::FlagSet& flags) {
+    flags.add_section(
+        "CDP PROXY",
+        "Clients (Playwright connectOverCDP, Puppeteer connect({browserURL}),\n"
+        "chrome-remote-interface) use --cdp-listen as if it were Chromium. Served:\n"
+        "/json/version, /json, /json/list (trailing slash or not), /json/protocol,\n"
+        "PUT /json/new?<url>, /json/activate/<id>, /json/close/<id> (DevTools URLs\n"
+        "rewritten to the Host the client used; wss behind X-Forwarded-Proto: https;\n"
+        "503 while no Chromium is known), and WebSockets on /devtools/browser/<any id>\n"
+        "(the current browser) and /devtools/page/<id>. No message size limit.\n"
+        "\n"
+        "Every relayed connection gives cdp_connect and cdp_disconnect; the reason is\n"
+        "client_close (the client ended it or stopped reading), upstream_changed\n"
+        "(Chromium restarted: a new DevTools URL appeared within --restart-confirm-wait),\n"
+        "upstream_error (Chromium went away for good, or no Chromium answered a dial\n"
+        "within 5 s) or context_cancelled (the proxy stopped). duration_ms and ts are\n"
+        "those of the disconnect itself.");
+}
+
 CdpProxy::CdpProxy(CdpProxyOptions options, EventSink sink)
     : options_(std::move(options)), sink_(std::move(sink)) {}
 

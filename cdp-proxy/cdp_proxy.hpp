@@ -36,6 +36,9 @@ struct CdpProxyOptions {
 void add_cdp_proxy_flags(faultline::FlagSet& flags, CdpProxyOptions& options,
                          bool with_token = true);
 
+// Adds the --help section on what the CDP proxy serves and what its telemetry means.
+void add_cdp_proxy_help(faultline::FlagSet& flags);
+
 class CdpProxy {
   public:
     CdpProxy(CdpProxyOptions options, EventSink sink);

@@ -13,6 +13,7 @@ int main(int argc, char** argv) {
     faultline::FlagSet flags("proxy_standalone", "proxy_standalone [OPTIONS]",
                              "The CDP proxy without the hub; events go to stdout as NDJSON.");
     faultline::proxy::add_cdp_proxy_flags(flags, options);
+    faultline::proxy::add_cdp_proxy_help(flags);
     if (int rc = flags.handle(argc, argv, FAULTLINE_VERSION); rc >= 0) return rc;
 
     sigset_t set;
