@@ -3,7 +3,8 @@
 #include "faultline_version.h"
 
 int main(int argc, char** argv) {
-    faultline::FlagSet flags("cdp-proxy", "cdp-proxy [OPTIONS]", "The Chrome DevTools Protocol proxy and the faultline telemetry hub.");
+    faultline::FlagSet flags("cdp-proxy", "cdp-proxy [OPTIONS]",
+                             "The Chrome DevTools Protocol proxy and the faultline telemetry hub.");
     if (int rc = flags.handle(argc, argv, FAULTLINE_VERSION); rc >= 0) return rc;
     return 0;
 }

@@ -6,7 +6,7 @@
 set -euo pipefail
 build=(meson ninja-build pkg-config g++ libcpp-httplib-dev libsimdjson-dev libfmt-dev catch2 python3)
 run=(supervisor chromium curl procps)
-test=(clang libclang-rt-14-dev supervisor chromium nodejs npm prometheus curl procps)
+test=(clang libclang-rt-14-dev supervisor chromium prometheus curl procps)
 want=("${build[@]}")
 case "${1:---build}" in
     --test) want+=("${test[@]}") ;;
@@ -14,6 +14,12 @@ case "${1:---build}" in
     --build) ;;
     *) echo "usage: $0 [--build|--test|--run]" >&2; exit 2 ;;
 esac
+# node and npm count by command: a machine may carry NodeSource's nodejs (npm bundled), which
+# conflicts with Debian's npm package.
+if [ "${1:-}" = --test ]; then
+    command -v node >/dev/null || want+=(nodejs)
+    command -v npm >/dev/null || want+=(npm)
+fi
 missing=()
 for p in "${want[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

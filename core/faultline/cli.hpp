@@ -16,11 +16,12 @@
 namespace faultline {
 
 class FlagSet {
-public:
+  public:
     enum class Result { ok, help, version, error };
 
     FlagSet(std::string program, std::string synopsis, std::string description)
-        : program_(std::move(program)), synopsis_(std::move(synopsis)),
+        : program_(std::move(program)),
+          synopsis_(std::move(synopsis)),
           description_(std::move(description)) {}
 
     void add_string(std::string name, std::string* out, std::string help,
@@ -57,10 +58,16 @@ public:
     }
     // A switch: "--name" sets it; the variable accepts 1/true/yes/on and 0/false/no/off.
     void add_bool(std::string name, bool* out, std::string help) {
-        Flag f{std::move(name), std::move(help), "", *out ? "true" : "false", true,
+        Flag f{std::move(name),
+               std::move(help),
+               "",
+               *out ? "true" : "false",
+               true,
                [out](std::string_view v, std::string& err) {
-                   if (v == "1" || v == "true" || v == "yes" || v == "on") *out = true;
-                   else if (v == "0" || v == "false" || v == "no" || v == "off") *out = false;
+                   if (v == "1" || v == "true" || v == "yes" || v == "on")
+                       *out = true;
+                   else if (v == "0" || v == "false" || v == "no" || v == "off")
+                       *out = false;
                    else {
                        err = "expected true or false";
                        return false;
@@ -82,7 +89,8 @@ public:
 
     Result parse(int argc, char** argv, std::string& error) {
         for (auto& f : flags_)
-            if (const char* v = std::getenv(env_name(f.name).c_str()); v && !apply(f, v, true, error))
+            if (const char* v = std::getenv(env_name(f.name).c_str());
+                v && !apply(f, v, true, error))
                 return Result::error;
         for (int i = 1; i < argc; ++i) {
             std::string_view arg = argv[i];
@@ -117,8 +125,9 @@ public:
     }
 
     std::string help() const {
-        std::string out = fmt::format("Usage: {}\n\n{}\n\nOptions (each also read from its environment variable):\n",
-                                      synopsis_, description_);
+        std::string out = fmt::format(
+            "Usage: {}\n\n{}\n\nOptions (each also read from its environment variable):\n",
+            synopsis_, description_);
         for (const auto& f : flags_) {
             std::string head = f.is_switch ? fmt::format("  --{}", f.name)
                                            : fmt::format("  --{} {}", f.name, f.metavar);
@@ -127,7 +136,9 @@ public:
                 out += fmt::format(", default {}", f.default_text);
             out += "\n";
         }
-        out += "  --help, -h\n      print this help and exit\n  --version, -V\n      print the version and exit\n";
+        out +=
+            "  --help, -h\n      print this help and exit\n  --version, -V\n      print the "
+            "version and exit\n";
         for (const auto& [title, text] : sections_) out += fmt::format("\n{}:\n{}\n", title, text);
         return out;
     }
@@ -136,15 +147,22 @@ public:
     int handle(int argc, char** argv, std::string_view version) {
         std::string err;
         switch (parse(argc, argv, err)) {
-            case Result::help: std::fputs(help().c_str(), stdout); return 0;
-            case Result::version: std::printf("%s %.*s\n", program_.c_str(), int(version.size()), version.data()); return 0;
-            case Result::error: std::fprintf(stderr, "%s: %s\n", program_.c_str(), err.c_str()); return 2;
-            case Result::ok: return -1;
+            case Result::help:
+                std::fputs(help().c_str(), stdout);
+                return 0;
+            case Result::version:
+                std::printf("%s %.*s\n", program_.c_str(), int(version.size()), version.data());
+                return 0;
+            case Result::error:
+                std::fprintf(stderr, "%s: %s\n", program_.c_str(), err.c_str());
+                return 2;
+            case Result::ok:
+                return -1;
         }
         return 2;
     }
 
-private:
+  private:
     struct Flag {
         std::string name, help, metavar, default_text;
         bool is_switch = false;

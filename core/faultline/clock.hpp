@@ -26,7 +26,9 @@ inline timespec wall_now() {
     return t;
 }
 
-inline std::string now_rfc3339() { return format_rfc3339(wall_now()); }
+inline std::string now_rfc3339() {
+    return format_rfc3339(wall_now());
+}
 
 inline int64_t wall_now_ms() {
     const timespec t = wall_now();
@@ -53,8 +55,8 @@ inline bool is_rfc3339(std::string_view s) {
         if (i == start) return false;
     }
     if (at(i, 'Z') || at(i, 'z')) return i + 1 == s.size();
-    if (at(i, '+') || at(i, '-')) return digits(i + 1, 2) && at(i + 3, ':') && digits(i + 4, 2) &&
-                                         i + 6 == s.size();
+    if (at(i, '+') || at(i, '-'))
+        return digits(i + 1, 2) && at(i + 3, ':') && digits(i + 4, 2) && i + 6 == s.size();
     return false;
 }
 

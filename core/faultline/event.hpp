@@ -20,12 +20,12 @@ struct Source {
 };
 
 struct Event {
-    uint64_t seq = 0;    // assigned by the hub; 0 = not yet assigned (omitted when encoding)
-    std::string ts;      // RFC 3339 wall-clock time of observation
+    uint64_t seq = 0;  // assigned by the hub; 0 = not yet assigned (omitted when encoding)
+    std::string ts;    // RFC 3339 wall-clock time of observation
     std::string type;
     std::string category;
     Source source;
-    std::string id;      // producer idempotency key; empty = null
+    std::string id;  // producer idempotency key; empty = null
     std::optional<std::string> capture_session_id;
     std::string data = "{}";  // one JSON object on one line
 };
@@ -54,11 +54,15 @@ inline std::string encode_event(const Event& e) {
     out.append(",\"source\":");
     append_source(out, e.source);
     out.append(",\"id\":");
-    if (e.id.empty()) out.append("null");
-    else append_json_string(out, e.id);
+    if (e.id.empty())
+        out.append("null");
+    else
+        append_json_string(out, e.id);
     out.append(",\"capture_session_id\":");
-    if (e.capture_session_id) append_json_string(out, *e.capture_session_id);
-    else out.append("null");
+    if (e.capture_session_id)
+        append_json_string(out, *e.capture_session_id);
+    else
+        out.append("null");
     out.append(",\"data\":");
     out.append(e.data);
     out.push_back('}');

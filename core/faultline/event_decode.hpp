@@ -19,7 +19,7 @@ struct DecodeError {
 };
 
 class EventDecoder {
-public:
+  public:
     // Parses json into out. Returns false and fills err on any problem; out is then unspecified.
     bool decode(std::string_view json, Event& out, DecodeError& err) {
         buf_.assign(json);
@@ -42,7 +42,7 @@ public:
         return true;
     }
 
-private:
+  private:
     using value = simdjson::ondemand::value;
     using json_type = simdjson::ondemand::json_type;
 
@@ -87,7 +87,8 @@ private:
             value v = field.value();
             if (key == "type") {
                 std::string_view s;
-                if (v.get_string().get(s)) return fail(err, "type", "field 'type' must be a string");
+                if (v.get_string().get(s))
+                    return fail(err, "type", "field 'type' must be a string");
             } else if (key == "seq") {
                 uint64_t seq;
                 if (v.get_uint64().get(seq))
@@ -101,12 +102,14 @@ private:
                 std::string c;
                 if (!opt_string(v, "category", c, err)) return false;
                 if (!c.empty() && c != spec.category)
-                    return fail(err, "category",
-                                fmt::format("category '{}' does not match type '{}' (expected '{}')",
-                                            c, spec.type, spec.category));
+                    return fail(
+                        err, "category",
+                        fmt::format("category '{}' does not match type '{}' (expected '{}')", c,
+                                    spec.type, spec.category));
             } else if (key == "id") {
                 if (!opt_string(v, "id", out.id, err)) return false;
-                if (out.id.size() > 256) return fail(err, "id", "field 'id' is longer than 256 bytes");
+                if (out.id.size() > 256)
+                    return fail(err, "id", "field 'id' is longer than 256 bytes");
             } else if (key == "capture_session_id") {
                 std::string c;
                 if (!opt_string(v, "capture_session_id", c, err)) return false;
@@ -149,20 +152,20 @@ private:
             if (auto e = std::move(f).get(field)) return json_error(e, err, "source");
             if (auto e = field.unescaped_key().get(key)) return json_error(e, err, "source");
             value fv = field.value();
-            std::string name = fmt::format("source.{}", key);
             if (key == "kind") {
-                if (!opt_string(fv, name, src.kind, err)) return false;
+                if (!opt_string(fv, "source.kind", src.kind, err)) return false;
                 have_kind = !src.kind.empty();
             } else if (key == "host") {
-                if (!opt_string(fv, name, src.host, err)) return false;
+                if (!opt_string(fv, "source.host", src.host, err)) return false;
             } else if (key == "name") {
-                if (!opt_string(fv, name, src.name, err)) return false;
+                if (!opt_string(fv, "source.name", src.name, err)) return false;
             } else if (key == "pid") {
                 int64_t pid;
                 if (fv.get_int64().get(pid))
-                    return fail(err, name, "field 'source.pid' must be an integer");
+                    return fail(err, "source.pid", "field 'source.pid' must be an integer");
                 src.pid = pid;
             } else {
+                std::string name = fmt::format("source.{}", key);
                 return fail(err, name, fmt::format("unknown field '{}'", name));
             }
         }
@@ -188,39 +191,47 @@ private:
             if (auto e = field.unescaped_key().get(key)) return json_error(e, err, "data");
             size_t idx = 0;
             const FieldSpec* fs = find_field(spec, key, idx);
-            std::string name = fmt::format("data.{}", key);
             if (!fs)
-                return fail(err, name, fmt::format("unknown field '{}' for type '{}'", name, spec.type));
-            if (seen[idx]) return fail(err, name, fmt::format("duplicate field '{}'", name));
+                return fail(
+                    err, dotted(key),
+                    fmt::format("unknown field '{}' for type '{}'", dotted(key), spec.type));
+            if (seen[idx])
+                return fail(err, dotted(key), fmt::format("duplicate field '{}'", dotted(key)));
             seen[idx] = true;
             if (out.size() > 1) out.push_back(',');
             append_json_string(out, key);
             out.push_back(':');
-            if (!encode_value(field.value(), *fs, name, out, err)) return false;
+            if (!encode_value(field.value(), *fs, out, err)) return false;
         }
         out.push_back('}');
         for (size_t i = 0; i < spec.fields.size(); ++i)
             if (spec.fields[i].required && !seen[i]) {
-                std::string name = fmt::format("data.{}", spec.fields[i].name);
+                std::string name = dotted(spec.fields[i].name);
                 return fail(err, name, fmt::format("missing required field '{}'", name));
             }
         return true;
     }
 
+    // "data.<key>": built only when reporting an error (the hot path never formats names).
+    static std::string dotted(std::string_view key) { return fmt::format("data.{}", key); }
+
     // Checks one data value against its spec and appends its canonical encoding.
-    static bool encode_value(value v, const FieldSpec& fs, const std::string& name,
-                             std::string& out, DecodeError& err) {
+    static bool encode_value(value v, const FieldSpec& fs, std::string& out, DecodeError& err) {
         json_type t;
-        if (auto e = v.type().get(t)) return json_error(e, err, name);
+        const std::string_view key = fs.name;
+        if (auto e = v.type().get(t)) return json_error(e, err, dotted(key));
         if (t == json_type::null) {
-            if (fs.required) return fail(err, name, fmt::format("field '{}' must not be null", name));
+            if (fs.required)
+                return fail(err, dotted(key),
+                            fmt::format("field '{}' must not be null", dotted(key)));
             out.append("null");
             return true;
         }
         auto wrong = [&] {
-            return fail(err, name, fmt::format("field '{}' must be {} {}", name,
-                                               fs.type == FieldType::integer ? "an" : "a",
-                                               field_type_name(fs.type)));
+            return fail(
+                err, dotted(key),
+                fmt::format("field '{}' must be {} {}", dotted(key),
+                            fs.type == FieldType::integer ? "an" : "a", field_type_name(fs.type)));
         };
         switch (fs.type) {
             case FieldType::integer: {
@@ -244,13 +255,15 @@ private:
             case FieldType::string: {
                 std::string_view s;
                 if (t != json_type::string) return wrong();
-                if (auto e = v.get_string().get(s)) return json_error(e, err, name);
+                if (auto e = v.get_string().get(s)) return json_error(e, err, dotted(key));
                 if (!fs.allowed.empty() && !is_allowed(fs, s))
-                    return fail(err, name, fmt::format("field '{}' has invalid value '{}'", name, s));
+                    return fail(err, dotted(key),
+                                fmt::format("field '{}' has invalid value '{}'", dotted(key), s));
                 append_json_string(out, s);
                 return true;
             }
-            case FieldType::string_array: return encode_string_array(v, t, name, out, err);
+            case FieldType::string_array:
+                return encode_string_array(v, t, dotted(key), out, err);
         }
         return wrong();
     }

@@ -22,10 +22,10 @@ inline size_t utf8_sequence_length(std::string_view s, size_t i) {
     if (n == 0 || c > 0xF4 || i + n > s.size()) return 0;
     for (size_t k = 1; k < n; ++k)
         if ((b(i + k) & 0xC0) != 0x80) return 0;
-    if (c == 0xE0 && b(i + 1) < 0xA0) return 0;                     // overlong
-    if (c == 0xED && b(i + 1) >= 0xA0) return 0;                    // surrogate
-    if (c == 0xF0 && b(i + 1) < 0x90) return 0;                     // overlong
-    if (c == 0xF4 && b(i + 1) >= 0x90) return 0;                    // > U+10FFFF
+    if (c == 0xE0 && b(i + 1) < 0xA0) return 0;   // overlong
+    if (c == 0xED && b(i + 1) >= 0xA0) return 0;  // surrogate
+    if (c == 0xF0 && b(i + 1) < 0x90) return 0;   // overlong
+    if (c == 0xF4 && b(i + 1) >= 0x90) return 0;  // > U+10FFFF
     return n;
 }
 
@@ -77,7 +77,7 @@ inline void append_json_number(std::string& out, double v) {
 
 // Builds one JSON object, field by field, in insertion order.
 class JsonObject {
-public:
+  public:
     JsonObject& add(std::string_view key, std::string_view v) {
         key_(key);
         append_json_string(out_, v);
@@ -93,8 +93,8 @@ public:
         return *this;
     }
     template <class I>
-        requires(std::is_integral_v<I> && !std::is_same_v<I, bool>)
-    JsonObject& add(std::string_view key, I v) {
+    requires(std::is_integral_v<I> &&
+             !std::is_same_v<I, bool>) JsonObject& add(std::string_view key, I v) {
         key_(key);
         fmt::format_to(std::back_inserter(out_), "{}", v);
         return *this;
@@ -137,7 +137,7 @@ public:
         return std::move(out_);
     }
 
-private:
+  private:
     void key_(std::string_view key) {
         if (out_.size() > 1) out_.push_back(',');
         append_json_string(out_, key);

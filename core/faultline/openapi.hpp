@@ -40,14 +40,15 @@ inline std::string type_yaml(const FieldSpec& f, const std::string& indent) {
 }
 
 inline std::string data_schema(const EventSpec& s) {
-    std::string out = fmt::format("    {}_data:\n      type: object\n      additionalProperties: false\n",
-                                  s.type);
+    std::string out = fmt::format(
+        "    {}_data:\n      type: object\n      additionalProperties: false\n", s.type);
     std::string required;
     for (const auto& f : s.fields)
         if (f.required) required += (required.empty() ? "" : ", ") + std::string(f.name);
     if (!required.empty()) out += fmt::format("      required: [{}]\n", required);
     out += "      properties:\n";
-    for (const auto& f : s.fields) out += fmt::format("        {}:\n{}", f.name, type_yaml(f, "          "));
+    for (const auto& f : s.fields)
+        out += fmt::format("        {}:\n{}", f.name, type_yaml(f, "          "));
     return out;
 }
 

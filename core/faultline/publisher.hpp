@@ -48,7 +48,7 @@ struct PublisherStats {
 };
 
 class Publisher {
-public:
+  public:
     explicit Publisher(PublisherOptions opts)
         : opts_(std::move(opts)), instance_(random_instance()), client_(opts_.hub_url) {
         client_.set_keep_alive(true);
@@ -110,13 +110,15 @@ public:
         return s;
     }
 
-private:
+  private:
     static std::string random_instance() {
         std::random_device rd;
         return fmt::format("{:08x}", rd());
     }
 
-    std::string next_id_locked() { return fmt::format("{}-{}:{}", opts_.producer, instance_, ++n_); }
+    std::string next_id_locked() {
+        return fmt::format("{}-{}:{}", opts_.producer, instance_, ++n_);
+    }
 
     bool idle_locked() const {
         return outbox_.empty() && drop_report_.empty() && !unreported_drops_ && !in_flight_;
@@ -125,12 +127,10 @@ private:
     // Builds the events_dropped report for drops not yet reported (kept until delivered).
     void prepare_drop_report_locked() {
         if (!drop_report_.empty() || unreported_drops_ == 0) return;
-        Event e = make_event("events_dropped",
-                             JsonObject()
-                                 .add("count", unreported_drops_)
-                                 .add("reason", "outbox_full")
-                                 .finish(),
-                             Source{opts_.producer, "", "publisher", std::nullopt});
+        Event e = make_event(
+            "events_dropped",
+            JsonObject().add("count", unreported_drops_).add("reason", "outbox_full").finish(),
+            Source{opts_.producer, "", "publisher", std::nullopt});
         e.id = next_id_locked();
         drop_report_ = encode_event(e);
         unreported_drops_ = 0;
@@ -183,7 +183,8 @@ private:
 
     void finish_batch_locked(size_t count, int status) {
         const bool ok = status < 300;
-        if (ok) stats_.delivered += count;
+        if (ok)
+            stats_.delivered += count;
         else {
             stats_.rejected += count;
             opts_.log(fmt::format("publisher: hub refused a batch of {} events with HTTP {}: {}",
@@ -203,12 +204,13 @@ private:
         auto res = client_.Post("/telemetry/events", body, "application/x-ndjson");
         if (!res) {
             if (!unreachable_logged_)
-                opts_.log(fmt::format("publisher: hub {} unreachable ({}); retrying",
-                                      opts_.hub_url, httplib::to_string(res.error())));
+                opts_.log(fmt::format("publisher: hub {} unreachable ({}); retrying", opts_.hub_url,
+                                      httplib::to_string(res.error())));
             unreachable_logged_ = true;
             return 0;
         }
-        if (unreachable_logged_) opts_.log(fmt::format("publisher: hub {} reachable again", opts_.hub_url));
+        if (unreachable_logged_)
+            opts_.log(fmt::format("publisher: hub {} reachable again", opts_.hub_url));
         unreachable_logged_ = false;
         last_body_ = res->body;
         return res->status;

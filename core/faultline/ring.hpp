@@ -17,9 +17,9 @@ namespace faultline {
 
 template <class T>
 class Ring {
-public:
+  public:
     struct ReadResult {
-        uint64_t missed = 0;     // events after the cursor that were overwritten before reading
+        uint64_t missed = 0;       // events after the cursor that were overwritten before reading
         uint64_t missed_from = 0;  // first missed seq (valid when missed > 0)
         uint64_t next_after = 0;   // the cursor to pass to the next read
     };
@@ -55,7 +55,8 @@ public:
             r.missed_from = s;
             s = oldest;
         }
-        for (size_t n = 0; s <= last_ && n < max; ++s, ++n) out.push_back(slots_[s % slots_.size()]);
+        for (size_t n = 0; s <= last_ && n < max; ++s, ++n)
+            out.push_back(slots_[s % slots_.size()]);
         r.next_after = s - 1;
         return r;
     }
@@ -93,7 +94,7 @@ public:
     }
     size_t capacity() const { return slots_.size(); }
 
-private:
+  private:
     uint64_t oldest_locked() const {
         const uint64_t held = std::min<uint64_t>(last_ - base_, slots_.size());
         return last_ + 1 - held;

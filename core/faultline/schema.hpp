@@ -49,7 +49,8 @@ inline constexpr std::string_view kDropReasons[] = {"reader_behind", "outbox_ful
 
 inline constexpr FieldSpec kOomKill[] = {
     {"pid", F::integer, true, "PID of the killed process"},
-    {"process_name", F::string, true, "comm of the killed process (at most 15 bytes, may contain spaces)"},
+    {"process_name", F::string, true,
+     "comm of the killed process (at most 15 bytes, may contain spaces)"},
     {"uid", F::integer, false, "UID of the killed process"},
     {"total_vm_kb", F::integer, false, "virtual memory size in KiB"},
     {"anon_rss_kb", F::integer, false, "anonymous resident memory in KiB"},
@@ -64,7 +65,8 @@ inline constexpr FieldSpec kOomKill[] = {
     {"gfp_mask", F::string, false, "allocation flags of the triggering allocation"},
     {"order", F::integer, false, "allocation order of the triggering allocation"},
     {"kernel_seq", F::integer, false, "kernel log record sequence number of the kill line"},
-    {"kernel_ts_us", F::integer, false, "kernel log timestamp (monotonic, microseconds since boot)"},
+    {"kernel_ts_us", F::integer, false,
+     "kernel log timestamp (monotonic, microseconds since boot)"},
     {"message", F::string, true, "the raw \"Killed process\" kernel line"},
 };
 inline constexpr FieldSpec kServiceCrashed[] = {
@@ -135,7 +137,9 @@ inline constexpr EventSpec kEvents[] = {
 };
 }  // namespace schema_detail
 
-inline constexpr std::span<const EventSpec> all_event_specs() { return schema_detail::kEvents; }
+inline constexpr std::span<const EventSpec> all_event_specs() {
+    return schema_detail::kEvents;
+}
 
 // The spec of an event type, or nullptr for an unknown type.
 inline constexpr const EventSpec* find_event_spec(std::string_view type) {
@@ -146,11 +150,16 @@ inline constexpr const EventSpec* find_event_spec(std::string_view type) {
 
 inline constexpr std::string_view field_type_name(FieldType t) {
     switch (t) {
-        case FieldType::integer: return "integer";
-        case FieldType::number: return "number";
-        case FieldType::string: return "string";
-        case FieldType::boolean: return "boolean";
-        case FieldType::string_array: return "array of strings";
+        case FieldType::integer:
+            return "integer";
+        case FieldType::number:
+            return "number";
+        case FieldType::string:
+            return "string";
+        case FieldType::boolean:
+            return "boolean";
+        case FieldType::string_array:
+            return "array of strings";
     }
     return "?";
 }

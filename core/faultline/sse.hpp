@@ -29,9 +29,13 @@ inline std::string sse_frame(uint64_t id, std::string_view event, std::string_vi
 }
 
 // A comment line (heartbeat); clients ignore it.
-inline std::string sse_comment(std::string_view text) { return fmt::format(": {}\n\n", text); }
+inline std::string sse_comment(std::string_view text) {
+    return fmt::format(": {}\n\n", text);
+}
 
-inline std::string sse_retry(unsigned ms) { return fmt::format("retry: {}\n\n", ms); }
+inline std::string sse_retry(unsigned ms) {
+    return fmt::format("retry: {}\n\n", ms);
+}
 
 struct SseEvent {
     std::string id;     // last event id in effect when dispatched
@@ -40,7 +44,7 @@ struct SseEvent {
 };
 
 class SseParser {
-public:
+  public:
     using Handler = std::function<void(const SseEvent&)>;
 
     explicit SseParser(Handler on_event) : on_event_(std::move(on_event)) {}
@@ -67,7 +71,7 @@ public:
     const std::string& last_event_id() const { return last_id_; }
     size_t comments() const { return comments_; }
 
-private:
+  private:
     void byte(char c) {
         if (c == '\n' && after_cr_) {
             after_cr_ = false;
@@ -95,9 +99,12 @@ private:
             value = l.substr(colon + 1);
             if (value.starts_with(' ')) value.remove_prefix(1);
         }
-        if (field == "event") event_.assign(value);
-        else if (field == "data") data_.append(value).push_back('\n');
-        else if (field == "id" && value.find('\0') == std::string_view::npos) last_id_.assign(value);
+        if (field == "event")
+            event_.assign(value);
+        else if (field == "data")
+            data_.append(value).push_back('\n');
+        else if (field == "id" && value.find('\0') == std::string_view::npos)
+            last_id_.assign(value);
         else if (field == "retry" && !value.empty() && value.size() <= 9 &&
                  value.find_first_not_of("0123456789") == std::string_view::npos)
             retry_ = static_cast<unsigned>(std::stoul(std::string(value)));

@@ -2,7 +2,7 @@
 # fuzz_run.sh TARGET SEED_DIR SECONDS: a short libFuzzer run that never writes into the source
 # tree (new inputs go to a temporary corpus). Fails on any crash, leak, hang or sanitizer report.
 set -eu
-target=$1 seeds=$2 secs=$3
+target=$(readlink -f "$1") seeds=$(readlink -f "$2") secs=$3
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cd "$work"

@@ -16,7 +16,7 @@
 namespace faultline::test {
 
 class Receiver {
-public:
+  public:
     Receiver() { start(0); }
     ~Receiver() { stop(); }
 
@@ -26,12 +26,12 @@ public:
     // Starts listening (port 0 = any free port; otherwise the same port again).
     void start(int port) {
         server_ = std::make_unique<httplib::Server>();
-        server_->Post("/telemetry/events", [this](const httplib::Request& req, httplib::Response& res) {
-            handle(req, res);
-        });
+        server_->Post("/telemetry/events", [this](const httplib::Request& req,
+                                                  httplib::Response& res) { handle(req, res); });
         port_ = port ? (server_->bind_to_port("127.0.0.1", port) ? port : -1)
                      : server_->bind_to_any_port("127.0.0.1");
-        if (port_ < 0) throw std::runtime_error("receiver: cannot bind 127.0.0.1:" + std::to_string(port));
+        if (port_ < 0)
+            throw std::runtime_error("receiver: cannot bind 127.0.0.1:" + std::to_string(port));
         thread_ = std::thread([this] { server_->listen_after_bind(); });
         while (!server_->is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
     }
@@ -70,7 +70,7 @@ public:
         return false;
     }
 
-private:
+  private:
     void handle(const httplib::Request& req, httplib::Response& res) {
         std::lock_guard lock(mu_);
         std::vector<Event> batch;

@@ -1,5 +1,5 @@
-#include "catch.hpp"
 #include "faultline/cli.hpp"
+#include "catch.hpp"
 
 #include <cstdlib>
 

@@ -1,5 +1,5 @@
-#include "catch.hpp"
 #include "faultline/clock.hpp"
+#include "catch.hpp"
 
 #include <cstdlib>
 

@@ -30,10 +30,11 @@ TEST_CASE("decode fills the envelope and canonicalises data") {
     CHECK(e.seq == 0);
     CHECK(e.data == R"({"pid":4242,"process_name":"Web Content","message":"Killed process 4242"})");
     e.seq = 42;
-    CHECK(encode_event(e) ==
-          R"({"seq":42,"ts":"2026-06-12T20:05:01.123456789Z","type":"system_oom_kill","category":"system",)"
-          R"("source":{"kind":"kmsg","host":"vm-1"},"id":"kmsgmon-3f2a:17","capture_session_id":null,)"
-          R"("data":{"pid":4242,"process_name":"Web Content","message":"Killed process 4242"}})");
+    CHECK(
+        encode_event(e) ==
+        R"({"seq":42,"ts":"2026-06-12T20:05:01.123456789Z","type":"system_oom_kill","category":"system",)"
+        R"("source":{"kind":"kmsg","host":"vm-1"},"id":"kmsgmon-3f2a:17","capture_session_id":null,)"
+        R"("data":{"pid":4242,"process_name":"Web Content","message":"Killed process 4242"}})");
 }
 
 TEST_CASE("encode and decode round-trip, whitespace and escapes included") {
@@ -54,11 +55,14 @@ TEST_CASE("encode and decode round-trip, whitespace and escapes included") {
     DecodeError err;
     REQUIRE(d.decode(line, back, err));
     CHECK(encode_event(back) == line);
-    std::string spaced = " { \"type\" : \"service_crashed\" , \"source\":{\"kind\":\"x\"},\n \"data\" : "
-                         "{ \"service_name\":\"a\",\"group_name\":\"a\",\"from_state\":\"RUNNING\","
-                         "\"expected\":false,\"fatal\":true,\"pid\":null } }\n";
+    std::string spaced =
+        " { \"type\" : \"service_crashed\" , \"source\":{\"kind\":\"x\"},\n \"data\" : "
+        "{ \"service_name\":\"a\",\"group_name\":\"a\",\"from_state\":\"RUNNING\","
+        "\"expected\":false,\"fatal\":true,\"pid\":null } }\n";
     REQUIRE(d.decode(spaced, back, err));
-    CHECK(back.data == R"({"service_name":"a","group_name":"a","from_state":"RUNNING","expected":false,"fatal":true,"pid":null})");
+    CHECK(
+        back.data ==
+        R"({"service_name":"a","group_name":"a","from_state":"RUNNING","expected":false,"fatal":true,"pid":null})");
 }
 
 TEST_CASE("errors name the field") {
@@ -72,20 +76,24 @@ TEST_CASE("errors name the field") {
     auto e = decode_error(R"({"type":"system_oom_kill","source":{"kind":"k"},"data":{"pid":"1"}})");
     CHECK(e.field == "data.pid");
     CHECK(e.message == "field 'data.pid' must be an integer");
-    e = decode_error(R"({"type":"system_oom_kill","source":{"kind":"k"},"data":{"pid":1,"message":"m"}})");
+    e = decode_error(
+        R"({"type":"system_oom_kill","source":{"kind":"k"},"data":{"pid":1,"message":"m"}})");
     CHECK(e.field == "data.process_name");
     CHECK(e.message == "missing required field 'data.process_name'");
     e = decode_error(R"({"type":"system_oom_kill","source":{"kind":"k"}})");
     CHECK(e.field == "data");
-    e = decode_error(R"({"type":"system_oom_kill","data":{"pid":1,"process_name":"x","message":"m"}})");
+    e = decode_error(
+        R"({"type":"system_oom_kill","data":{"pid":1,"process_name":"x","message":"m"}})");
     CHECK(e.field == "source");
-    e = decode_error(R"({"type":"cdp_disconnect","source":{"kind":"k"},"data":{"reason":"bored"}})");
+    e = decode_error(
+        R"({"type":"cdp_disconnect","source":{"kind":"k"},"data":{"reason":"bored"}})");
     CHECK(e.field == "data.reason");
     e = decode_error(R"({"type":"system_oom_kill","source":{"kind":"k"},"bogus":1,"data":{}})");
     CHECK(e.message == "unknown field 'bogus'");
     e = decode_error(R"({"type":"system_oom_kill","ts":"noon","source":{"kind":"k"},"data":{}})");
     CHECK(e.field == "ts");
-    e = decode_error(R"({"type":"system_oom_kill","category":"cdp","source":{"kind":"k"},"data":{}})");
+    e = decode_error(
+        R"({"type":"system_oom_kill","category":"cdp","source":{"kind":"k"},"data":{}})");
     CHECK(e.field == "category");
     e = decode_error(R"({"type":"memory_pressure","source":{"kind":"k"},"data":{"reasons":[1]}})");
     CHECK(e.field == "data.reasons");
@@ -98,7 +106,8 @@ TEST_CASE("errors name the field") {
 }
 
 TEST_CASE("trailing content and invalid UTF-8 are rejected") {
-    std::string ok = R"({"type":"events_dropped","source":{"kind":"k"},"data":{"count":1,"reason":"expired"}})";
+    std::string ok =
+        R"({"type":"events_dropped","source":{"kind":"k"},"data":{"count":1,"reason":"expired"}})";
     EventDecoder d;
     Event e;
     DecodeError err;

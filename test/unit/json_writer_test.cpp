@@ -1,5 +1,5 @@
-#include "catch.hpp"
 #include "faultline/json_writer.hpp"
+#include "catch.hpp"
 
 #include <limits>
 #include <optional>
@@ -17,9 +17,9 @@ TEST_CASE("valid UTF-8 passes through, invalid bytes become U+FFFD") {
     CHECK(json_string("Web Content \xc3\xa9") == "\"Web Content \xc3\xa9\"");
     CHECK(json_string("\xf0\x9f\x98\x80") == "\"\xf0\x9f\x98\x80\"");
     CHECK(json_string("a\xffz") == "\"a\\ufffdz\"");
-    CHECK(json_string("\xc3") == "\"\\ufffd\"");               // truncated sequence
+    CHECK(json_string("\xc3") == "\"\\ufffd\"");                        // truncated sequence
     CHECK(json_string("\xed\xa0\x80") == "\"\\ufffd\\ufffd\\ufffd\"");  // surrogate
-    CHECK(json_string("\xc0\xaf") == "\"\\ufffd\\ufffd\"");    // overlong
+    CHECK(json_string("\xc0\xaf") == "\"\\ufffd\\ufffd\"");             // overlong
 }
 
 TEST_CASE("non-finite numbers encode as null") {

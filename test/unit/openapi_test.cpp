@@ -1,5 +1,5 @@
-#include "catch.hpp"
 #include "faultline/openapi.hpp"
+#include "catch.hpp"
 #include "faultline_version.h"
 
 #include <fstream>

@@ -1,5 +1,5 @@
-#include "catch.hpp"
 #include "faultline/publisher.hpp"
+#include "catch.hpp"
 #include "receiver.hpp"
 
 #include <set>
@@ -94,7 +94,7 @@ TEST_CASE("a full outbox drops the oldest and reports the exact count") {
             if (e.data.find("\"" + name + "\"") != std::string::npos) return true;
         return false;
     };
-    CHECK(has("svc349"));  // the newest survived
+    CHECK(has("svc349"));        // the newest survived
     CHECK_FALSE(has("svc200"));  // well inside the dropped range whatever was in flight
 }
 

@@ -1,5 +1,5 @@
-#include "catch.hpp"
 #include "faultline/ring.hpp"
+#include "catch.hpp"
 
 #include <atomic>
 #include <thread>
@@ -27,7 +27,7 @@ TEST_CASE("a reader that fell behind learns the exact number it missed") {
     CHECK(r.size() == 4);
     std::vector<uint64_t> out;
     auto res = r.read_after(2, 2, out);
-    CHECK(res.missed == 4);       // seqs 3..6 are gone
+    CHECK(res.missed == 4);  // seqs 3..6 are gone
     CHECK(res.missed_from == 3);
     CHECK(out == std::vector<uint64_t>{7, 8});
     CHECK(res.next_after == 8);

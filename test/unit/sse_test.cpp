@@ -1,5 +1,5 @@
-#include "catch.hpp"
 #include "faultline/sse.hpp"
+#include "catch.hpp"
 
 using namespace faultline;
 
@@ -17,7 +17,8 @@ TEST_CASE("the parser reads our frames back whatever the chunking") {
     for (size_t chunk : {1u, 2u, 5u, 1000u}) {
         std::vector<SseEvent> got;
         SseParser p([&](const SseEvent& e) { got.push_back(e); });
-        for (size_t i = 0; i < stream.size(); i += chunk) p.feed(std::string_view(stream).substr(i, chunk));
+        for (size_t i = 0; i < stream.size(); i += chunk)
+            p.feed(std::string_view(stream).substr(i, chunk));
         REQUIRE(got.size() == 2);
         CHECK(got[0].id == "7");
         CHECK(got[0].event == "t");
@@ -32,7 +33,9 @@ TEST_CASE("the parser reads our frames back whatever the chunking") {
 TEST_CASE("CRLF, CR, BOM, default event type and incomplete events") {
     std::vector<SseEvent> got;
     SseParser p([&](const SseEvent& e) { got.push_back(e); });
-    p.feed("\xEF\xBB\xBF" "data:a\r\n\r\ndata: b\r\rid: 9\ndata\n\ndata: lost");
+    p.feed(
+        "\xEF\xBB\xBF"
+        "data:a\r\n\r\ndata: b\r\rid: 9\ndata\n\ndata: lost");
     REQUIRE(got.size() == 3);
     CHECK(got[0].event == "message");
     CHECK(got[0].data == "a");

@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# A demo service for run-local.sh: the first run lives FIRST seconds, later runs 30-90 s, then
+# each dies of SIGSEGV and supervisord restarts it: a service that "crashes now and then".
+#   crasher.sh FIRST STATE_FILE
+first=${1:-45} state=${2:-/tmp/faultline-crasher.state}
+if [ -e "$state" ]; then sleep $((30 + RANDOM % 60)); else touch "$state"; sleep "$first"; fi
+kill -SEGV $$

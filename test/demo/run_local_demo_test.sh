@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Runs `packaging/run-local.sh --demo` against this build and asserts that every demo event
+# reached the hub (a crash, an OOM kill, a CDP restart, memory pressure), then that Ctrl-C
+# (SIGINT) stops everything and removes what the script created.
+#   run_local_demo_test.sh SOURCE_ROOT BUILD_DIR
+set -uo pipefail
+root=$1 build=$2
+[ -x /usr/bin/chromium ] || { echo "SKIP: /usr/bin/chromium is not installed"; exit 77; }
+command -v supervisord >/dev/null || { echo "SKIP: supervisord is not installed"; exit 77; }
+
+base=$((20000 + RANDOM % 20000))
+api=$base cdp=$((base + 1)) chromium=$((base + 2))
+out=$(mktemp) err=$(mktemp)
+trap 'rm -f "$out" "$err"' EXIT
+setsid "$root/packaging/run-local.sh" --demo --raw --bin-dir "$build" --api-port "$api" \
+    --cdp-port "$cdp" --chromium-port "$chromium" --duration 150 >"$out" 2>"$err" &
+pid=$!
+
+fail() { echo "FAIL: $*"; echo "--- stdout"; cat "$out"; echo "--- stderr"; cat "$err"; kill -INT -- -"$pid" 2>/dev/null; exit 1; }
+has() { grep -q "\"type\":\"$1\"" "$out" && { [ -z "${2:-}" ] || grep "\"type\":\"$1\"" "$out" | grep -q "$2"; }; }
+
+wanted=(service_crashed system_oom_kill cdp_connect memory_pressure)
+[ -r /dev/kmsg ] && [ -w /sys/fs/cgroup/memory -o -w /sys/fs/cgroup/cgroup.subtree_control ] ||
+    { echo "note: no memory cgroups here; not expecting OOM kill or pressure"; wanted=(service_crashed cdp_connect); }
+for _ in $(seq 120); do
+    all=1
+    for t in "${wanted[@]}"; do has "$t" || all=0; done
+    has cdp_disconnect '"reason":"upstream_changed"' || all=0
+    [ $all = 1 ] && break
+    kill -0 "$pid" 2>/dev/null || fail "run-local.sh exited early"
+    sleep 1
+done
+for t in "${wanted[@]}"; do has "$t" || fail "no $t event within 120 s"; done
+has cdp_disconnect '"reason":"upstream_changed"' || fail "no cdp_disconnect with upstream_changed"
+has service_crashed '"service_name":"demo-crasher"' || fail "the crash is not demo-crasher's"
+
+run_dir=$(grep -o '/tmp/faultline-run\.[A-Za-z0-9]*' "$err" | head -1)
+[ -n "$run_dir" ] && [ -d "$run_dir" ] || fail "run dir not announced on stderr"
+kill -INT -- -"$pid"
+for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+kill -0 "$pid" 2>/dev/null && fail "run-local.sh still running 10 s after Ctrl-C"
+[ -d "$run_dir" ] && fail "$run_dir left behind"
+pgrep -f "$run_dir" >/dev/null && fail "processes of $run_dir left running"
+ls -d /sys/fs/cgroup/memory/faultline-demo-* /sys/fs/cgroup/faultline-demo-* 2>/dev/null &&
+    fail "demo cgroup left behind"
+echo "PASS: every demo event arrived; Ctrl-C cleaned up"
