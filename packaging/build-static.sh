@@ -166,6 +166,9 @@ strip_and_report() {
     done
 }
 
+# One build at a time per build directory (tests and a user may run this concurrently).
+mkdir -p "$deps" && exec 9>"$deps/lock"
+flock 9 || die "cannot lock $deps/lock"
 place_sources
 configure
 log "ninja -C $builddir -j$jobs"
