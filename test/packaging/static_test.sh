@@ -7,13 +7,25 @@
 #   4. once the hub and the shim take the flags their issues define (--api-listen, --hub),
 #      cdp-proxy's hub and supervisord-shim run in one empty chroot and a crash event fed to
 #      the shim arrives at the hub.
-# Skips (77) unless FAULTLINE_STATIC_DIR names the directory with the three binaries
-# (test/run.sh builds them and sets it), or when this machine cannot chroot.
+# The binaries come from FAULTLINE_STATIC_DIR when set; otherwise this runs
+# packaging/build-static.sh (sources fetched once, build tree reused: FAULTLINE_STATIC_BUILDDIR,
+# default <source root>/build-static) and checks its dist/. Skips (77) in a sanitizer build
+# (FAULTLINE_SANITIZE != none: the static build runs once per suite, in the plain pass) and
+# when this machine cannot chroot.
 set -euo pipefail
+source_root=${FAULTLINE_SOURCE_ROOT:?FAULTLINE_SOURCE_ROOT (meson passes the source root)}
 dir=${FAULTLINE_STATIC_DIR:-}
+built=0
 if [ -z "$dir" ]; then
-    echo "SKIP: FAULTLINE_STATIC_DIR is not set (packaging/build-static.sh builds the binaries; test/run.sh sets it)"
-    exit 77
+    if [ "${FAULTLINE_SANITIZE:-none}" != none ]; then
+        echo "SKIP: sanitizer build (${FAULTLINE_SANITIZE}); the static binaries are checked once, in the plain build"
+        exit 77
+    fi
+    builddir=${FAULTLINE_STATIC_BUILDDIR:-$source_root/build-static}
+    "$source_root/packaging/build-static.sh" --builddir "$builddir" ||
+        { echo "FAIL: packaging/build-static.sh failed" >&2; exit 1; }
+    dir=$builddir/dist
+    built=1
 fi
 version=${FAULTLINE_VERSION:?FAULTLINE_VERSION (meson passes the project version)}
 probe=${FAULTLINE_STATIC_PROBE:-$dir/../packaging/static-probe/loopback-probe}
@@ -83,6 +95,8 @@ if [ -x "$probe" ]; then
         [[ $out == "$a "*" ok" ]] || fail "loopback-probe $a printed: $out"
         echo "ok: cpp-httplib round trip on $a in an empty chroot"
     done
+elif [ $built = 1 ]; then
+    fail "build-static.sh built no loopback-probe at $probe"
 else
     echo "note: no loopback-probe at $probe (set FAULTLINE_STATIC_PROBE); skipped that check"
 fi
