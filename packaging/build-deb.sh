@@ -72,7 +72,6 @@ Section: admin
 Priority: optional
 Installed-Size: $(du -sk --exclude=DEBIAN "$stage" | cut -f1)
 Suggests: supervisor, chromium
-Homepage: file:///usr/share/doc/faultline/README.md
 Description: failure telemetry for browser VMs
  Three small static programs that turn what kills a Chromium VM into one ordered,
  typed event stream: kmsgmon (kernel OOM kills and memory pressure), supervisord-shim

@@ -52,20 +52,17 @@ for p in "${programs[@]}"; do
     echo "ok: $p is static and stripped ($(stat -c %s "$bin") bytes)"
 done
 
-# Runs a command inside a chroot of $1: as root directly, else in a user namespace.
-chroot_mode=
+# The chroot command: as root directly, else in a user namespace. chroot execs the program,
+# so a background job's $! is the program itself.
 if [ "$(id -u)" = 0 ] && chroot / true 2>/dev/null; then
-    chroot_mode=root
+    chroot_cmd=(chroot)
 elif unshare -r chroot / true 2>/dev/null; then
-    chroot_mode=userns
+    chroot_cmd=(unshare -r chroot)
 else
     echo "SKIP: cannot chroot here (not root, no unprivileged user namespaces); linkage checks passed"
     exit 77
 fi
-in_chroot() {
-    local root=$1; shift
-    if [ $chroot_mode = root ]; then chroot "$root" "$@"; else unshare -r chroot "$root" "$@"; fi
-}
+in_chroot() { "${chroot_cmd[@]}" "$@"; }
 # Prints the path of a new empty directory holding only copies of the given files.
 empty_root() {
     local r
@@ -113,7 +110,7 @@ root=$(empty_root "$dir/cdp-proxy" "$dir/supervisord-shim")
 mkdir "$root/data"
 api=$(free_port)
 cdp=$(free_port)
-in_chroot "$root" /cdp-proxy --api-listen "127.0.0.1:$api" --cdp-listen "127.0.0.1:$cdp" \
+"${chroot_cmd[@]}" "$root" /cdp-proxy --api-listen "127.0.0.1:$api" --cdp-listen "127.0.0.1:$cdp" \
     --data-dir /data 2>"$tmp/proxy.log" &
 pids+=($!)
 for _ in $(seq 100); do

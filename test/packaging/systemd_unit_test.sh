@@ -17,6 +17,15 @@ for d in 'OOMScoreAdjust=-1000' 'NoNewPrivileges=yes' 'ProtectSystem=strict' 'Re
          'ExecStart=/usr/bin/kmsgmon ' 'DeviceAllow=/dev/kmsg r' 'Restart=always'; do
     grep -q "^$d" "$unit" || fail "$unit lacks $d"
 done
+# Once kmsgmon has its issue's flags, the ones the unit passes must exist.
+if "$kmsgmon" --help | grep -q -- --hub; then
+    for f in $(sed -n 's/^ExecStart=[^ ]*//p' "$unit"); do
+        "$kmsgmon" --help | grep -q -- "$f" || fail "the unit passes $f, which kmsgmon --help does not list"
+    done
+    echo "ok: kmsgmon knows every flag the unit passes"
+else
+    echo "note: kmsgmon has no --hub yet; flag check not run"
+fi
 # The installed path does not exist here: verify a copy that runs the built binary.
 sed "s|^ExecStart=/usr/bin/kmsgmon|ExecStart=$kmsgmon|" "$unit" > "$tmp/kmsgmon.service"
 out=$(systemd-analyze verify "$tmp/kmsgmon.service" 2>&1) || fail "systemd-analyze verify failed: $out"
