@@ -9,6 +9,8 @@
 # apt state under <builddir>-deps/: /etc/apt and /var/lib/apt are never touched.
 #
 # A second run reuses the sources and the build tree and only rebuilds what changed.
+# Needs: packaging/install-deps.sh --static (compiler, meson, dpkg-dev, file, binutils).
+# Prints each binary's stripped size; the binaries land in <builddir>/dist/.
 #
 # Usage: packaging/build-static.sh [--builddir DIR] [--jobs N]
 #   --builddir DIR   meson build directory (default: build-static; env FAULTLINE_STATIC_BUILDDIR)
