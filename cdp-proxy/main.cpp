@@ -1,10 +1,86 @@
-// cdp-proxy: The Chrome DevTools Protocol proxy and the faultline telemetry hub.
-#include "faultline/cli.hpp"
+// cdp-proxy: the Chrome DevTools Protocol proxy and the faultline telemetry hub.
+#include <csignal>
+#include <cstdio>
+
+#include "cdp_proxy.hpp"
 #include "faultline_version.h"
+#include "hub.hpp"
+#include "hub_flags.hpp"
+
+namespace {
+
+// Blocks SIGTERM/SIGINT in every thread and returns the one that arrives.
+int wait_for_signal() {
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    int sig = 0;
+    sigwait(&set, &sig);
+    return sig;
+}
+
+void block_signals() {
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &set, nullptr);
+    std::signal(SIGPIPE, SIG_IGN);
+}
+
+const char* kHubHelp =
+    "  POST /telemetry/events     ingest one JSON event or NDJSON (validated, deduplicated by id)\n"
+    "  GET  /telemetry/stream     Server-Sent Events; resume with Last-Event-ID or ?since=SEQ;\n"
+    "                             filter with ?categories=system,cdp and ?types=...\n"
+    "  GET  /telemetry/events     the same events as JSON pages (?since=SEQ&limit=N)\n"
+    "  POST/DELETE /telemetry/capture   start/end a capture session {\"categories\":[...]}\n"
+    "  GET  /healthz, GET /metrics (Prometheus text)";
+
+}  // namespace
 
 int main(int argc, char** argv) {
-    faultline::FlagSet flags("cdp-proxy", "cdp-proxy [OPTIONS]",
-                             "The Chrome DevTools Protocol proxy and the faultline telemetry hub.");
+    faultline::hub::HubOptions hub_opts;
+    faultline::FlagSet flags(
+        "cdp-proxy", "cdp-proxy [OPTIONS]",
+        "The Chrome DevTools Protocol proxy and the faultline telemetry hub: one ordered, "
+        "durable event stream of the VM's failures (OOM kills, crashed services, CDP "
+        "disconnects, memory pressure).");
+    faultline::hub::add_hub_flags(flags, hub_opts);
+    faultline::proxy::CdpProxyOptions proxy_opts;
+    faultline::proxy::add_cdp_proxy_flags(flags, proxy_opts, /*with_token=*/false);
+    faultline::proxy::add_cdp_proxy_help(flags);
+    flags.add_section("TELEMETRY API", kHubHelp);
+    flags.add_section(
+        "SIGNALS",
+        "  SIGTERM, SIGINT  stop accepting, end every CDP connection (cdp_disconnect\n"
+        "                   context_cancelled), end an active capture (session_ended),\n"
+        "                   deliver it to readers, flush the journal, exit 0");
+    flags.add_section("EXIT STATUS", "  0 after a signal, 1 when it cannot start, 2 on bad flags");
     if (int rc = flags.handle(argc, argv, FAULTLINE_VERSION); rc >= 0) return rc;
+
+    block_signals();
+    faultline::hub::Hub hub(hub_opts);
+    std::string error;
+    if (!hub.start(error)) {
+        std::fprintf(stderr, "cdp-proxy: %s\n", error.c_str());
+        return 1;
+    }
+    std::fprintf(stderr, "cdp-proxy: telemetry hub on %s (stream %s/telemetry/stream)\n",
+                 hub.url().c_str(), hub.url().c_str());
+    // The proxy's cdp_connect/cdp_disconnect go straight into the hub's ring; --token is shared.
+    proxy_opts.token = hub_opts.token;
+    faultline::proxy::CdpProxy proxy(proxy_opts,
+                                     [&hub](faultline::Event e) { hub.publish(std::move(e)); });
+    if (!proxy.start(error)) {
+        std::fprintf(stderr, "cdp-proxy: %s\n", error.c_str());
+        hub.stop();
+        return 1;
+    }
+    std::fprintf(stderr, "cdp-proxy: CDP proxy listening on port %d\n", proxy.port());
+    const int sig = wait_for_signal();
+    std::fprintf(stderr, "cdp-proxy: %s, stopping\n", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+    proxy.stop();  // relays end with context_cancelled, published before the hub stops
+    hub.stop();
     return 0;
 }

@@ -1,0 +1,20 @@
+// Recognising journal records in raw segment bytes, for crash recovery and replay.
+// A record is one line `{"seq":N,...}\n` as written by the hub; anything else (a torn write
+// after kill -9, garbage after a power loss) is not a record.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string_view>
+
+namespace faultline::hub {
+
+// The seq of a complete record line (without its '\n'); nullopt when the line is not one:
+// it must start with {"seq":<1-20 digits, no leading zero, fits uint64, non-zero>, and end with }.
+std::optional<uint64_t> journal_line_seq(std::string_view line);
+
+// Length of the recoverable prefix of a segment: everything up to and including the '\n' of
+// the last complete record line. Bytes after it (a torn or garbage tail) are to be cut.
+size_t journal_valid_prefix(std::string_view contents);
+
+}  // namespace faultline::hub
