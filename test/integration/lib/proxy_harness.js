@@ -107,9 +107,38 @@ async function startChromium({ port, logFile }) {
 
 // The proxy binary (CDP_PROXY) with args; resolves once it listens. Events come from its stdout
 // (NDJSON, one event per line).
+// Reads the hub's Server-Sent Events stream from seq 1 on and pushes each event into events.
+async function followHub(url, events) {
+  const res = await fetch(`${url}/telemetry/stream?since=0`, { headers: { Accept: 'text/event-stream' } });
+  if (res.status !== 200) throw new Error(`hub stream answered ${res.status}`);
+  let buf = '';
+  (async () => {
+    try {
+      for await (const chunk of res.body) {
+        buf += Buffer.from(chunk).toString('utf8');
+        let end;
+        while ((end = buf.indexOf('\n\n')) >= 0) {
+          const block = buf.slice(0, end);
+          buf = buf.slice(end + 2);
+          const data = block.split('\n').filter((l) => l.startsWith('data:')).map((l) => l.slice(5).trimStart()).join('\n');
+          if (data) {
+            const e = JSON.parse(data);
+            if (e.type && e.data) events.push(e);
+          }
+        }
+      }
+    } catch {}  // the hub stopped
+  })();
+}
+
+// The proxy binary (CDP_PROXY) with args; resolves once it listens. Events come from its stdout
+// (NDJSON, one event per line) for proxy_standalone, or, with CDP_PROXY_HUB=1 (the real
+// cdp-proxy), from the hub's SSE stream /telemetry/stream.
 async function startProxy(args) {
   const exe = process.env.CDP_PROXY;
-  const proc = spawn(exe, ['--cdp-listen', '127.0.0.1:0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const hub = process.env.CDP_PROXY_HUB === '1';
+  const extra = hub ? ['--api-listen', '127.0.0.1:0', '--data-dir', ''] : [];
+  const proc = spawn(exe, ['--cdp-listen', '127.0.0.1:0', ...extra, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   const events = [];
   let stderr = '';
   let out = '';
@@ -119,10 +148,17 @@ async function startProxy(args) {
     while ((nl = out.indexOf('\n')) >= 0) {
       const line = out.slice(0, nl);
       out = out.slice(nl + 1);
-      if (line.trim()) events.push(JSON.parse(line));
+      if (line.trim() && !hub) events.push(JSON.parse(line));
     }
   });
   proc.stderr.on('data', (d) => { stderr += d; });
+  if (hub) {
+    const hubUrl = await waitFor('the hub to listen', () => {
+      const m = /telemetry hub on (http:\/\/[^\s]+)/.exec(stderr);
+      return m && m[1];
+    }, 10000, 20);
+    await followHub(hubUrl, events);
+  }
   const exited = new Promise((r) => proc.on('exit', (code, sig) => r({ code, sig })));
   const port = await waitFor('the proxy to listen', () => {
     const m = /listening on port (\d+)/.exec(stderr);
