@@ -193,6 +193,8 @@ const steps = [
 ];
 
 h.run(steps, async () => {
-  for (const p of [proxy, upProxy, tokenProxy]) if (p) await p.stop();
+  let error;
+  for (const p of [proxy, upProxy, tokenProxy]) if (p) await p.stop().catch((e) => { error = error || e; });
   if (chrome) await chrome.kill();
+  if (error) throw error;
 });

@@ -108,6 +108,38 @@ async function startChromium({ port, logFile }) {
 // The proxy binary (CDP_PROXY) with args; resolves once it listens. Events come from its stdout
 // (NDJSON, one event per line).
 // Reads the hub's Server-Sent Events stream from seq 1 on and pushes each event into events.
+// Connection: close, so no idle keep-alive connection is left for the hub to wait on at exit.
+function followHub(url, events) {
+  const http = require('http');
+  return new Promise((resolve, reject) => {
+    const req = http.get(`${url}/telemetry/stream?since=0`,
+      { agent: false, headers: { Accept: 'text/event-stream', Connection: 'close' } }, (res) => {
+        if (res.statusCode !== 200) return reject(new Error(`hub stream answered ${res.statusCode}`));
+        let buf = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk) => {
+          buf += chunk;
+          let end;
+          while ((end = buf.indexOf('\n\n')) >= 0) {
+            const block = buf.slice(0, end);
+            buf = buf.slice(end + 2);
+            const data = block.split('\n').filter((l) => l.startsWith('data:')).map((l) => l.slice(5).trimStart()).join('\n');
+            if (data) {
+              const e = JSON.parse(data);
+              if (e.type && e.data) events.push(e);
+            }
+          }
+        });
+        res.on('error', () => {});
+        resolve();
+      });
+    req.on('error', reject);
+  });
+}
+
+// The proxy binary (CDP_PROXY) with args; resolves once it listens. Events come from its stdout
+// (NDJSON, one event per line).
+// Reads the hub's Server-Sent Events stream from seq 1 on and pushes each event into events.
 async function followHub(url, events) {
   const res = await fetch(`${url}/telemetry/stream?since=0`, { headers: { Accept: 'text/event-stream' } });
   if (res.status !== 200) throw new Error(`hub stream answered ${res.status}`);
@@ -211,7 +243,12 @@ async function run(steps, cleanup) {
       break;
     }
   }
-  try { await cleanup(); } catch (e) { console.log(`cleanup: ${e}`); }
+  try {
+    await cleanup();
+  } catch (e) {
+    failed = true;  // e.g. a proxy that did not exit on SIGTERM
+    console.log(`not ok - cleanup: ${e}`);
+  }
   process.exit(failed ? 1 : 0);
 }
 
