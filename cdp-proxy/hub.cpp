@@ -121,7 +121,7 @@ bool Hub::bind(std::string& error) {
     server_.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
     server_.set_payload_max_length(opts_.max_body);
     server_.set_write_timeout(static_cast<time_t>(opts_.write_timeout_seconds), 0);
-    server_.set_keep_alive_timeout(30);
+    server_.set_keep_alive_timeout(1);  // an idle keep-alive worker delays stop() by this much
     if (port_ == 0) {
         port_ = server_.bind_to_any_port(host_);
         if (port_ > 0) return true;

@@ -268,29 +268,30 @@ bool Journal::write_pending_locked() {
     return done > 0;
 }
 
-// fdatasync(fd), timed. Returns the seconds it took; ok tells whether it succeeded.
-static double timed_fdatasync(int fd, bool& ok) {
+// fdatasync(fd), timed. Returns the seconds it took; err is 0 or the errno of the failure.
+static double timed_fdatasync(int fd, int& err) {
     const auto t0 = std::chrono::steady_clock::now();
-    ok = ::fdatasync(fd) == 0;
+    err = ::fdatasync(fd) == 0 ? 0 : errno;
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
 
-void Journal::record_fsync_locked(double secs, bool ok) {
+void Journal::record_fsync_locked(double secs, int err) {
     ++stats_.fsyncs;
     stats_.fsync_seconds_sum += secs;
     size_t b = 0;
     while (b < kFsyncBuckets.size() && secs > kFsyncBuckets[b]) ++b;
     if (b < kFsyncBuckets.size()) ++stats_.fsync_buckets[b];
-    if (!ok) {
+    if (err) {
         ++stats_.write_errors;
-        log(fmt::format("journal: fdatasync failed: {}", std::strerror(errno)));
+        log(fmt::format("journal: fdatasync failed: {}", std::strerror(err)));
     }
 }
 
 bool Journal::sync_fd_locked(int fd) {
-    bool ok = false;
-    record_fsync_locked(timed_fdatasync(fd, ok), ok);
-    return ok;
+    int err = 0;
+    const double secs = timed_fdatasync(fd, err);
+    record_fsync_locked(secs, err);
+    return err == 0;
 }
 
 void Journal::run_flusher() {
@@ -304,11 +305,11 @@ void Journal::run_flusher() {
         int fd = ::dup(fd_);  // survives a rotation while we sync without the lock
         if (fd < 0) continue;
         lock.unlock();
-        bool ok = false;
-        const double secs = timed_fdatasync(fd, ok);
+        int err = 0;
+        const double secs = timed_fdatasync(fd, err);
         ::close(fd);
         lock.lock();
-        record_fsync_locked(secs, ok);
+        record_fsync_locked(secs, err);
     }
 }
 

@@ -83,7 +83,7 @@ class Journal {
     void apply_retention_locked();
     bool write_pending_locked();
     bool sync_fd_locked(int fd);
-    void record_fsync_locked(double secs, bool ok);
+    void record_fsync_locked(double secs, int err);
     void run_flusher();
     void log(const std::string& msg) const;
 

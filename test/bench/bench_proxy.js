@@ -5,7 +5,7 @@
 //   - resident memory of each proxy process with 200 idle WebSocket connections.
 // Prints each number and its ratio to direct (RSS: proxy vs http-proxy). Not run by the tests:
 //   meson test -C build --benchmark proxy      or
-//   CDP_PROXY=build/test/cdp-proxy/proxy_standalone node test/bench/bench_proxy.js
+//   CDP_PROXY=build/cdp-proxy/cdp-proxy CDP_PROXY_HUB=1 node test/bench/bench_proxy.js
 'use strict';
 const fs = require('fs');
 const path = require('path');
