@@ -71,6 +71,15 @@ void describe(FlagSet& f, Options& o) {
         "Files", "  packaging/supervisord/faultline-shim.conf  the eventlistener entry to include");
 }
 
+// True for "http://host[:port][/...]": the only scheme the hub speaks (plain loopback HTTP).
+bool is_hub_url(std::string_view url) {
+    constexpr std::string_view scheme = "http://";
+    if (!url.starts_with(scheme)) return false;
+    std::string_view rest = url.substr(scheme.size());
+    std::string_view host = rest.substr(0, rest.find_first_of(":/"));
+    return !host.empty() && rest.find_first_of(" \t\r\n") == std::string_view::npos;
+}
+
 std::string hostname() {
     char buf[256] = {};
     if (gethostname(buf, sizeof buf - 1) != 0) return "";
@@ -125,6 +134,11 @@ int main(int argc, char** argv) {
                   "telemetry hub. Run it from supervisord, not by hand.");
     describe(flags, o);
     if (int rc = flags.handle(argc, argv, FAULTLINE_VERSION); rc >= 0) return rc;
+    if (!is_hub_url(o.hub)) {
+        log_line(fmt::format("--hub '{}' is not a usable http:// URL (e.g. http://127.0.0.1:10001)",
+                             o.hub));
+        return 2;
+    }
     if (o.outbox == 0 || !std::isfinite(o.flush_timeout) || o.flush_timeout < 0) {
         log_line("--outbox must be at least 1 and --flush-timeout a number >= 0");
         return 2;
