@@ -3,16 +3,19 @@
 #   --build  what building needs (default)
 #   --test   also what the test suite drives: supervisord, Chromium, node, clang, promtool
 #   --run    what packaging/run-local.sh needs
+#   --static what packaging/build-static.sh needs (no -dev libraries: it builds them from source)
 set -euo pipefail
 build=(meson ninja-build pkg-config g++ libcpp-httplib-dev libsimdjson-dev libfmt-dev catch2 python3)
 run=(supervisor chromium curl procps)
-test=(clang libclang-rt-14-dev supervisor chromium prometheus curl procps)
+test=(clang libclang-rt-14-dev supervisor chromium prometheus curl procps dpkg-dev file xz-utils binutils)
+static=(meson ninja-build pkg-config g++ python3 dpkg-dev file xz-utils binutils)
 want=("${build[@]}")
 case "${1:---build}" in
     --test) want+=("${test[@]}") ;;
+    --static) want=("${static[@]}") ;;
     --run) want+=("${run[@]}") ;;
     --build) ;;
-    *) echo "usage: $0 [--build|--test|--run]" >&2; exit 2 ;;
+    *) echo "usage: $0 [--build|--test|--run|--static]" >&2; exit 2 ;;
 esac
 # node and npm count by command: a machine may carry NodeSource's nodejs (npm bundled), which
 # conflicts with Debian's npm package.
