@@ -54,10 +54,10 @@ void describe(FlagSet& f, Options& o) {
                   "  expected (false), fatal. ts is the wall-clock time the event was read.");
     f.add_section("Example (supervisord.conf)",
                   "  [eventlistener:faultline-shim]\n"
-                  "  command=/usr/local/bin/supervisord-shim --hub http://127.0.0.1:10001\n"
+                  "  command=supervisord-shim --hub http://127.0.0.1:10001\n"
                   "  events=PROCESS_STATE_EXITED,PROCESS_STATE_FATAL\n"
                   "  buffer_size=1024\n"
-                  "  stderr_logfile=/var/log/supervisor/faultline-shim.err.log\n"
+                  "  stderr_logfile=/var/log/faultline/supervisord-shim.log\n"
                   "  autorestart=true");
     f.add_section("Signals",
                   "  SIGTERM, SIGINT, SIGHUP: stop reading, deliver what is queued (at most\n"

@@ -23,7 +23,8 @@ namespace {
 }
 
 struct Result {
-    long rss_kb = 0, hwm_kb = 0, private_kb = 0;  // private: pages no other process shares
+    long rss_kb = 0, hwm_kb = 0, private_kb = 0,
+         anon_kb = 0;  // private: not shared; anon: not file-backed
     double seconds = 0;
 };
 
@@ -38,7 +39,10 @@ void read_rss(pid_t pid, Result& r) {
     }
     std::ifstream roll(fmt::format("/proc/{}/smaps_rollup", pid));
     while (roll >> key)
-        if ((key == "Private_Clean:" || key == "Private_Dirty:") && roll >> v) r.private_kb += v;
+        if ((key == "Private_Clean:" || key == "Private_Dirty:") && roll >> v)
+            r.private_kb += v;
+        else if (key == "Anonymous:" && roll >> v)
+            r.anon_kb = v;
 }
 
 bool read_exact(int fd, size_t n) {
@@ -111,6 +115,10 @@ int main(int argc, char** argv) {
         double(shim.rss_kb) / double(base.rss_kb), double(shim.hwm_kb) / double(base.hwm_kb),
         double(shim.private_kb) / double(base.private_kb),
         (events / shim.seconds) / (events / base.seconds));
+    fmt::print(
+        "anonymous (heap, stacks; not reclaimable file pages): min_listener {} KiB, "
+        "shim {} KiB\n",
+        base.anon_kb, shim.anon_kb);
     fmt::print("shim VmHWM {:.2f} MiB (issue 4 target: at most 1.5 MiB resident)\n",
                shim.hwm_kb / 1024.0);
     return 0;
