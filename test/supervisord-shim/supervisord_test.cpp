@@ -175,6 +175,14 @@ class Supervisord {
     std::string shim_log() const { return read_file(dir_ + "/shim.err.log"); }
     const std::string& dir() const { return dir_; }
 
+    // Kills all pids while supervisord is frozen, so it finds every death in the same instant.
+    void kill_all_at_once(const std::map<std::string, long>& pids, int sig) const {
+        REQUIRE(kill(pid_, SIGSTOP) == 0);
+        for (const auto& [name, pid] : pids) kill(pid_t(pid), sig);
+        std::this_thread::sleep_for(200ms);  // let every process die (zombies until reaped)
+        REQUIRE(kill(pid_, SIGCONT) == 0);
+    }
+
   private:
     std::string dir_, conf_;
     pid_t pid_ = -1;
@@ -382,7 +390,7 @@ TEST_CASE("30 services crashing at the same instant produce 30 events") {
     Supervisord sv(hub.url(), burst_programs("burst", 30));
     auto pids = running_burst(sv, "burst", 30);
     ListenerWatch watch(sv);
-    for (const auto& [name, pid] : pids) kill(pid, SIGSEGV);
+    sv.kill_all_at_once(pids, SIGSEGV);
 
     CHECK(hub.wait_for(30, 60s));
     std::this_thread::sleep_for(1s);  // nothing more may arrive
@@ -402,7 +410,7 @@ TEST_CASE("control: supervisord's default buffer of 10 loses part of a 30-crash 
     faultline::test::Receiver hub;
     Supervisord sv(hub.url(), burst_programs("burst", 30), 10);
     auto pids = running_burst(sv, "burst", 30);
-    for (const auto& [name, pid] : pids) kill(pid, SIGSEGV);
+    sv.kill_all_at_once(pids, SIGSEGV);
     REQUIRE(sv.wait_states({{"burst:burst_29", "EXITED"}, {"burst:burst_00", "EXITED"}}, 30s));
     REQUIRE(
         wait_until([&] { return sv.log().find("buffer overflowed") != std::string::npos; }, 10s));
