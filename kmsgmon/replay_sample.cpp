@@ -98,7 +98,7 @@ bool SampleParser::parse(std::string_view line, PressureSample& out, std::string
 
 std::string format_sample(const PressureSample& s) {
     faultline::JsonObject o;
-    o.add("t", std::round(s.t * 1000) / 1000)
+    o.add("t", std::abs(s.t) < 1e12 ? std::round(s.t * 1000) / 1000 : s.t)
         .add("mem_total_kb", s.mem_total_kb)
         .add("mem_available_kb", s.mem_available_kb)
         .add("swap_total_kb", s.swap_total_kb)
