@@ -103,6 +103,10 @@ PressureMonitor::PressureMonitor(EventLoop& loop, PressureOptions opt, faultline
     : loop_(loop), opt_(std::move(opt)), source_(std::move(source)), emit_(std::move(emit)) {}
 
 PressureMonitor::~PressureMonitor() {
+    std::fprintf(stderr, "kmsgmon: pressure: %llu samples, %llu PSI trigger wakeups, %llu events\n",
+                 static_cast<unsigned long long>(stats_.samples),
+                 static_cast<unsigned long long>(stats_.trigger_wakeups),
+                 static_cast<unsigned long long>(stats_.events));
     for (int id : watch_ids_) loop_.unwatch(id);
     if (timer_id_) loop_.cancel_timer(timer_id_);
     if (record_) std::fclose(record_);
