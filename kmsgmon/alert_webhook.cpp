@@ -3,6 +3,7 @@
 #include <httplib.h>
 
 #include <cstdio>
+#include <exception>
 
 #include "pressure_event.hpp"
 
@@ -15,6 +16,12 @@ bool parse_webhook_url(const std::string& url, WebhookUrl& out, std::string& err
         error = "expected an http:// or https:// URL, got '" + url + "'";
         return false;
     }
+#ifndef CPPHTTPLIB_OPENSSL_SUPPORT
+    if (scheme == "https") {
+        error = "https:// needs a kmsgmon built with OpenSSL (this one is not; use http://)";
+        return false;
+    }
+#endif
     size_t host_start = scheme_end + 3;
     size_t path_start = url.find_first_of("/?", host_start);
     std::string authority = url.substr(host_start, path_start - host_start);
@@ -78,7 +85,7 @@ AlertWebhook::Stats AlertWebhook::stats() const {
 }
 
 // One POST. Returns true on a 2xx answer; logs anything else to stderr.
-bool AlertWebhook::send(const std::string& body) {
+bool AlertWebhook::send(const std::string& body) try {
     httplib::Client client(url_.origin);
     auto secs = [](std::chrono::milliseconds ms) {
         return std::make_pair(static_cast<time_t>(ms.count() / 1000),
@@ -95,6 +102,9 @@ bool AlertWebhook::send(const std::string& body) {
     else
         std::fprintf(stderr, "kmsgmon: alert webhook: %s\n",
                      httplib::to_string(res.error()).c_str());
+    return false;
+} catch (const std::exception& e) {  // httplib throws for a scheme it was built without
+    std::fprintf(stderr, "kmsgmon: alert webhook: %s\n", e.what());
     return false;
 }
 
