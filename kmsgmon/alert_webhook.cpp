@@ -100,8 +100,8 @@ bool AlertWebhook::send(const std::string& body) try {
     if (res)
         std::fprintf(stderr, "kmsgmon: alert webhook answered HTTP %d\n", res->status);
     else
-        std::fprintf(stderr, "kmsgmon: alert webhook: %s\n",
-                     httplib::to_string(res.error()).c_str());
+        std::fprintf(stderr, "kmsgmon: alert webhook %s: request failed (%s)\n",
+                     url_.origin.c_str(), httplib::to_string(res.error()).c_str());
     return false;
 } catch (const std::exception& e) {  // httplib throws for a scheme it was built without
     std::fprintf(stderr, "kmsgmon: alert webhook: %s\n", e.what());
