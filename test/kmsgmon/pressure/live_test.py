@@ -3,6 +3,7 @@
 
 proc_root  --proc-root with files the test writes: swap at 10 % free -> a warning (swap_low)
            within ~35 s; --record-pressure writes samples that replay to the same warning.
+hub        the same warning published with --hub to a local HTTP endpoint (core publisher).
 cgroup     real memory pressure on this kernel: a v1 memory cgroup of 48 MiB, an anonymous hog
            near the limit and page-cache thrash (readers of a file 3x the limit). kmsgmon, with
            its default PSI triggers, must report a memory_pressure transition from PSI.
@@ -117,6 +118,53 @@ def case_proc_root():
             fail(f"replaying the recording: {r.returncode} {r.stdout} {r.stderr}")
 
 
+def case_hub():
+    import http.server
+    import threading
+    got, lock = [], threading.Lock()
+
+    class Hub(http.server.BaseHTTPRequestHandler):
+        def do_POST(self):
+            body = self.rfile.read(int(self.headers["Content-Length"]))
+            with lock:
+                got.append((self.path, self.headers.get("Content-Type"), body.decode()))
+            self.send_response(200)
+            self.send_header("Content-Length", "2")
+            self.end_headers()
+            self.wfile.write(b"{}")
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Hub)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    with tempfile.TemporaryDirectory() as root:
+        os.mkdir(f"{root}/pressure")
+        open(f"{root}/meminfo", "w").write(meminfo(8 * GIB, 4 * GIB, 2 * GIB, 100 * 1024))
+        proc = start_kmsgmon("--proc-root", root, "--hub",
+                             f"http://127.0.0.1:{server.server_address[1]}")
+        end = time.monotonic() + 90
+        while time.monotonic() < end and not got:
+            time.sleep(0.5)
+        err = stop(proc)
+    server.shutdown()
+    print(err.strip())
+    if not got:
+        fail("nothing reached the hub within 90 s")
+    path, ctype, body = got[0]
+    events = [json.loads(l) for l in body.splitlines() if l.strip()]
+    print(path, ctype, events)
+    if path != "/telemetry/events" or len(events) != 1:
+        fail(f"unexpected POST {path}: {body}")
+    e = events[0]
+    if e["type"] != "memory_pressure" or not e["id"].startswith("kmsgmon-"):
+        fail(f"unexpected event {e}")
+    if e["data"]["level"] != "warning" or e["data"]["swap_free_kb"] != 100 * 1024:
+        fail(f"unexpected data {e['data']}")
+    if "PSI not available" not in err:
+        fail("no note that PSI is missing under this --proc-root")
+
+
 def cg_run(cg, cmd):
     """Starts cmd inside cgroup directory cg."""
     return subprocess.Popen(["sh", "-c", 'echo $$ > "$0/cgroup.procs" && exec "$@"', cg, *cmd],
@@ -207,5 +255,5 @@ def case_cgroup():
         os.rmdir(work) if os.path.isdir(work) and not os.listdir(work) else None
 
 
-{"proc_root": case_proc_root, "cgroup": case_cgroup}[CASE]()
+{"proc_root": case_proc_root, "hub": case_hub, "cgroup": case_cgroup}[CASE]()
 print("ok")
