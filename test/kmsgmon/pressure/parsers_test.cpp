@@ -1,0 +1,154 @@
+// Unit tests of the pressure parsers: /proc/meminfo, /proc/pressure/memory, trigger specs,
+// replay samples and webhook URLs, plus the readers on real /proc files.
+#include "alert_webhook.hpp"
+#include "catch.hpp"
+#include "meminfo_reader.hpp"
+#include "psi_reader.hpp"
+#include "psi_trigger.hpp"
+#include "replay_sample.hpp"
+
+using namespace kmsgmon;
+
+TEST_CASE("meminfo: the four fields, swapless kernels, malformed values") {
+    MemInfo m;
+    std::string err;
+    REQUIRE(
+        parse_meminfo("MemTotal:       24684388 kB\nMemFree:        23863684 kB\n"
+                      "MemAvailable:   24120128 kB\nSwapTotal:       2097148 kB\n"
+                      "SwapFree:        1048576 kB\nHugePages_Total:       0\n",
+                      m, err));
+    CHECK(m.mem_total_kb == 24684388);
+    CHECK(m.mem_available_kb == 24120128);
+    CHECK(m.swap_total_kb == 2097148);
+    CHECK(m.swap_free_kb == 1048576);
+    REQUIRE(parse_meminfo("MemTotal: 100 kB\nMemAvailable: 50 kB", m, err));
+    CHECK(m.swap_total_kb == 0);
+    CHECK_FALSE(parse_meminfo("MemTotal: 100 kB\nMemFree: 50 kB\n", m, err));
+    CHECK(err.find("MemAvailable") != std::string::npos);
+    CHECK_FALSE(parse_meminfo("MemTotal: x kB\nMemAvailable: 50 kB\n", m, err));
+    CHECK_FALSE(parse_meminfo("MemTotal: -5 kB\nMemAvailable: 50 kB\n", m, err));
+    CHECK_FALSE(parse_meminfo("", m, err));
+}
+
+TEST_CASE("psi: some and full lines, unknown fields, malformed lines") {
+    PsiInfo p;
+    std::string err;
+    REQUIRE(
+        parse_psi("some avg10=1.50 avg60=0.25 avg300=0.05 total=123456\n"
+                  "full avg10=0.75 avg60=0.10 avg300=0.00 total=6543\n",
+                  p, err));
+    CHECK(p.some.avg10 == 1.5);
+    CHECK(p.some.avg60 == 0.25);
+    CHECK(p.some.total_us == 123456);
+    CHECK(p.has_full);
+    CHECK(p.full.avg10 == 0.75);
+    REQUIRE(parse_psi("some avg10=0.00 avg60=0.00 avg300=0.00 total=0 future=1\n", p, err));
+    CHECK_FALSE(p.has_full);
+    CHECK_FALSE(parse_psi("some avg10=abc avg60=0.00 avg300=0.00 total=0\n", p, err));
+    CHECK_FALSE(parse_psi("some avg10=1.0 avg60=0.00 total=0\n", p, err));
+    CHECK_FALSE(parse_psi("full avg10=0.00 avg60=0.00 avg300=0.00 total=0\n", p, err));
+    CHECK_FALSE(parse_psi("", p, err));
+}
+
+TEST_CASE("readers on this machine's /proc") {
+    MeminfoReader mr;
+    std::string err;
+    REQUIRE(mr.open("/proc/meminfo", err));
+    MemInfo m;
+    REQUIRE(mr.read(m, err));
+    CHECK(m.mem_total_kb > 0);
+    REQUIRE(mr.read(m, err));  // pread from offset 0 again
+    CHECK(m.mem_available_kb <= m.mem_total_kb);
+    CHECK_FALSE(mr.open("/nonexistent/meminfo", err));
+    CHECK(err.find("/nonexistent/meminfo") != std::string::npos);
+    PsiReader pr;
+    if (pr.open("/proc/pressure/memory", err)) {
+        PsiInfo p;
+        REQUIRE(pr.read(p, err));
+        CHECK(p.has_full);
+    }
+}
+
+TEST_CASE("trigger specs") {
+    TriggerSpec s;
+    std::string err;
+    REQUIRE(parse_trigger_spec("some", "150000 1000000", s, err));
+    CHECK(s.text() == "some 150000 1000000");
+    REQUIRE(parse_trigger_spec("full", " 50000  2000000 ", s, err));
+    CHECK(s.text() == "full 50000 2000000");
+    CHECK_FALSE(parse_trigger_spec("some", "0 1000000", s, err));
+    CHECK_FALSE(parse_trigger_spec("some", "2000000 1000000", s, err));
+    CHECK_FALSE(parse_trigger_spec("some", "1000 20000000", s, err));
+    CHECK_FALSE(parse_trigger_spec("some", "150000", s, err));
+    CHECK_FALSE(parse_trigger_spec("some", "150000 1000000 x", s, err));
+    CHECK(err.find("STALL_US") != std::string::npos);
+}
+
+TEST_CASE("PSI trigger arms on this kernel (2 s fallback without CAP_SYS_RESOURCE)") {
+    PsiTrigger t;
+    TriggerSpec s;
+    std::string err;
+    REQUIRE(parse_trigger_spec("some", "150000 1000000", s, err));
+    if (!t.arm("/proc/pressure/memory", s, err)) {
+        WARN("PSI triggers not available here: " << err);
+        return;
+    }
+    CHECK(t.fd() >= 0);
+    if (t.widened()) CHECK(t.armed().text() == "some 300000 2000000");
+}
+
+TEST_CASE("replay samples: required fields, nulls, bad values, round trip") {
+    SampleParser p;
+    PressureSample s;
+    std::string err;
+    REQUIRE(p.parse(R"({"t":1.5,"mem_total_kb":100,"mem_available_kb":40,"swap_total_kb":10,)"
+                    R"("swap_free_kb":5,"psi_some_avg10":2.5,"psi_full_avg10":null,"x":[1]})",
+                    s, err));
+    CHECK(s.t == 1.5);
+    CHECK(s.mem_available_kb == 40);
+    CHECK(s.psi_some_avg10 == 2.5);
+    CHECK_FALSE(s.psi_full_avg10);
+    PressureSample back;
+    REQUIRE(p.parse(format_sample(s), back, err));
+    CHECK(back.swap_free_kb == 5);
+    CHECK_FALSE(back.psi_full_avg10);
+    CHECK_FALSE(
+        p.parse(R"({"t":1,"mem_total_kb":100,"mem_available_kb":40,"swap_total_kb":10})", s, err));
+    CHECK(err == "missing field 'swap_free_kb'");
+    CHECK_FALSE(p.parse(R"({"t":"1","mem_total_kb":1,"mem_available_kb":1,"swap_total_kb":0,)"
+                        R"("swap_free_kb":0})",
+                        s, err));
+    CHECK(err == "bad value for 't'");
+    CHECK_FALSE(p.parse(R"({"t":1,"mem_total_kb":-1,"mem_available_kb":1,"swap_total_kb":0,)"
+                        R"("swap_free_kb":0})",
+                        s, err));
+    CHECK_FALSE(p.parse(R"({"t":1,"mem_total_kb":1,"mem_available_kb":2,"swap_total_kb":0,)"
+                        R"("swap_free_kb":0})",
+                        s, err));
+    CHECK_FALSE(p.parse(R"({"t":1,"mem_total_kb":1,"mem_available_kb":1,"swap_total_kb":0,)"
+                        R"("swap_free_kb":0,"psi_some_avg10":101})",
+                        s, err));
+    CHECK_FALSE(p.parse(R"({"t":1} {"t":2})", s, err));
+    CHECK_FALSE(p.parse("[1,2]", s, err));
+    CHECK_FALSE(p.parse("", s, err));
+}
+
+TEST_CASE("webhook URLs") {
+    WebhookUrl u;
+    std::string err;
+    REQUIRE(parse_webhook_url("http://127.0.0.1:8080/hook?x=1", u, err));
+    CHECK(u.origin == "http://127.0.0.1:8080");
+    CHECK(u.path == "/hook?x=1");
+#ifdef CPPHTTPLIB_OPENSSL_SUPPORT
+    REQUIRE(parse_webhook_url("https://discord.example/api/webhooks/1/abc", u, err));
+    CHECK(u.origin == "https://discord.example");
+#else
+    CHECK_FALSE(parse_webhook_url("https://discord.example/api/webhooks/1/abc", u, err));
+    CHECK(err.find("OpenSSL") != std::string::npos);
+#endif
+    REQUIRE(parse_webhook_url("http://host", u, err));
+    CHECK(u.path == "/");
+    CHECK_FALSE(parse_webhook_url("ftp://host/x", u, err));
+    CHECK_FALSE(parse_webhook_url("http:///x", u, err));
+    CHECK_FALSE(parse_webhook_url("http://user@host/x", u, err));
+}
