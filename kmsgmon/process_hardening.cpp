@@ -1,0 +1,33 @@
+#include "process_hardening.hpp"
+
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#ifndef MCL_ONFAULT
+#define MCL_ONFAULT 4  // Linux >= 4.4
+#endif
+
+namespace kmsgmon {
+
+bool protect_from_oom_killer(std::string& error) {
+    const int fd = ::open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
+    const bool ok = fd >= 0 && ::write(fd, "-1000", 5) == 5;
+    const int err = errno;
+    if (fd >= 0) ::close(fd);
+    if (!ok) error = std::string("cannot set oom_score_adj to -1000: ") + std::strerror(err);
+    return ok;
+}
+
+bool lock_memory(std::string& error) {
+    if (::mlockall(MCL_CURRENT | MCL_FUTURE | MCL_ONFAULT) == 0) return true;
+    // Kernels before 4.4 reject MCL_ONFAULT: lock without it.
+    if (errno == EINVAL && ::mlockall(MCL_CURRENT | MCL_FUTURE) == 0) return true;
+    error = std::string("cannot lock memory (mlockall): ") + std::strerror(errno);
+    return false;
+}
+
+}  // namespace kmsgmon
