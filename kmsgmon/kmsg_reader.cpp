@@ -49,13 +49,17 @@ KmsgReader::Status KmsgReader::read(std::string_view& chunk) {
         }
         if (n == 0) return Status::end;
         switch (errno) {
-            case EINTR: continue;
-            case EAGAIN: return Status::would_block;
-            case EPIPE: return Status::overrun;
+            case EINTR:
+                continue;
+            case EAGAIN:
+                return Status::would_block;
+            case EPIPE:
+                return Status::overrun;
             case EINVAL:
                 if (is_device_) return Status::too_big;
                 break;
-            default: break;
+            default:
+                break;
         }
         error_ = "cannot read " + path_ + ": " + std::strerror(errno);
         return Status::failed;

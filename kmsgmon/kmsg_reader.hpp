@@ -9,14 +9,14 @@
 namespace kmsgmon {
 
 class KmsgReader {
-public:
+  public:
     enum class Status {
-        data,        // chunk holds bytes (for the device: exactly one record)
-        would_block, // nothing available now: wait for POLLIN
-        end,         // end of a file, or the last writer of a FIFO closed it
-        overrun,     // EPIPE: records were overwritten before we read them; the next read works
-        too_big,     // EINVAL: a record larger than the buffer was skipped by the kernel
-        failed,      // any other error; error() says what happened
+        data,         // chunk holds bytes (for the device: exactly one record)
+        would_block,  // nothing available now: wait for POLLIN
+        end,          // end of a file, or the last writer of a FIFO closed it
+        overrun,      // EPIPE: records were overwritten before we read them; the next read works
+        too_big,      // EINVAL: a record larger than the buffer was skipped by the kernel
+        failed,       // any other error; error() says what happened
     };
     // Large enough for any record: the kernel formats at most 8 KiB (CONSOLE_EXT_LOG_MAX).
     static constexpr size_t kBufferBytes = 16 * 1024;
@@ -39,7 +39,7 @@ public:
     const std::string& path() const { return path_; }
     const std::string& error() const { return error_; }
 
-private:
+  private:
     int fd_ = -1;
     bool is_device_ = false;
     std::string path_, error_;

@@ -51,14 +51,16 @@ int main(int argc, char** argv) {
     flags.add_bool("no-oom-protect", &no_oom_protect,
                    "keep our oom_score_adj (by default kmsgmon sets -1000 so it outlives what it "
                    "watches)");
-    flags.add_bool("mlock", &mlock, "lock kmsgmon's memory in RAM (never paged out under pressure)");
+    flags.add_bool("mlock", &mlock,
+                   "lock kmsgmon's memory in RAM (never paged out under pressure)");
     kmsgmon::PressureOptions pressure;
     kmsgmon::add_pressure_flags(flags, pressure);
-    flags.add_section("OOM kills",
-                      "  Every kernel OOM kill becomes one system_oom_kill event: the \"Killed process\"\n"
-                      "  line joined with its \"invoked oom-killer\" and \"oom-kill:\" lines. Only records\n"
-                      "  of the kernel facility count; lines user space writes to /dev/kmsg never do.\n"
-                      "  Records the kernel overwrote before they were read are counted on stderr.");
+    flags.add_section(
+        "OOM kills",
+        "  Every kernel OOM kill becomes one system_oom_kill event: the \"Killed process\"\n"
+        "  line joined with its \"invoked oom-killer\" and \"oom-kill:\" lines. Only records\n"
+        "  of the kernel facility count; lines user space writes to /dev/kmsg never do.\n"
+        "  Records the kernel overwrote before they were read are counted on stderr.");
     flags.add_section("Examples",
                       "  kmsgmon --hub http://127.0.0.1:10001 --mlock\n"
                       "  kmsgmon --no-pressure | jq .data          # OOM kills as NDJSON\n"

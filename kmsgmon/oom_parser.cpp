@@ -67,9 +67,9 @@ size_t key_position(std::string_view s, std::string_view key) {
 // Values of "oom-kill:" run up to the next ",key=" of a known key only: a cgroup path or a comm
 // may itself contain commas. Returns the value of key, or nullopt when absent.
 std::optional<std::string_view> constraint_value(std::string_view s, std::string_view key) {
-    static constexpr std::string_view kKeys[] = {"constraint", "nodemask", "cpuset",
+    static constexpr std::string_view kKeys[] = {"constraint",   "nodemask",  "cpuset",
                                                  "mems_allowed", "oom_memcg", "task_memcg",
-                                                 "task", "pid", "uid"};
+                                                 "task",         "pid",       "uid"};
     const size_t at = key_position(s, key);
     if (at == std::string_view::npos) return std::nullopt;
     const size_t start = at + key.size() + 2;
@@ -111,12 +111,12 @@ bool parse_kill_fields(std::string_view s, OomKilled& r) {
         const size_t colon = tok.find(':');
         if (colon == std::string_view::npos || colon == 0) return false;
         const std::string_view k = tok.substr(0, colon), v = tok.substr(colon + 1);
-        std::optional<int64_t>* kb = k == "total-vm"     ? &r.total_vm_kb
-                                     : k == "anon-rss"   ? &r.anon_rss_kb
-                                     : k == "file-rss"   ? &r.file_rss_kb
-                                     : k == "shmem-rss"  ? &r.shmem_rss_kb
-                                     : k == "pgtables"   ? &r.pgtables_kb
-                                                         : nullptr;
+        std::optional<int64_t>* kb = k == "total-vm"    ? &r.total_vm_kb
+                                     : k == "anon-rss"  ? &r.anon_rss_kb
+                                     : k == "file-rss"  ? &r.file_rss_kb
+                                     : k == "shmem-rss" ? &r.shmem_rss_kb
+                                     : k == "pgtables"  ? &r.pgtables_kb
+                                                        : nullptr;
         std::optional<int64_t>* num = k == "UID"             ? &r.uid
                                       : k == "oom_score_adj" ? &r.oom_score_adj
                                                              : nullptr;
@@ -154,7 +154,8 @@ OomLine parse_oom_line(std::string_view msg) {
     if (msg.starts_with(kKilled)) return parse_killed(msg.substr(kKilled.size()));
     // "Out of memory: ", "Memory cgroup out of memory: ", "Out of memory (oom_kill_...): "
     if (size_t at = msg.find(": Killed process ");
-        at != std::string_view::npos && msg.substr(0, at).find("of memory") != std::string_view::npos)
+        at != std::string_view::npos &&
+        msg.substr(0, at).find("of memory") != std::string_view::npos)
         return parse_killed(msg.substr(at + 2 + kKilled.size()));
     if (size_t at = msg.find(" invoked oom-killer: "); at != std::string_view::npos && at > 0)
         return parse_invoked(msg, at);

@@ -45,8 +45,10 @@ size_t RecordFramer::feed(std::string_view bytes, const Sink& sink) {
             take_line(piece, sink, emitted);
         } else {
             partial_.append(piece);
-            if (partial_.size() > kMaxRecordBytes) ++discarded_;
-            else take_line(partial_, sink, emitted);
+            if (partial_.size() > kMaxRecordBytes)
+                ++discarded_;
+            else
+                take_line(partial_, sink, emitted);
             partial_.clear();
         }
     }

@@ -12,7 +12,7 @@
 namespace kmsgmon {
 
 class RecordFramer {
-public:
+  public:
     // Longer lines or records are discarded (counted in discarded()); /dev/kmsg records are at
     // most 8 KiB.
     static constexpr size_t kMaxRecordBytes = 64 * 1024;
@@ -31,11 +31,11 @@ public:
     // Lines dropped: over-long lines and records, and continuation lines with no record.
     uint64_t discarded() const { return discarded_; }
 
-private:
+  private:
     void take_line(std::string_view line, const Sink& sink, size_t& emitted);
 
-    std::string pending_;  // complete lines of the record being assembled
-    std::string partial_;  // bytes of a line whose newline has not arrived yet
+    std::string pending_;    // complete lines of the record being assembled
+    std::string partial_;    // bytes of a line whose newline has not arrived yet
     bool skipping_ = false;  // inside an over-long line: drop bytes up to the next newline
     uint64_t discarded_ = 0;
 };
