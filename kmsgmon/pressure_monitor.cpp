@@ -24,6 +24,13 @@ bool on_procfs(const std::string& path) {
     return ::statfs(path.c_str(), &st) == 0 && static_cast<long>(st.f_type) == kProcSuperMagic;
 }
 
+// The detector as the flags tuned it: --psi-sustain holds for both PSI thresholds.
+DetectorConfig detector_config(const PressureOptions& opt) {
+    DetectorConfig cfg = opt.detector;
+    cfg.psi_full_sustain_s = cfg.psi_some_sustain_s;
+    return cfg;
+}
+
 }  // namespace
 
 void add_pressure_flags(faultline::FlagSet& flags, PressureOptions& opt) {
@@ -36,6 +43,14 @@ void add_pressure_flags(faultline::FlagSet& flags, PressureOptions& opt) {
     flags.add_string("psi-full", &opt.psi_full,
                      "PSI trigger: wake when all tasks stalled STALL_US within WINDOW_US",
                      "'STALL_US WINDOW_US'");
+    flags.add_double("psi-warning", &opt.detector.psi_some_warning,
+                     "warning when PSI some avg10 stays at or above PERCENT for --psi-sustain",
+                     "PERCENT");
+    flags.add_double("psi-critical", &opt.detector.psi_full_critical,
+                     "critical when PSI full avg10 stays at or above PERCENT for --psi-sustain",
+                     "PERCENT");
+    flags.add_double("psi-sustain", &opt.detector.psi_some_sustain_s,
+                     "how long a PSI threshold must hold before it counts", "SECONDS");
     flags.add_string("alert-webhook", &opt.alert_webhook,
                      "also POST warning/critical transitions here as JSON with a readable "
                      "'content' (Discord/Slack-style webhooks); 3 tries, never delays monitoring",
@@ -52,8 +67,10 @@ void add_pressure_flags(faultline::FlagSet& flags, PressureOptions& opt) {
         "  Levels ok -> warning -> critical, one memory_pressure event per change.\n"
         "  warning:  memory+swap exhaustion projected within 10 min (least-squares fit over\n"
         "            the last minute), swap free < 15 % for 30 s, MemAvailable < 5 % of MemTotal\n"
-        "            and falling for 10 s, or PSI some avg10 >= 10 % for 30 s.\n"
-        "  critical: exhaustion projected within 2 min, or PSI full avg10 >= 10 % for 30 s.\n"
+        "            and falling for 10 s, or PSI some avg10 >= 10 % (--psi-warning) for 30 s\n"
+        "            (--psi-sustain).\n"
+        "  critical: exhaustion projected within 2 min, or PSI full avg10 >= 10 %\n"
+        "            (--psi-critical) for 30 s (--psi-sustain).\n"
         "  Back down only after 90 s of calm and 60 s at the level. Without swap, MemAvailable\n"
         "  and PSI decide. meminfo is read every 5 s (every second while pressure builds).\n"
         "  Replay sample: {\"t\":0,\"mem_total_kb\":..,\"mem_available_kb\":..,\n"
@@ -69,6 +86,19 @@ bool validate_pressure_options(const PressureOptions& opt, std::string& error) {
     }
     if (!parse_trigger_spec("full", opt.psi_full, spec, why)) {
         error = "--psi-full: " + why;
+        return false;
+    }
+    const auto& d = opt.detector;
+    if (!(d.psi_some_warning > 0 && d.psi_some_warning <= 100)) {
+        error = "--psi-warning: expected a percentage in (0, 100]";
+        return false;
+    }
+    if (!(d.psi_full_critical > 0 && d.psi_full_critical <= 100)) {
+        error = "--psi-critical: expected a percentage in (0, 100]";
+        return false;
+    }
+    if (!(d.psi_some_sustain_s >= 0 && d.psi_some_sustain_s <= 3600)) {
+        error = "--psi-sustain: expected seconds in [0, 3600]";
         return false;
     }
     WebhookUrl url;
@@ -90,7 +120,7 @@ int run_pressure_replay(const PressureOptions& opt, const faultline::Source& sou
     if (WebhookUrl url;
         !opt.alert_webhook.empty() && parse_webhook_url(opt.alert_webhook, url, error))
         webhook = std::make_unique<AlertWebhook>(url, source.host);
-    replay_samples(samples, source, stdout, [&](const Transition& tr) {
+    replay_samples(samples, source, stdout, detector_config(opt), [&](const Transition& tr) {
         if (webhook) webhook->post(tr, memory_pressure_event(tr, source));
     });
     if (webhook && !webhook->flush(std::chrono::steady_clock::now() + std::chrono::seconds(15)))
@@ -100,7 +130,11 @@ int run_pressure_replay(const PressureOptions& opt, const faultline::Source& sou
 
 PressureMonitor::PressureMonitor(EventLoop& loop, PressureOptions opt, faultline::Source source,
                                  Emit emit)
-    : loop_(loop), opt_(std::move(opt)), source_(std::move(source)), emit_(std::move(emit)) {}
+    : loop_(loop),
+      opt_(std::move(opt)),
+      source_(std::move(source)),
+      emit_(std::move(emit)),
+      detector_(detector_config(opt_)) {}
 
 PressureMonitor::~PressureMonitor() {
     std::fprintf(stderr, "kmsgmon: pressure: %llu samples, %llu PSI trigger wakeups, %llu events\n",

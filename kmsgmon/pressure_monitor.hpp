@@ -30,14 +30,16 @@ struct PressureOptions {
     std::string alert_webhook;
     std::string replay;  // --replay-pressure FILE
     std::string record;  // --record-pressure FILE
+    DetectorConfig detector;  // --psi-warning, --psi-critical, --psi-sustain tune it
     bool disabled = false;
 };
 
-// Registers --proc-root, --psi-some, --psi-full, --alert-webhook, --replay-pressure,
+// Registers --proc-root, --psi-some, --psi-full, --psi-warning, --psi-critical, --psi-sustain,
+// --alert-webhook, --replay-pressure,
 // --record-pressure and --no-pressure (each with its FAULTLINE_* twin) and a help section.
 void add_pressure_flags(faultline::FlagSet& flags, PressureOptions& opt);
 
-// Checks the trigger specs and the webhook URL. Returns false with error naming the flag.
+// Checks the trigger specs, the detector thresholds and the webhook URL. Returns false with error naming the flag.
 bool validate_pressure_options(const PressureOptions& opt, std::string& error);
 
 // --replay-pressure: prints the events of the recorded samples as NDJSON on stdout (each with

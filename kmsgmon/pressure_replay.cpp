@@ -47,8 +47,9 @@ std::string replay_line(double t, const faultline::Event& event) {
 }
 
 size_t replay_samples(const std::vector<PressureSample>& samples, const faultline::Source& source,
-                      std::FILE* out, const std::function<void(const Transition&)>& on_transition) {
-    PressureDetector detector;
+                      std::FILE* out, const DetectorConfig& config,
+                      const std::function<void(const Transition&)>& on_transition) {
+    PressureDetector detector(config);
     size_t events = 0;
     for (const auto& s : samples) {
         auto tr = detector.observe(s);

@@ -73,6 +73,13 @@ def check_quiet():
         if events:
             fail(f"{name}: expected no events, got {events}")
         print(f"{name}: no events")
+    # The same file-copy spike counts once the PSI threshold is tuned down (--psi-warning,
+    # --psi-sustain): the flags reach the detector.
+    events = replay("file_copy.ndjson", "--psi-warning", "5", "--psi-sustain", "5")
+    if not events or events[0]["data"]["level"] != "warning" or \
+            "psi_some_sustained" not in events[0]["data"]["reasons"]:
+        fail(f"file_copy.ndjson with --psi-warning 5 --psi-sustain 5: got {events}")
+    print(f"file_copy.ndjson tuned: warning at t={events[0]['t']}")
 
 
 def check_bad_input():
@@ -91,6 +98,13 @@ def check_bad_input():
             if r.returncode != 2 or r.stdout or needle not in r.stderr:
                 fail(f"{what}: exit {r.returncode}, stdout {r.stdout!r}, stderr {r.stderr!r}")
             print(f"{what}: {r.stderr.strip()}")
+        for flag, value in [("--psi-warning", "0"), ("--psi-critical", "101"),
+                            ("--psi-sustain", "-1"), ("--psi-sustain", "x")]:
+            r = subprocess.run([KMSGMON, "--replay-pressure", path, flag, value],
+                               capture_output=True, text=True, timeout=60)
+            if r.returncode != 2 or r.stdout or flag not in r.stderr:
+                fail(f"{flag} {value}: exit {r.returncode}, stderr {r.stderr!r}")
+            print(f"{flag} {value}: {r.stderr.strip()}")
         r = subprocess.run([KMSGMON, "--replay-pressure", "/nonexistent.ndjson"],
                            capture_output=True, text=True, timeout=60)
         if r.returncode != 2 or "/nonexistent.ndjson" not in r.stderr:
