@@ -28,8 +28,8 @@ struct PressureOptions {
     std::string psi_some = "150000 1000000";
     std::string psi_full = "50000 1000000";
     std::string alert_webhook;
-    std::string replay;  // --replay-pressure FILE
-    std::string record;  // --record-pressure FILE
+    std::string replay;       // --replay-pressure FILE
+    std::string record;       // --record-pressure FILE
     DetectorConfig detector;  // --psi-warning, --psi-critical, --psi-sustain tune it
     bool disabled = false;
 };
@@ -39,7 +39,8 @@ struct PressureOptions {
 // --record-pressure and --no-pressure (each with its FAULTLINE_* twin) and a help section.
 void add_pressure_flags(faultline::FlagSet& flags, PressureOptions& opt);
 
-// Checks the trigger specs, the detector thresholds and the webhook URL. Returns false with error naming the flag.
+// Checks the trigger specs, the detector thresholds and the webhook URL. Returns false with
+// error naming the flag.
 bool validate_pressure_options(const PressureOptions& opt, std::string& error);
 
 // --replay-pressure: prints the events of the recorded samples as NDJSON on stdout (each with

@@ -18,9 +18,9 @@ bool load_samples(const std::string& path, std::vector<PressureSample>& out, std
 // One event as a replay output line: the envelope with the sample's "t" first (no newline).
 std::string replay_line(double t, const faultline::Event& event);
 
-// Runs samples through a detector (tuned by config) and writes one line per level change to out (flushed per
-// line); on_transition (if set) sees each change too (the webhook). Returns the number of
-// events written.
+// Runs samples through a detector (tuned by config) and writes one line per level change to out
+// (flushed per line); on_transition (if set) sees each change too (the webhook). Returns the number
+// of events written.
 size_t replay_samples(const std::vector<PressureSample>& samples, const faultline::Source& source,
                       std::FILE* out, const DetectorConfig& config = {},
                       const std::function<void(const Transition&)>& on_transition = {});
