@@ -78,10 +78,31 @@ build() {
 
 run_dir=""
 sup_pid=""
+# Prints the process tree under $1 (children after their descendants), leaving out $2's tree.
+descendants() {
+    local child
+    for child in $(pgrep -P "$1"); do
+        [ "$child" = "${2:-}" ] && continue
+        descendants "$child" "${2:-}"
+        echo "$child"
+    done
+}
+
+# Stops supervisord (it stops its programs) and everything else this script started (the
+# demo, the viewer), waits up to 10 s for them, then removes the run directory.
 cleanup() {
     trap - INT TERM EXIT
-    [ -n "$sup_pid" ] && kill -TERM "$sup_pid" 2>/dev/null && wait "$sup_pid" 2>/dev/null
-    jobs -p | xargs -r kill 2>/dev/null || true
+    set +e  # a process that is already gone must not cut the cleanup short
+    [ -n "$sup_pid" ] && kill -TERM "$sup_pid" 2>/dev/null
+    local pids left
+    pids=$(descendants $$ "$sup_pid")
+    [ -n "$pids" ] && kill -TERM $pids 2>/dev/null
+    [ -n "$sup_pid" ] && wait "$sup_pid" 2>/dev/null
+    for _ in $(seq 100); do
+        left=$(for p in $pids; do kill -0 "$p" 2>/dev/null && echo "$p"; done)
+        [ -z "$left" ] && break
+        sleep 0.1
+    done
     [ -n "$run_dir" ] && rm -rf "$run_dir"
     say "stopped; removed ${run_dir:-nothing}"
 }
@@ -156,11 +177,14 @@ start() {
     [ -n "$data_dir" ] || data_dir="$run_dir/data"
     mkdir -p "$data_dir"
     kmsgmon_args=""
-    # The demo lowers kmsgmon's PSI triggers so a short squeeze counts as pressure.
-    [ "$demo" = 1 ] && kmsgmon_args="--psi-some '20000 1000000' --psi-full '10000 1000000'"
+    # The demo tunes kmsgmon so that its 20 s squeeze counts as pressure (the defaults want
+    # 10 % stall sustained for 30 s).
+    [ "$demo" = 1 ] && kmsgmon_args="--psi-some '20000 1000000' --psi-full '10000 1000000' \
+--psi-warning 5 --psi-critical 5 --psi-sustain 5"
     [ -r /dev/kmsg ] || say "note: /dev/kmsg is not readable here; kmsgmon is not started"
     write_supervisord_conf >"$run_dir/supervisord.conf"
-    supervisord -c "$run_dir/supervisord.conf" &
+    # Its own log is in the run directory; the terminal shows the events.
+    supervisord -c "$run_dir/supervisord.conf" >"$run_dir/supervisord.out" 2>&1 &
     sup_pid=$!
     wait_http "http://127.0.0.1:$api_port/healthz" ||
         die "the hub did not start; see $run_dir/cdp-proxy.err"
@@ -184,13 +208,13 @@ demo_events() {
     local cg="$root/packaging/demo/memory-cgroup.sh"
     sleep 2
     if "$cg" oom "faultline-demo-oom-$$"; then
-        "$cg" squeeze "faultline-demo-squeeze-$$" 15 ||
-            say "demo: could not squeeze memory here"
+        "$cg" squeeze "faultline-demo-squeeze-$$" 20 || say "demo: could not squeeze memory here" &
     else
         say "demo: memory cgroups are not writable here; no OOM kill or memory pressure"
     fi
     "$root/packaging/demo/cdp-restart.sh" 127.0.0.1 "$cdp_port" "$run_dir/supervisor.sock" ||
         say "demo: the CDP restart demo did not run"
+    wait
 }
 
 main() {

@@ -3,5 +3,9 @@
 # each dies of SIGSEGV and supervisord restarts it: a service that "crashes now and then".
 #   crasher.sh FIRST STATE_FILE
 first=${1:-45} state=${2:-/tmp/faultline-crasher.state}
-if [ -e "$state" ]; then sleep $((30 + RANDOM % 60)); else touch "$state"; sleep "$first"; fi
+if [ -e "$state" ]; then delay=$((30 + RANDOM % 60)); else touch "$state"; delay=$first; fi
+# A stop (SIGTERM) takes the sleep with it rather than leaving it behind.
+trap 'kill $! 2>/dev/null; exit 0' TERM
+sleep "$delay" &
+wait $!
 kill -SEGV $$

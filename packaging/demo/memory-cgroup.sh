@@ -2,7 +2,8 @@
 # Demo helpers that need a memory cgroup of their own (cgroup v2 memory.max or v1
 # memory.limit_in_bytes, whichever this machine has):
 #   memory-cgroup.sh oom NAME        a real kernel OOM kill: `tail /dev/zero` in a 64 MiB cgroup
-#   memory-cgroup.sh squeeze NAME S  S seconds of page-cache thrash in a 48 MiB cgroup
+#   memory-cgroup.sh squeeze NAME S  S seconds of real memory pressure in a 48 MiB cgroup: four
+#                                    readers thrash the page cache of a file 3x the limit
 # Each removes its cgroup before returning. Exit 3 when cgroups are not writable here.
 set -uo pipefail
 action=$1 name=$2
@@ -44,15 +45,22 @@ dir=$(make_cgroup $([ "$action" = oom ] && echo 67108864 || echo 50331648)) || {
     echo "memory cgroups are not writable here" >&2
     exit 3
 }
-trap 'remove_cgroup "$dir"' EXIT INT TERM
+file=""
+trap 'remove_cgroup "$dir"; [ -z "$file" ] || rm -f "$file"; jobs -p | xargs -r kill 2>/dev/null' EXIT
+trap 'exit 1' INT TERM
 case "$action" in
     oom) run_in "$dir" tail /dev/zero 2>/dev/null ;;
     squeeze)
-        file=$(mktemp /tmp/faultline-squeeze.XXXXXX)
-        head -c 200M /dev/zero >"$file"
-        end=$((SECONDS + ${3:-15}))
-        while [ $SECONDS -lt $end ]; do run_in "$dir" cat "$file" >/dev/null; done
-        rm -f "$file" ;;
+        # /var/tmp, not a tmpfs /tmp: the pages must be evictable. Written from inside the
+        # cgroup so that its page cache is charged there.
+        file=$(mktemp /var/tmp/faultline-squeeze.XXXXXX)
+        run_in "$dir" dd if=/dev/zero of="$file" bs=1M count=160 conv=fsync status=none
+        # stderr to /dev/null: their SIGKILL at the end is not worth a "Killed" line.
+        for _ in 1 2 3 4; do
+            run_in "$dir" sh -c 'while :; do cat "$0" >/dev/null; done' "$file" 2>/dev/null &
+        done
+        sleep "${3:-15}" &
+        wait $! ;;
     *) echo "usage: memory-cgroup.sh oom|squeeze NAME [SECONDS]" >&2; exit 2 ;;
 esac
 exit 0

@@ -8,11 +8,14 @@ root=$1 build=$2
 [ -x /usr/bin/chromium ] || { echo "SKIP: /usr/bin/chromium is not installed"; exit 77; }
 command -v supervisord >/dev/null || { echo "SKIP: supervisord is not installed"; exit 77; }
 
+SECONDS=0
 base=$((20000 + RANDOM % 20000))
 api=$base cdp=$((base + 1)) chromium=$((base + 2))
 out=$(mktemp) err=$(mktemp)
 trap 'rm -f "$out" "$err"' EXIT
-setsid "$root/packaging/run-local.sh" --demo --raw --bin-dir "$build" --api-port "$api" \
+# A background job of a script starts with SIGINT ignored; --default-signal gives run-local.sh
+# the SIGINT a terminal's Ctrl-C would.
+env --default-signal=INT setsid "$root/packaging/run-local.sh" --demo --raw --bin-dir "$build" --api-port "$api" \
     --cdp-port "$cdp" --chromium-port "$chromium" --duration 150 >"$out" 2>"$err" &
 pid=$!
 
@@ -31,6 +34,14 @@ for _ in $(seq 120); do
     sleep 1
 done
 for t in "${wanted[@]}"; do has "$t" || fail "no $t event within 120 s"; done
+# The promise is one of each within 30 s of the demo starting; allow 10 s to start up.
+elapsed=$SECONDS
+echo "every demo event within $elapsed s of launch"
+[ "$elapsed" -le 40 ] || fail "the demo events took $elapsed s (promised: 30 s)"
+grep -q '"previous_level":"ok"' "$out" || fail "no memory_pressure transition from ok"
+oom_kills=$(grep -c '"type":"system_oom_kill"' "$out")
+[ "${wanted[*]}" = "service_crashed cdp_connect" ] || [ "$oom_kills" = 1 ] ||
+    fail "expected exactly one OOM kill (the demo's), got $oom_kills"
 has cdp_disconnect '"reason":"upstream_changed"' || fail "no cdp_disconnect with upstream_changed"
 has service_crashed '"service_name":"demo-crasher"' || fail "the crash is not demo-crasher's"
 
