@@ -120,6 +120,7 @@ bool Hub::bind(std::string& error) {
     const size_t threads = opts_.max_subscribers + opts_.ingest_threads;
     server_.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
     server_.set_payload_max_length(opts_.max_body);
+    server_.set_tcp_nodelay(true);  // small answers and SSE events leave at once, not after 40 ms
     server_.set_write_timeout(static_cast<time_t>(opts_.write_timeout_seconds), 0);
     server_.set_keep_alive_timeout(1);  // an idle keep-alive worker delays stop() by this much
     if (port_ == 0) {

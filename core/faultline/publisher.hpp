@@ -52,6 +52,7 @@ class Publisher {
     explicit Publisher(PublisherOptions opts)
         : opts_(std::move(opts)), instance_(random_instance()), client_(opts_.hub_url) {
         client_.set_keep_alive(true);
+        client_.set_tcp_nodelay(true);  // headers and body go out in two writes: no Nagle wait
         const auto t = opts_.timeout;
         client_.set_connection_timeout(t.count() / 1000, (t.count() % 1000) * 1000);
         client_.set_read_timeout(t.count() / 1000, (t.count() % 1000) * 1000);

@@ -35,6 +35,7 @@ std::string stream_path(const Options& o) {
 // Streams until the connection ends. Returns true once `count` events were printed.
 bool follow_once(const Options& o, std::string& last_id, uint64_t& printed) {
     httplib::Client cli(o.hub);
+    cli.set_tcp_nodelay(true);
     cli.set_read_timeout(60, 0);  // the hub sends a heartbeat every 15 s
     httplib::Headers headers;
     if (!last_id.empty()) headers.emplace("Last-Event-ID", last_id);

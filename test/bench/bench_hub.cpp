@@ -1,0 +1,258 @@
+// Telemetry hub benchmarks, each against a baseline in the same run:
+//   1. ingest rate of single-event POSTs (one keep-alive connection) and of 1,000-event
+//      NDJSON batches, hub (validation, dedup, ring, journal with batched fsync) against a
+//      null cpp-httplib server that accepts and discards the same requests;
+//   2. publish-to-delivery latency (POST sent -> event parsed by an SSE reader) p50/p99 with
+//      1 and 32 readers, against the round trip of the same POST to the null server.
+// Usage: bench_hub [SINGLE_POSTS] [BATCHES]
+#include <fmt/format.h>
+#include <httplib.h>
+
+#include <unistd.h>
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <functional>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "faultline/sse.hpp"
+#include "hub.hpp"
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point t0) {
+    return std::chrono::duration<double>(Clock::now() - t0).count();
+}
+
+// A valid service_crashed event with a unique id (the hub deduplicates by id).
+std::string event_json(uint64_t n) {
+    return fmt::format(R"({{"type":"service_crashed","source":{{"kind":"bench"}},"id":"bench-{}",)"
+                       R"("data":{{"service_name":"svc","group_name":"svc","from_state":"RUNNING",)"
+                       R"("pid":{},"expected":false,"fatal":false}}}})",
+                       n, n % 100000);
+}
+
+// The baseline: accepts POST /telemetry/events and answers like the hub, storing nothing.
+class NullServer {
+  public:
+    NullServer() {
+        server_.Post("/telemetry/events", [](const httplib::Request&, httplib::Response& res) {
+            res.set_content(R"({"accepted":1,"duplicates":0,"first_seq":1})", "application/json");
+        });
+        server_.set_tcp_nodelay(true);  // as the hub does
+        port_ = server_.bind_to_any_port("127.0.0.1");
+        thread_ = std::thread([this] { server_.listen_after_bind(); });
+        while (!server_.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    ~NullServer() {
+        server_.stop();
+        thread_.join();
+    }
+    int port() const { return port_; }
+
+  private:
+    httplib::Server server_;
+    std::thread thread_;
+    int port_ = 0;
+};
+
+// Posts bodies over one keep-alive connection; returns the requests per second. Exits on
+// any non-200 answer: a benchmark of failing requests measures nothing.
+double post_rate(int port, const std::vector<std::string>& bodies, const char* type) {
+    httplib::Client cli("127.0.0.1", port);
+    cli.set_keep_alive(true);
+    cli.set_tcp_nodelay(true);  // as core's publisher does
+    const auto t0 = Clock::now();
+    for (const auto& body : bodies) {
+        auto res = cli.Post("/telemetry/events", body, type);
+        if (!res || res->status != 200) {
+            fmt::print(stderr, "bench_hub: POST failed: {}\n",
+                       res ? res->body : httplib::to_string(res.error()));
+            std::exit(1);
+        }
+    }
+    return static_cast<double>(bodies.size()) / seconds_since(t0);
+}
+
+double percentile(std::vector<double> v, double p) {
+    if (v.empty()) return 0;
+    std::sort(v.begin(), v.end());
+    return v[std::min(v.size() - 1, static_cast<size_t>(p * static_cast<double>(v.size())))];
+}
+
+// One SSE reader: the arrival time of every event, by seq.
+class Reader {
+  public:
+    Reader(int port, uint64_t since) : thread_([this, port, since] { run(port, since); }) {}
+    ~Reader() {
+        stop_ = true;
+        thread_.join();
+    }
+    size_t count() {
+        std::lock_guard lock(mu_);
+        return arrivals_.size();
+    }
+    std::vector<std::pair<uint64_t, Clock::time_point>> arrivals() {
+        std::lock_guard lock(mu_);
+        return arrivals_;
+    }
+    bool connected() const { return connected_; }
+
+  private:
+    void run(int port, uint64_t since) {
+        httplib::Client cli("127.0.0.1", port);
+        cli.set_tcp_nodelay(true);
+        cli.set_read_timeout(60, 0);
+        faultline::SseParser parser([this](const faultline::SseEvent& e) {
+            std::lock_guard lock(mu_);
+            arrivals_.emplace_back(std::stoull(e.id), Clock::now());
+        });
+        cli.Get(
+            "/telemetry/stream?since=" + std::to_string(since),
+            [this](const httplib::Response&) { return connected_ = true; },
+            [&](const char* d, size_t n) {
+                parser.feed(std::string_view(d, n));
+                return !stop_.load();
+            });
+    }
+    std::mutex mu_;
+    std::vector<std::pair<uint64_t, Clock::time_point>> arrivals_;
+    std::atomic<bool> stop_{false}, connected_{false};
+    std::thread thread_;
+};
+
+struct Latency {
+    double p50_ms, p99_ms;
+    size_t samples;
+};
+
+// Publishes n events one POST at a time (2 ms apart) while `readers` SSE readers listen.
+Latency delivery_latency(faultline::hub::Hub& hub, int readers, int n, uint64_t& next_id) {
+    const uint64_t since = hub.last_seq();
+    std::vector<std::unique_ptr<Reader>> rs;
+    for (int i = 0; i < readers; ++i) rs.push_back(std::make_unique<Reader>(hub.port(), since));
+    for (auto& r : rs)
+        while (!r->connected()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    httplib::Client cli("127.0.0.1", hub.port());
+    cli.set_keep_alive(true);
+    cli.set_tcp_nodelay(true);
+    std::vector<Clock::time_point> sent(static_cast<size_t>(n));
+    for (int i = 0; i < n; ++i) {
+        sent[static_cast<size_t>(i)] = Clock::now();
+        auto res = cli.Post("/telemetry/events", event_json(next_id++), "application/json");
+        if (!res || res->status != 200) std::exit(1);
+        std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    }
+    const auto deadline = Clock::now() + std::chrono::seconds(30);
+    for (auto& r : rs)
+        while (r->count() < static_cast<size_t>(n) && Clock::now() < deadline)
+            std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    std::vector<double> ms;
+    for (auto& r : rs)
+        for (auto [seq, at] : r->arrivals())
+            if (seq > since && seq <= since + static_cast<uint64_t>(n))
+                ms.push_back(std::chrono::duration<double, std::milli>(
+                                 at - sent[static_cast<size_t>(seq - since - 1)])
+                                 .count());
+    if (ms.size() != static_cast<size_t>(n) * static_cast<size_t>(readers)) {
+        fmt::print(stderr, "bench_hub: {} of {} deliveries arrived\n", ms.size(), n * readers);
+        std::exit(1);
+    }
+    return {percentile(ms, 0.5), percentile(ms, 0.99), ms.size()};
+}
+
+// Round trip of a single POST to the null server: the floor under delivery latency.
+Latency null_round_trip(int port, int n, uint64_t& next_id) {
+    httplib::Client cli("127.0.0.1", port);
+    cli.set_keep_alive(true);
+    cli.set_tcp_nodelay(true);  // as core's publisher does
+    std::vector<double> ms;
+    for (int i = 0; i < n; ++i) {
+        const auto t0 = Clock::now();
+        auto res = cli.Post("/telemetry/events", event_json(next_id++), "application/json");
+        if (!res || res->status != 200) std::exit(1);
+        ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
+        std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    }
+    return {percentile(ms, 0.5), percentile(ms, 0.99), ms.size()};
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    std::setvbuf(stdout, nullptr, _IOLBF, 0);  // progress as it happens, also into a pipe
+    const int singles = argc > 1 ? std::atoi(argv[1]) : 5000;
+    const int batches = argc > 2 ? std::atoi(argv[2]) : 50;
+    const auto dir =
+        std::filesystem::temp_directory_path() / fmt::format("faultline-bench-hub-{}", ::getpid());
+    faultline::hub::HubOptions opts;
+    opts.listen = "127.0.0.1:0";
+    opts.data_dir = dir.string();
+    faultline::hub::Hub hub(opts);
+    std::string error;
+    if (!hub.start(error)) {
+        fmt::print(stderr, "bench_hub: {}\n", error);
+        return 1;
+    }
+    NullServer null_server;
+    uint64_t id = 0;
+
+    // Three rounds, alternating which server goes first; the median of each. Fresh ids every
+    // round: the hub would answer a repeated id from its dedup window, a cheaper path.
+    std::vector<double> null_single, hub_single, null_batch, hub_batch;
+    for (int round = 0; round < 3; ++round) {
+        std::vector<std::string> single, batch;
+        for (int i = 0; i < singles; ++i) single.push_back(event_json(id++));
+        for (int b = 0; b < batches; ++b) {
+            std::string body;
+            for (int i = 0; i < 1000; ++i) body += event_json(id++) + "\n";
+            batch.push_back(std::move(body));
+        }
+        auto hub_run = [&] {
+            hub_single.push_back(post_rate(hub.port(), single, "application/json"));
+            hub_batch.push_back(1000 * post_rate(hub.port(), batch, "application/x-ndjson"));
+        };
+        auto null_run = [&] {
+            null_single.push_back(post_rate(null_server.port(), single, "application/json"));
+            null_batch.push_back(1000 *
+                                 post_rate(null_server.port(), batch, "application/x-ndjson"));
+        };
+        if (round % 2)
+            hub_run(), null_run();
+        else
+            null_run(), hub_run();
+    }
+    fmt::print(
+        "hub ingest, median of 3 rounds ({} single POSTs, {} x 1,000-event NDJSON; "
+        "journal in {})\n",
+        singles, batches, dir.string());
+    const double ns = percentile(null_single, 0.5), hs = percentile(hub_single, 0.5);
+    const double nb = percentile(null_batch, 0.5), hb = percentile(hub_batch, 0.5);
+    fmt::print("  single POST   null {:>9.0f}/s    hub {:>9.0f}/s    hub/null {:.2f}\n", ns, hs,
+               hs / ns);
+    fmt::print("  NDJSON batch  null {:>9.0f} ev/s hub {:>9.0f} ev/s hub/null {:.2f}\n", nb, hb,
+               hb / nb);
+
+    const Latency floor = null_round_trip(null_server.port(), 1000, id);
+    fmt::print("publish-to-delivery latency (POST sent -> event parsed by an SSE reader)\n");
+    fmt::print("  null POST round trip    p50 {:.3f} ms  p99 {:.3f} ms\n", floor.p50_ms,
+               floor.p99_ms);
+    for (int readers : {1, 32}) {
+        const Latency l = delivery_latency(hub, readers, 1000, id);
+        fmt::print(
+            "  {:>2} SSE reader(s)       p50 {:.3f} ms  p99 {:.3f} ms  ({} deliveries; "
+            "p50 {:.1f}x the null round trip)\n",
+            readers, l.p50_ms, l.p99_ms, l.samples, l.p50_ms / floor.p50_ms);
+    }
+    hub.stop();
+    std::filesystem::remove_all(dir);
+    return 0;
+}
