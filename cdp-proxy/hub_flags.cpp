@@ -9,7 +9,9 @@ void add_hub_flags(FlagSet& flags, HubOptions& o, bool with_token) {
                      "journal directory (NDJSON segments); empty = no journal", "DIR");
     if (with_token)
         flags.add_string("token", &o.token,
-                         "lets non-loopback clients in with 'Authorization: Bearer TOKEN'",
+                         "when set, the CDP proxy's /json/* and WebSocket upgrades need "
+                         "?token=TOKEN or 'Authorization: Bearer TOKEN' (401 otherwise), and "
+                         "telemetry producers off loopback are let in with it (403 otherwise)",
                          "TOKEN");
     flags.add_uint("max-body", &o.max_body, "largest POST body in bytes (413 past it)", "BYTES");
     flags.add_uint("max-subscribers", &o.max_subscribers,
