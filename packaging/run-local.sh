@@ -219,7 +219,8 @@ demo_events() {
 
 main() {
     build
-    trap cleanup INT TERM EXIT
+    trap cleanup EXIT
+    trap "cleanup; exit 0" INT TERM  # Ctrl-C and --duration are the normal way out
     start
     banner
     [ "$demo" = 1 ] && demo_events &

@@ -50,6 +50,8 @@ run_dir=$(grep -o '/tmp/faultline-run\.[A-Za-z0-9]*' "$err" | head -1)
 kill -INT -- -"$pid"
 for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
 kill -0 "$pid" 2>/dev/null && fail "run-local.sh still running 10 s after Ctrl-C"
+wait "$pid"; rc=$?
+[ "$rc" = 0 ] || fail "run-local.sh exited $rc after Ctrl-C (promised: 0)"
 [ -d "$run_dir" ] && fail "$run_dir left behind"
 pgrep -f "$run_dir" >/dev/null && fail "processes of $run_dir left running"
 ls -d /sys/fs/cgroup/memory/faultline-demo-* /sys/fs/cgroup/faultline-demo-* 2>/dev/null &&
