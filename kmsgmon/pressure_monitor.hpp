@@ -35,8 +35,8 @@ struct PressureOptions {
 };
 
 // Registers --proc-root, --psi-some, --psi-full, --psi-warning, --psi-critical, --psi-sustain,
-// --alert-webhook, --replay-pressure,
-// --record-pressure and --no-pressure (each with its FAULTLINE_* twin) and a help section.
+// --alert-webhook, --replay-pressure, --record-pressure and --no-pressure (each with its
+// FAULTLINE_* twin) and a help section.
 void add_pressure_flags(faultline::FlagSet& flags, PressureOptions& opt);
 
 // Checks the trigger specs, the detector thresholds and the webhook URL. Returns false with
