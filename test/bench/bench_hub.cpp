@@ -64,22 +64,47 @@ class NullServer {
     int port_ = 0;
 };
 
-// Posts bodies over one keep-alive connection; returns the requests per second. Exits on
-// any non-200 answer: a benchmark of failing requests measures nothing.
-double post_rate(int port, const std::vector<std::string>& bodies, const char* type) {
-    httplib::Client cli("127.0.0.1", port);
-    cli.set_keep_alive(true);
-    cli.set_tcp_nodelay(true);  // as core's publisher does
-    const auto t0 = Clock::now();
-    for (const auto& body : bodies) {
-        auto res = cli.Post("/telemetry/events", body, type);
-        if (!res || res->status != 200) {
-            fmt::print(stderr, "bench_hub: POST failed: {}\n",
-                       res ? res->body : httplib::to_string(res.error()));
-            std::exit(1);
-        }
+// One keep-alive connection, set up as core's publisher sets its own. post() exits on any
+// non-200 answer: a benchmark of failing requests measures nothing.
+class Poster {
+  public:
+    explicit Poster(int port) : cli_("127.0.0.1", port) {
+        cli_.set_keep_alive(true);
+        cli_.set_tcp_nodelay(true);
     }
+    void post(const std::string& body, const char* type) {
+        auto res = cli_.Post("/telemetry/events", body, type);
+        if (res && res->status == 200) return;
+        fmt::print(stderr, "bench_hub: POST failed: {}\n",
+                   res ? res->body : httplib::to_string(res.error()));
+        std::exit(1);
+    }
+
+  private:
+    httplib::Client cli_;
+};
+
+// Posts bodies back to back; returns the requests per second.
+double post_rate(int port, const std::vector<std::string>& bodies, const char* type) {
+    Poster poster(port);
+    const auto t0 = Clock::now();
+    for (const auto& body : bodies) poster.post(body, type);
     return static_cast<double>(bodies.size()) / seconds_since(t0);
+}
+
+// Posts n single events 2 ms apart. Returns when each was sent; rtt_ms gets each round trip.
+std::vector<Clock::time_point> paced_posts(int port, int n, uint64_t& next_id,
+                                           std::vector<double>& rtt_ms) {
+    Poster poster(port);
+    std::vector<Clock::time_point> sent;
+    for (int i = 0; i < n; ++i) {
+        sent.push_back(Clock::now());
+        poster.post(event_json(next_id++), "application/json");
+        rtt_ms.push_back(
+            std::chrono::duration<double, std::milli>(Clock::now() - sent.back()).count());
+        std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    }
+    return sent;
 }
 
 double percentile(std::vector<double> v, double p) {
@@ -141,16 +166,8 @@ Latency delivery_latency(faultline::hub::Hub& hub, int readers, int n, uint64_t&
     for (int i = 0; i < readers; ++i) rs.push_back(std::make_unique<Reader>(hub.port(), since));
     for (auto& r : rs)
         while (!r->connected()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
-    httplib::Client cli("127.0.0.1", hub.port());
-    cli.set_keep_alive(true);
-    cli.set_tcp_nodelay(true);
-    std::vector<Clock::time_point> sent(static_cast<size_t>(n));
-    for (int i = 0; i < n; ++i) {
-        sent[static_cast<size_t>(i)] = Clock::now();
-        auto res = cli.Post("/telemetry/events", event_json(next_id++), "application/json");
-        if (!res || res->status != 200) std::exit(1);
-        std::this_thread::sleep_for(std::chrono::milliseconds(2));
-    }
+    std::vector<double> rtt_ms;
+    const auto sent = paced_posts(hub.port(), n, next_id, rtt_ms);
     const auto deadline = Clock::now() + std::chrono::seconds(30);
     for (auto& r : rs)
         while (r->count() < static_cast<size_t>(n) && Clock::now() < deadline)
@@ -171,17 +188,8 @@ Latency delivery_latency(faultline::hub::Hub& hub, int readers, int n, uint64_t&
 
 // Round trip of a single POST to the null server: the floor under delivery latency.
 Latency null_round_trip(int port, int n, uint64_t& next_id) {
-    httplib::Client cli("127.0.0.1", port);
-    cli.set_keep_alive(true);
-    cli.set_tcp_nodelay(true);  // as core's publisher does
     std::vector<double> ms;
-    for (int i = 0; i < n; ++i) {
-        const auto t0 = Clock::now();
-        auto res = cli.Post("/telemetry/events", event_json(next_id++), "application/json");
-        if (!res || res->status != 200) std::exit(1);
-        ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
-        std::this_thread::sleep_for(std::chrono::milliseconds(2));
-    }
+    paced_posts(port, n, next_id, ms);
     return {percentile(ms, 0.5), percentile(ms, 0.99), ms.size()};
 }
 

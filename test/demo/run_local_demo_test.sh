@@ -15,16 +15,19 @@ out=$(mktemp) err=$(mktemp)
 trap 'rm -f "$out" "$err"' EXIT
 # A background job of a script starts with SIGINT ignored; --default-signal gives run-local.sh
 # the SIGINT a terminal's Ctrl-C would.
-env --default-signal=INT setsid "$root/packaging/run-local.sh" --demo --raw --bin-dir "$build" --api-port "$api" \
-    --cdp-port "$cdp" --chromium-port "$chromium" --duration 150 >"$out" 2>"$err" &
+env --default-signal=INT setsid "$root/packaging/run-local.sh" --demo --raw --bin-dir "$build" \
+    --api-port "$api" --cdp-port "$cdp" --chromium-port "$chromium" --duration 150 \
+    >"$out" 2>"$err" &
 pid=$!
 
 fail() { echo "FAIL: $*"; echo "--- stdout"; cat "$out"; echo "--- stderr"; cat "$err"; kill -INT -- -"$pid" 2>/dev/null; exit 1; }
 has() { grep -q "\"type\":\"$1\"" "$out" && { [ -z "${2:-}" ] || grep "\"type\":\"$1\"" "$out" | grep -q "$2"; }; }
 
-wanted=(service_crashed system_oom_kill cdp_connect memory_pressure)
+cgroups=1
 [ -r /dev/kmsg ] && [ -w /sys/fs/cgroup/memory -o -w /sys/fs/cgroup/cgroup.subtree_control ] ||
-    { echo "note: no memory cgroups here; not expecting OOM kill or pressure"; wanted=(service_crashed cdp_connect); }
+    { echo "note: no memory cgroups here; not expecting OOM kill or pressure"; cgroups=0; }
+wanted=(service_crashed cdp_connect)
+[ $cgroups = 1 ] && wanted+=(system_oom_kill memory_pressure)
 for _ in $(seq 120); do
     all=1
     for t in "${wanted[@]}"; do has "$t" || all=0; done
@@ -38,10 +41,11 @@ for t in "${wanted[@]}"; do has "$t" || fail "no $t event within 120 s"; done
 elapsed=$SECONDS
 echo "every demo event within $elapsed s of launch"
 [ "$elapsed" -le 40 ] || fail "the demo events took $elapsed s (promised: 30 s)"
-grep -q '"previous_level":"ok"' "$out" || fail "no memory_pressure transition from ok"
-oom_kills=$(grep -c '"type":"system_oom_kill"' "$out")
-[ "${wanted[*]}" = "service_crashed cdp_connect" ] || [ "$oom_kills" = 1 ] ||
-    fail "expected exactly one OOM kill (the demo's), got $oom_kills"
+if [ $cgroups = 1 ]; then
+    grep -q '"previous_level":"ok"' "$out" || fail "no memory_pressure transition from ok"
+    oom_kills=$(grep -c '"type":"system_oom_kill"' "$out")
+    [ "$oom_kills" = 1 ] || fail "expected exactly one OOM kill (the demo's), got $oom_kills"
+fi
 has cdp_disconnect '"reason":"upstream_changed"' || fail "no cdp_disconnect with upstream_changed"
 has service_crashed '"service_name":"demo-crasher"' || fail "the crash is not demo-crasher's"
 
