@@ -1,39 +1,10 @@
 #include "alert_webhook.hpp"
 
-#include <httplib.h>
-
 #include <cstdio>
-#include <exception>
 
 #include "pressure_event.hpp"
 
 namespace kmsgmon {
-
-bool parse_webhook_url(const std::string& url, WebhookUrl& out, std::string& error) {
-    size_t scheme_end = url.find("://");
-    std::string scheme = scheme_end == std::string::npos ? "" : url.substr(0, scheme_end);
-    if (scheme != "http" && scheme != "https") {
-        error = "expected an http:// or https:// URL, got '" + url + "'";
-        return false;
-    }
-#ifndef CPPHTTPLIB_OPENSSL_SUPPORT
-    if (scheme == "https") {
-        error = "https:// needs a kmsgmon built with OpenSSL (this one is not; use http://)";
-        return false;
-    }
-#endif
-    size_t host_start = scheme_end + 3;
-    size_t path_start = url.find_first_of("/?", host_start);
-    std::string authority = url.substr(host_start, path_start - host_start);
-    if (authority.empty() || authority.find_first_of(" @") != std::string::npos) {
-        error = "no host (or credentials, which are not supported) in '" + url + "'";
-        return false;
-    }
-    out.origin = scheme + "://" + authority;
-    out.path = path_start == std::string::npos ? "/" : url.substr(path_start);
-    if (out.path.front() == '?') out.path.insert(0, "/");
-    return true;
-}
 
 std::string webhook_body(const Transition& tr, const faultline::Event& event,
                          const std::string& host) {
@@ -46,7 +17,7 @@ std::string webhook_body(const Transition& tr, const faultline::Event& event,
         .finish();
 }
 
-AlertWebhook::AlertWebhook(WebhookUrl url, std::string host, WebhookOptions options)
+AlertWebhook::AlertWebhook(faultline::HttpUrl url, std::string host, WebhookOptions options)
     : url_(std::move(url)), host_(std::move(host)), opt_(options) {
     thread_ = std::thread([this] { run(); });
 }
@@ -84,27 +55,16 @@ AlertWebhook::Stats AlertWebhook::stats() const {
     return stats_;
 }
 
-// One POST. Returns true on a 2xx answer; logs anything else to stderr.
-bool AlertWebhook::send(const std::string& body) try {
-    httplib::Client client(url_.origin);
-    auto secs = [](std::chrono::milliseconds ms) {
-        return std::make_pair(static_cast<time_t>(ms.count() / 1000),
-                              static_cast<time_t>(ms.count() % 1000 * 1000));
-    };
-    auto [s, us] = secs(opt_.timeout);
-    client.set_connection_timeout(s, us);
-    client.set_read_timeout(s, us);
-    client.set_write_timeout(s, us);
-    auto res = client.Post(url_.path, body, "application/json");
-    if (res && res->status >= 200 && res->status < 300) return true;
-    if (res)
-        std::fprintf(stderr, "kmsgmon: alert webhook answered HTTP %d\n", res->status);
+// One POST on a fresh connection. Returns true on a 2xx answer; logs anything else to stderr.
+bool AlertWebhook::send(const std::string& body) {
+    faultline::HttpClient client(url_, opt_.timeout);
+    faultline::HttpResult res = client.post(url_.path, body, "application/json");
+    if (res.status >= 200 && res.status < 300) return true;
+    if (res.status)
+        std::fprintf(stderr, "kmsgmon: alert webhook answered HTTP %d\n", res.status);
     else
         std::fprintf(stderr, "kmsgmon: alert webhook %s: request failed (%s)\n",
-                     url_.origin.c_str(), httplib::to_string(res.error()).c_str());
-    return false;
-} catch (const std::exception& e) {  // httplib throws for a scheme it was built without
-    std::fprintf(stderr, "kmsgmon: alert webhook: %s\n", e.what());
+                     url_.authority.c_str(), res.error.c_str());
     return false;
 }
 

@@ -12,17 +12,10 @@
 #include <thread>
 
 #include "faultline/event.hpp"
+#include "faultline/http_client.hpp"
 #include "pressure_detector.hpp"
 
 namespace kmsgmon {
-
-struct WebhookUrl {
-    std::string origin;  // scheme://host[:port]
-    std::string path;    // /... (with query), "/" when empty
-};
-
-// Splits an http:// or https:// URL. Returns false with error set for anything else.
-bool parse_webhook_url(const std::string& url, WebhookUrl& out, std::string& error);
 
 // The JSON body POSTed for a transition.
 std::string webhook_body(const Transition& tr, const faultline::Event& event,
@@ -37,7 +30,7 @@ struct WebhookOptions {
 
 class AlertWebhook {
   public:
-    AlertWebhook(WebhookUrl url, std::string host, WebhookOptions options = {});
+    AlertWebhook(faultline::HttpUrl url, std::string host, WebhookOptions options = {});
     ~AlertWebhook();  // stops the sender; an attempt in flight ends within its timeout
     AlertWebhook(const AlertWebhook&) = delete;
     AlertWebhook& operator=(const AlertWebhook&) = delete;
@@ -57,7 +50,7 @@ class AlertWebhook {
     void run();
     bool send(const std::string& body);
 
-    WebhookUrl url_;
+    faultline::HttpUrl url_;
     std::string host_;
     WebhookOptions opt_;
     mutable std::mutex mu_;

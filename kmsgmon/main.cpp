@@ -75,6 +75,11 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "kmsgmon: %s\n", error.c_str());
         return 2;
     }
+    if (faultline::HttpUrl url; !hub.empty() && !faultline::parse_http_url(hub, url, error)) {
+        std::fprintf(stderr, "kmsgmon: --hub '%s': %s (e.g. http://127.0.0.1:10001)\n", hub.c_str(),
+                     error.c_str());
+        return 2;
+    }
     char host[256] = {};
     ::gethostname(host, sizeof host - 1);
     const faultline::Source source{"kmsg", host, "kmsgmon", ::getpid()};

@@ -101,8 +101,8 @@ bool validate_pressure_options(const PressureOptions& opt, std::string& error) {
         error = "--psi-sustain: expected seconds in [0, 3600]";
         return false;
     }
-    WebhookUrl url;
-    if (!opt.alert_webhook.empty() && !parse_webhook_url(opt.alert_webhook, url, why)) {
+    faultline::HttpUrl url;
+    if (!opt.alert_webhook.empty() && !faultline::parse_http_url(opt.alert_webhook, url, why)) {
         error = "--alert-webhook: " + why;
         return false;
     }
@@ -117,8 +117,8 @@ int run_pressure_replay(const PressureOptions& opt, const faultline::Source& sou
         return 2;
     }
     std::unique_ptr<AlertWebhook> webhook;
-    if (WebhookUrl url;
-        !opt.alert_webhook.empty() && parse_webhook_url(opt.alert_webhook, url, error))
+    if (faultline::HttpUrl url;
+        !opt.alert_webhook.empty() && faultline::parse_http_url(opt.alert_webhook, url, error))
         webhook = std::make_unique<AlertWebhook>(url, source.host);
     replay_samples(samples, source, stdout, detector_config(opt), [&](const Transition& tr) {
         if (webhook) webhook->post(tr, memory_pressure_event(tr, source));
@@ -156,8 +156,8 @@ bool PressureMonitor::start(std::string& error) {
             return false;
         }
     }
-    if (WebhookUrl url;
-        !opt_.alert_webhook.empty() && parse_webhook_url(opt_.alert_webhook, url, error))
+    if (faultline::HttpUrl url;
+        !opt_.alert_webhook.empty() && faultline::parse_http_url(opt_.alert_webhook, url, error))
         webhook_ = std::make_unique<AlertWebhook>(url, source_.host);
     std::string psi_error;
     if (!psi_.open(opt_.proc_root + "/pressure/memory", psi_error))

@@ -71,15 +71,6 @@ void describe(FlagSet& f, Options& o) {
         "Files", "  packaging/supervisord/faultline-shim.conf  the eventlistener entry to include");
 }
 
-// True for "http://host[:port][/...]": the only scheme the hub speaks (plain loopback HTTP).
-bool is_hub_url(std::string_view url) {
-    constexpr std::string_view scheme = "http://";
-    if (!url.starts_with(scheme)) return false;
-    std::string_view rest = url.substr(scheme.size());
-    std::string_view host = rest.substr(0, rest.find_first_of(":/"));
-    return !host.empty() && rest.find_first_of(" \t\r\n") == std::string_view::npos;
-}
-
 std::string hostname() {
     char buf[256] = {};
     if (gethostname(buf, sizeof buf - 1) != 0) return "";
@@ -134,9 +125,9 @@ int main(int argc, char** argv) {
                   "telemetry hub. Run it from supervisord, not by hand.");
     describe(flags, o);
     if (int rc = flags.handle(argc, argv, FAULTLINE_VERSION); rc >= 0) return rc;
-    if (!is_hub_url(o.hub)) {
-        log_line(fmt::format("--hub '{}' is not a usable http:// URL (e.g. http://127.0.0.1:10001)",
-                             o.hub));
+    std::string error;
+    if (HttpUrl url; !parse_http_url(o.hub, url, error)) {
+        log_line(fmt::format("--hub '{}': {} (e.g. http://127.0.0.1:10001)", o.hub, error));
         return 2;
     }
     if (o.outbox == 0 || !std::isfinite(o.flush_timeout) || o.flush_timeout < 0) {
@@ -157,10 +148,6 @@ int main(int argc, char** argv) {
                                    .token = o.token,
                                    .capacity = o.outbox,
                                    .log = log_line});
-    if (!pub.valid()) {
-        log_line(fmt::format("--hub '{}' is not a usable http:// URL", o.hub));
-        return 2;
-    }
     log_line(fmt::format("{} started; delivering to {}", FAULTLINE_VERSION, o.hub));
 
     const std::string host = hostname();

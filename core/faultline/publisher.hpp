@@ -6,8 +6,6 @@
 // as an events_dropped event in the next delivered batch.
 #pragma once
 
-#include <httplib.h>
-
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -20,6 +18,7 @@
 #include <thread>
 
 #include "event.hpp"
+#include "http_client.hpp"
 
 namespace faultline {
 
@@ -50,13 +49,10 @@ struct PublisherStats {
 class Publisher {
   public:
     explicit Publisher(PublisherOptions opts)
-        : opts_(std::move(opts)), instance_(random_instance()), client_(opts_.hub_url) {
-        client_.set_keep_alive(true);
-        client_.set_tcp_nodelay(true);  // headers and body go out in two writes: no Nagle wait
-        const auto t = opts_.timeout;
-        client_.set_connection_timeout(t.count() / 1000, (t.count() % 1000) * 1000);
-        client_.set_read_timeout(t.count() / 1000, (t.count() % 1000) * 1000);
-        if (!opts_.token.empty()) client_.set_bearer_token_auth(opts_.token.c_str());
+        : opts_(std::move(opts)),
+          instance_(random_instance()),
+          valid_(parse_http_url(opts_.hub_url, url_, url_error_)),
+          client_(url_, opts_.timeout, opts_.token) {
         worker_ = std::thread([this] { run(); });
     }
 
@@ -72,8 +68,10 @@ class Publisher {
     Publisher(const Publisher&) = delete;
     Publisher& operator=(const Publisher&) = delete;
 
-    // False when the hub URL cannot be used (the constructor still succeeded).
-    bool valid() const { return client_.is_valid(); }
+    // False when the hub URL cannot be used (the constructor still succeeded); url_error() says
+    // why.
+    bool valid() const { return valid_; }
+    const std::string& url_error() const { return url_error_; }
     const std::string& instance() const { return instance_; }
 
     // Queues e with a fresh id (kept if the caller set one). Never waits for the network.
@@ -202,24 +200,28 @@ class Publisher {
 
     // POSTs one batch; returns the HTTP status, or 0 when the hub could not be reached.
     int post(const std::string& body) {
-        auto res = client_.Post("/telemetry/events", body, "application/x-ndjson");
-        if (!res) {
+        HttpResult res = valid_ ? client_.post("/telemetry/events", body, "application/x-ndjson")
+                                : HttpResult{.status = 0, .body = {}, .error = url_error_};
+        if (res.status == 0) {
             if (!unreachable_logged_)
                 opts_.log(fmt::format("publisher: hub {} unreachable ({}); retrying", opts_.hub_url,
-                                      httplib::to_string(res.error())));
+                                      res.error));
             unreachable_logged_ = true;
             return 0;
         }
         if (unreachable_logged_)
             opts_.log(fmt::format("publisher: hub {} reachable again", opts_.hub_url));
         unreachable_logged_ = false;
-        last_body_ = res->body;
-        return res->status;
+        last_body_ = std::move(res.body);
+        return res.status;
     }
 
     PublisherOptions opts_;
     std::string instance_;
-    httplib::Client client_;
+    HttpUrl url_;
+    std::string url_error_;
+    bool valid_;
+    HttpClient client_;
     mutable std::mutex mu_;
     std::condition_variable cv_;
     std::deque<std::string> outbox_;  // encoded events, oldest first

@@ -161,7 +161,10 @@ TEST_CASE("bad flags and bad environment values exit 2 with a clear message") {
     CHECK(t2.find("FAULTLINE_OUTBOX='lots'") != std::string::npos);
     auto [rc3, t3] = run_once({}, {"FAULTLINE_HUB=not a url"});
     CHECK(rc3 == 2);
-    CHECK(t3.find("not a usable http:// URL") != std::string::npos);
+    CHECK(t3.find("--hub 'not a url': expected an http:// URL") != std::string::npos);
+    auto [rc5, t5] = run_once({"--hub", "https://hub.example"});
+    CHECK(rc5 == 2);
+    CHECK(t5.find("https:// is not supported") != std::string::npos);
     auto [rc4, t4] = run_once({"--outbox", "0"});
     CHECK(rc4 == 2);
 }

@@ -1,6 +1,5 @@
 // Unit tests of the pressure parsers: /proc/meminfo, /proc/pressure/memory, trigger specs,
-// replay samples and webhook URLs, plus the readers on real /proc files.
-#include "alert_webhook.hpp"
+// replay samples, plus the readers on real /proc files.
 #include "catch.hpp"
 #include "meminfo_reader.hpp"
 #include "psi_reader.hpp"
@@ -131,24 +130,4 @@ TEST_CASE("replay samples: required fields, nulls, bad values, round trip") {
     CHECK_FALSE(p.parse(R"({"t":1} {"t":2})", s, err));
     CHECK_FALSE(p.parse("[1,2]", s, err));
     CHECK_FALSE(p.parse("", s, err));
-}
-
-TEST_CASE("webhook URLs") {
-    WebhookUrl u;
-    std::string err;
-    REQUIRE(parse_webhook_url("http://127.0.0.1:8080/hook?x=1", u, err));
-    CHECK(u.origin == "http://127.0.0.1:8080");
-    CHECK(u.path == "/hook?x=1");
-#ifdef CPPHTTPLIB_OPENSSL_SUPPORT
-    REQUIRE(parse_webhook_url("https://discord.example/api/webhooks/1/abc", u, err));
-    CHECK(u.origin == "https://discord.example");
-#else
-    CHECK_FALSE(parse_webhook_url("https://discord.example/api/webhooks/1/abc", u, err));
-    CHECK(err.find("OpenSSL") != std::string::npos);
-#endif
-    REQUIRE(parse_webhook_url("http://host", u, err));
-    CHECK(u.path == "/");
-    CHECK_FALSE(parse_webhook_url("ftp://host/x", u, err));
-    CHECK_FALSE(parse_webhook_url("http:///x", u, err));
-    CHECK_FALSE(parse_webhook_url("http://user@host/x", u, err));
 }

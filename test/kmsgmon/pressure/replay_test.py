@@ -99,7 +99,9 @@ def check_bad_input():
                 fail(f"{what}: exit {r.returncode}, stdout {r.stdout!r}, stderr {r.stderr!r}")
             print(f"{what}: {r.stderr.strip()}")
         for flag, value in [("--psi-warning", "0"), ("--psi-critical", "101"),
-                            ("--psi-sustain", "-1"), ("--psi-sustain", "x")]:
+                            ("--psi-sustain", "-1"), ("--psi-sustain", "x"),
+                            ("--hub", "ftp://hub"), ("--hub", "http://hub:99999"),
+                            ("--alert-webhook", "https://discord.example/api/webhooks/1/t")]:
             r = subprocess.run([KMSGMON, "--replay-pressure", path, flag, value],
                                capture_output=True, text=True, timeout=60)
             if r.returncode != 2 or r.stdout or flag not in r.stderr:

@@ -58,8 +58,11 @@ faultline::Source source() {
     return {"kmsg", "vm-1", "kmsgmon", std::nullopt};
 }
 
-WebhookUrl url(int port) {
-    return {"http://127.0.0.1:" + std::to_string(port), "/hook"};
+faultline::HttpUrl url(int port) {
+    faultline::HttpUrl u;
+    std::string error;
+    REQUIRE(faultline::parse_http_url(fmt::format("http://127.0.0.1:{}/hook", port), u, error));
+    return u;
 }
 
 }  // namespace
