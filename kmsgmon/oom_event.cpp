@@ -2,7 +2,7 @@
 
 #include <fmt/format.h>
 
-#include <fstream>
+#include <cstdio>
 
 namespace kmsgmon {
 namespace {
@@ -50,9 +50,13 @@ faultline::Event system_oom_kill_event(const OomKill& kill, const faultline::Sou
 }
 
 std::string read_boot_id() {
-    std::ifstream in("/proc/sys/kernel/random/boot_id");
-    std::string id;
-    std::getline(in, id);
+    char buf[64] = {};
+    FILE* f = std::fopen("/proc/sys/kernel/random/boot_id", "re");
+    if (!f) return "";
+    if (!std::fgets(buf, sizeof buf, f)) buf[0] = 0;
+    std::fclose(f);
+    std::string id = buf;
+    if (!id.empty() && id.back() == '\n') id.pop_back();
     return id;
 }
 

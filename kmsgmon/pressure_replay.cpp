@@ -1,23 +1,45 @@
 #include "pressure_replay.hpp"
 
-#include <fstream>
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <string_view>
 
 #include "pressure_event.hpp"
 #include "replay_sample.hpp"
 
 namespace kmsgmon {
 
-bool load_samples(const std::string& path, std::vector<PressureSample>& out, std::string& error) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
-        error = path + ": cannot open";
+namespace {
+
+// Reads all of path into text. Returns false with error set when it cannot.
+bool read_whole(const std::string& path, std::string& text, std::string& error) {
+    std::FILE* f = std::fopen(path.c_str(), "rbe");
+    if (!f) {
+        error = path + ": cannot open (" + std::strerror(errno) + ")";
         return false;
     }
+    char buf[16384];
+    for (size_t n; (n = std::fread(buf, 1, sizeof buf, f)) > 0;) text.append(buf, n);
+    const bool failed = std::ferror(f);
+    std::fclose(f);
+    if (failed) error = path + ": read error";
+    return !failed;
+}
+
+}  // namespace
+
+bool load_samples(const std::string& path, std::vector<PressureSample>& out, std::string& error) {
+    std::string text, why;
+    if (!read_whole(path, text, error)) return false;
     SampleParser parser;
     std::vector<PressureSample> samples;
-    std::string line, why;
-    for (size_t n = 1; std::getline(in, line); ++n) {
-        if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+    std::string_view rest = text;
+    for (size_t n = 1; !rest.empty(); ++n) {
+        std::string_view line = rest.substr(0, rest.find('\n'));
+        rest.remove_prefix(std::min(rest.size(), line.size() + 1));
+        if (line.find_first_not_of(" \t\r") == std::string_view::npos) continue;
         PressureSample s;
         if (!parser.parse(line, s, why)) {
             error = path + ":" + std::to_string(n) + ": " + why;
@@ -28,10 +50,6 @@ bool load_samples(const std::string& path, std::vector<PressureSample>& out, std
             return false;
         }
         samples.push_back(s);
-    }
-    if (in.bad()) {
-        error = path + ": read error";
-        return false;
     }
     out = std::move(samples);
     return true;

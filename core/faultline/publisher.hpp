@@ -6,6 +6,8 @@
 // as an events_dropped event in the next delivered batch.
 #pragma once
 
+#include <malloc.h>
+
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -169,6 +171,11 @@ class Publisher {
                 finish_batch_locked(count, status);
                 backoff = opts_.backoff_min;
                 cv_.notify_all();
+                if (idle_locked()) {
+                    lock.unlock();
+                    release_free_memory();
+                    lock.lock();
+                }
                 continue;
             }
             ++stats_.retries;
@@ -191,6 +198,14 @@ class Publisher {
         }
         drop_report_.clear();
         outbox_.erase(outbox_.begin(), outbox_.begin() + static_cast<long>(count));
+    }
+
+    // After a burst drains, hands the freed heap back to the kernel, so a producer's resident
+    // memory returns to its idle size instead of staying at its peak.
+    static void release_free_memory() {
+#ifdef __GLIBC__
+        malloc_trim(0);
+#endif
     }
 
     std::chrono::milliseconds jittered(std::chrono::milliseconds d) {
