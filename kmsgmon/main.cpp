@@ -39,6 +39,7 @@ bool harden(bool no_oom_protect, bool mlock) {
 }  // namespace
 
 int main(int argc, char** argv) {
+    faultline::use_single_malloc_arena();
     faultline::FlagSet flags(
         "kmsgmon", "kmsgmon [OPTIONS]",
         "Reports kernel OOM kills from /dev/kmsg and memory pressure on its leading edge.\n"

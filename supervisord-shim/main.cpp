@@ -118,6 +118,7 @@ void handle(Publisher& pub, const std::string& host, const Message& msg,
 }  // namespace
 
 int main(int argc, char** argv) {
+    use_single_malloc_arena();
     Options o;
     FlagSet flags("supervisord-shim", "supervisord-shim [--hub URL] [OPTIONS]",
                   "A supervisord eventlistener that turns unexpected exits of supervised\n"
