@@ -8,8 +8,10 @@
 #include <netinet/tcp.h>
 #include <poll.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <charconv>
 #include <chrono>
@@ -91,32 +93,31 @@ class HttpClient {
     // POSTs body to path. A kept-alive connection the server has since closed is replaced once
     // (the request may then reach the server twice: producers send idempotent batches).
     HttpResult post(std::string_view path, std::string_view body, std::string_view content_type) {
-        std::string request = request_bytes(path, body, content_type);
+        std::string head = request_head(path, body.size(), content_type);
         bool reused = fd_ >= 0;
-        HttpResult r = exchange(request);
-        if (r.status == 0 && reused && r.error != "timed out") r = exchange(request);
+        HttpResult r = exchange(head, body);
+        if (r.status == 0 && reused && r.error != "timed out") r = exchange(head, body);
         return r;
     }
 
   private:
-    std::string request_bytes(std::string_view path, std::string_view body,
-                              std::string_view content_type) const {
+    std::string request_head(std::string_view path, size_t body_size,
+                             std::string_view content_type) const {
         std::string r;
-        r.reserve(200 + body.size());
         r.append("POST ").append(path).append(" HTTP/1.1\r\nHost: ").append(url_.authority);
         r.append("\r\nContent-Type: ").append(content_type);
-        r.append("\r\nContent-Length: ").append(std::to_string(body.size()));
+        r.append("\r\nContent-Length: ").append(std::to_string(body_size));
         if (!token_.empty()) r.append("\r\nAuthorization: Bearer ").append(token_);
-        r.append("\r\n\r\n").append(body);
+        r.append("\r\n\r\n");
         return r;
     }
 
     // One request and its response on the current (or a new) connection.
-    HttpResult exchange(const std::string& request) {
+    HttpResult exchange(std::string_view head, std::string_view body) {
         HttpResult r;
         if (fd_ < 0 && !connect_any(r.error)) return r;
         HttpResponseParser parser;
-        if (!send_all(request, r.error) || !receive(parser, r.error)) {
+        if (!send_all(head, body, r.error) || !receive(parser, r.error)) {
             disconnect();
             return r;
         }
@@ -164,11 +165,20 @@ class HttpClient {
         return err == 0;
     }
 
-    bool send_all(std::string_view data, std::string& error) {
-        while (!data.empty()) {
-            ssize_t n = ::send(fd_, data.data(), data.size(), MSG_NOSIGNAL);
+    // Writes head then body in as few sendmsg calls as the socket allows (the body is not
+    // copied; batches can be large).
+    bool send_all(std::string_view head, std::string_view body, std::string& error) {
+        while (!head.empty() || !body.empty()) {
+            iovec iov[2] = {{const_cast<char*>(head.data()), head.size()},
+                            {const_cast<char*>(body.data()), body.size()}};
+            msghdr msg{};
+            msg.msg_iov = iov;
+            msg.msg_iovlen = 2;
+            ssize_t n = ::sendmsg(fd_, &msg, MSG_NOSIGNAL);
             if (n > 0) {
-                data.remove_prefix(size_t(n));
+                size_t from_head = std::min(head.size(), size_t(n));
+                head.remove_prefix(from_head);
+                body.remove_prefix(size_t(n) - from_head);
             } else if (n < 0 && errno == EAGAIN) {
                 if (!wait_for(fd_, POLLOUT, error)) return false;
             } else if (n < 0 && errno != EINTR) {
