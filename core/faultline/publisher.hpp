@@ -12,7 +12,6 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
-#include <deque>
 #include <functional>
 #include <mutex>
 #include <random>
@@ -21,6 +20,7 @@
 
 #include "event.hpp"
 #include "http_client.hpp"
+#include "outbox.hpp"
 
 namespace faultline {
 
@@ -96,9 +96,9 @@ class Publisher {
                 ++unreported_drops_;
                 // Drop the oldest event not already in a POST; if all are, drop this one.
                 if (outbox_.size() == in_flight_count_) return;
-                outbox_.erase(outbox_.begin() + static_cast<long>(in_flight_count_));
+                outbox_.erase(in_flight_count_);
             }
-            outbox_.push_back(encode_event(e));
+            outbox_.push(encode_event(e));
         }
         cv_.notify_all();
     }
@@ -146,18 +146,13 @@ class Publisher {
         unreported_drops_ = 0;
     }
 
-    // Takes up to max_batch events (by copy; they leave the outbox only once acknowledged).
-    std::string take_batch_locked(size_t& count) {
-        std::string body;
-        if (!drop_report_.empty()) body.append(drop_report_).push_back('\n');
-        count = 0;
-        for (const auto& line : outbox_) {
-            if (count == opts_.max_batch) break;
-            if (count && body.size() + line.size() > opts_.max_batch_bytes) break;
-            body.append(line).push_back('\n');
-            ++count;
-        }
-        return body;
+    // The next batch: a view of up to max_batch events in the outbox (they leave it only once
+    // acknowledged), copied into scratch only when a drop report has to go first.
+    std::string_view take_batch_locked(size_t& count, std::string& scratch) {
+        std::string_view batch = outbox_.front_batch(opts_.max_batch, opts_.max_batch_bytes, count);
+        if (drop_report_.empty()) return batch;
+        scratch.assign(drop_report_).append("\n").append(batch);
+        return scratch;
     }
 
     void run() {
@@ -168,7 +163,8 @@ class Publisher {
             if (stopping_) return;
             prepare_drop_report_locked();
             size_t count = 0;
-            std::string body = take_batch_locked(count);
+            std::string scratch;
+            std::string_view body = take_batch_locked(count, scratch);
             in_flight_ = true;
             in_flight_count_ = count;
             lock.unlock();
@@ -206,7 +202,7 @@ class Publisher {
                                   count, status, last_body_));
         }
         drop_report_.clear();
-        outbox_.erase(outbox_.begin(), outbox_.begin() + static_cast<long>(count));
+        outbox_.pop_front(count);
     }
 
     // After a burst drains, hands the freed heap back to the kernel, so a producer's resident
@@ -223,7 +219,7 @@ class Publisher {
     }
 
     // POSTs one batch; returns the HTTP status, or 0 when the hub could not be reached.
-    int post(const std::string& body) {
+    int post(std::string_view body) {
         HttpResult res = valid_ ? client_.post("/telemetry/events", body, "application/x-ndjson")
                                 : HttpResult{.status = 0, .body = {}, .error = url_error_};
         if (res.status == 0) {
@@ -248,8 +244,8 @@ class Publisher {
     HttpClient client_;
     mutable std::mutex mu_;
     std::condition_variable cv_;
-    std::deque<std::string> outbox_;  // encoded events, oldest first
-    std::string drop_report_;         // encoded events_dropped awaiting delivery
+    Outbox outbox_;            // encoded events, oldest first
+    std::string drop_report_;  // encoded events_dropped awaiting delivery
     uint64_t unreported_drops_ = 0;
     uint64_t n_ = 0;
     PublisherStats stats_;
