@@ -3,6 +3,7 @@
 // a drained outbox frees every chunk. Not thread-safe: the publisher locks around every call.
 #pragma once
 
+#include <algorithm>
 #include <cstring>
 #include <deque>
 #include <string>

@@ -39,6 +39,8 @@ struct PublisherOptions {
     std::string token;                   // sent as "Authorization: Bearer" when set
     size_t capacity = 4096;              // outbox size in events
     size_t max_batch = 256;              // events per POST
+    // Bytes per POST; a batch also stays within one outbox chunk (64 KiB) unless one event is
+    // larger.
     size_t max_batch_bytes = 512 * 1024;
     std::chrono::milliseconds backoff_min{100};
     std::chrono::milliseconds backoff_max{5000};
