@@ -2,10 +2,10 @@
 #include <csignal>
 #include <cstdio>
 
-#include "cdp_proxy.hpp"
 #include "faultline_version.h"
-#include "hub.hpp"
-#include "hub_flags.hpp"
+#include "hub/flags.hpp"
+#include "hub/hub.hpp"
+#include "proxy/cdp_proxy.hpp"
 
 namespace {
 

@@ -56,8 +56,8 @@ void EventLoop::dispatch(const std::vector<pollfd>& fds, const std::vector<int>&
     for (size_t i = 0; i < fds.size() && !stopping_; ++i) {
         if (!fds[i].revents) continue;
         // Look the watch up again: an earlier handler may have removed it.
-        auto it = std::find_if(watches_.begin(), watches_.end(),
-                               [&](auto& w) { return w.id == ids[i]; });
+        auto it =
+            std::find_if(watches_.begin(), watches_.end(), [&](auto& w) { return w.id == ids[i]; });
         if (it == watches_.end()) continue;
         FdHandler h = it->handler;  // copy: the handler may unwatch itself
         h(fds[i].revents);

@@ -14,7 +14,7 @@
 namespace kmsgmon {
 
 class EventLoop {
-public:
+  public:
     using Clock = std::chrono::steady_clock;
     // Called with the revents poll() reported for the fd (POLLIN, POLLPRI, POLLERR, POLLHUP...).
     using FdHandler = std::function<void(short revents)>;
@@ -46,7 +46,7 @@ public:
     size_t watch_count() const { return watches_.size(); }
     size_t timer_count() const { return timers_.size(); }
 
-private:
+  private:
     struct Watch {
         int id;
         int fd;

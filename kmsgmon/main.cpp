@@ -11,8 +11,8 @@
 #include "faultline/cli.hpp"
 #include "faultline/publisher.hpp"
 #include "faultline_version.h"
-#include "kmsg_monitor.hpp"
-#include "pressure_monitor.hpp"
+#include "oom/kmsg_monitor.hpp"
+#include "pressure/monitor.hpp"
 #include "process_hardening.hpp"
 
 namespace {

@@ -22,7 +22,7 @@
 #include <vector>
 
 #include "faultline/sse.hpp"
-#include "hub.hpp"
+#include "hub/hub.hpp"
 
 namespace {
 

@@ -15,9 +15,9 @@
 #include <string>
 #include <vector>
 
-#include "kmsg_record.hpp"
-#include "oom_correlator.hpp"
-#include "record_framer.hpp"
+#include "oom/correlator.hpp"
+#include "oom/kmsg_record.hpp"
+#include "oom/record_framer.hpp"
 
 namespace {
 

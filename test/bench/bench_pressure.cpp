@@ -12,9 +12,9 @@
 #include <fstream>
 #include <string>
 
-#include "meminfo_reader.hpp"
-#include "pressure_detector.hpp"
-#include "psi_reader.hpp"
+#include "pressure/detector.hpp"
+#include "pressure/meminfo_reader.hpp"
+#include "pressure/psi_reader.hpp"
 
 using Clock = std::chrono::steady_clock;
 

@@ -4,10 +4,10 @@
 #include <cstdint>
 #include <string_view>
 
-#include "kmsg_record.hpp"
-#include "oom_correlator.hpp"
-#include "oom_event.hpp"
-#include "record_framer.hpp"
+#include "oom/correlator.hpp"
+#include "oom/event.hpp"
+#include "oom/kmsg_record.hpp"
+#include "oom/record_framer.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     const std::string_view bytes(reinterpret_cast<const char*>(data), size);

@@ -5,11 +5,11 @@
 
 #include "catch.hpp"
 #include "faultline/event_decode.hpp"
-#include "kmsg_record.hpp"
-#include "oom_correlator.hpp"
-#include "oom_event.hpp"
-#include "oom_parser.hpp"
-#include "record_framer.hpp"
+#include "oom/correlator.hpp"
+#include "oom/event.hpp"
+#include "oom/kmsg_record.hpp"
+#include "oom/parser.hpp"
+#include "oom/record_framer.hpp"
 
 using namespace kmsgmon;
 

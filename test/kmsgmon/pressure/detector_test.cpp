@@ -3,9 +3,9 @@
 
 #include "catch.hpp"
 #include "faultline/event_decode.hpp"
-#include "pressure_detector.hpp"
-#include "pressure_event.hpp"
-#include "pressure_replay.hpp"
+#include "pressure/detector.hpp"
+#include "pressure/event.hpp"
+#include "pressure/replay.hpp"
 
 using namespace kmsgmon;
 

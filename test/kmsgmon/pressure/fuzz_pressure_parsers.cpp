@@ -5,10 +5,10 @@
 #include <string>
 #include <string_view>
 
-#include "meminfo_reader.hpp"
-#include "psi_reader.hpp"
-#include "psi_trigger.hpp"
-#include "replay_sample.hpp"
+#include "pressure/meminfo_reader.hpp"
+#include "pressure/psi_reader.hpp"
+#include "pressure/psi_trigger.hpp"
+#include "pressure/replay_sample.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     std::string_view in(reinterpret_cast<const char*>(data), size);

@@ -1,10 +1,10 @@
 // Unit tests of the pressure parsers: /proc/meminfo, /proc/pressure/memory, trigger specs,
 // replay samples, plus the readers on real /proc files.
 #include "catch.hpp"
-#include "meminfo_reader.hpp"
-#include "psi_reader.hpp"
-#include "psi_trigger.hpp"
-#include "replay_sample.hpp"
+#include "pressure/meminfo_reader.hpp"
+#include "pressure/psi_reader.hpp"
+#include "pressure/psi_trigger.hpp"
+#include "pressure/replay_sample.hpp"
 
 using namespace kmsgmon;
 

@@ -8,9 +8,9 @@
 #include <thread>
 #include <vector>
 
-#include "alert_webhook.hpp"
 #include "catch.hpp"
-#include "pressure_event.hpp"
+#include "pressure/alert_webhook.hpp"
+#include "pressure/event.hpp"
 
 using namespace kmsgmon;
 using namespace std::chrono_literals;

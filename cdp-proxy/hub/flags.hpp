@@ -1,0 +1,13 @@
+// The hub's command-line flags (each with its FAULTLINE_* environment twin).
+#pragma once
+
+#include "faultline/cli.hpp"
+#include "hub/hub.hpp"
+
+namespace faultline::hub {
+
+// Adds --api-listen, --data-dir, --max-body, --max-subscribers, --ring-capacity,
+// --fsync-interval-ms, --segment-bytes, --retention-bytes and, with_token, --token.
+void add_hub_flags(FlagSet& flags, HubOptions& o, bool with_token = true);
+
+}  // namespace faultline::hub

@@ -1,0 +1,19 @@
+// The JSON error body every refused telemetry API request carries.
+#pragma once
+
+#include <cstddef>
+#include <string>
+
+namespace faultline::hub {
+
+struct IngestError {
+    int status = 400;
+    std::string message;
+    size_t line = 0;    // 1-based line of the body; 0 when not about one line
+    std::string field;  // "type", "data.pid", ...; empty when not about one field
+};
+
+// {"error":...,"line":...,"field":...} (line and field null when they do not apply).
+std::string error_json(const IngestError& err);
+
+}  // namespace faultline::hub

@@ -1,0 +1,122 @@
+// The telemetry hub: the one global event stream of the VM. It owns the ring (process-
+// monotonic seq), the journal, the idempotency window and the capture session, and serves
+// the telemetry API on its own listener:
+//   POST /telemetry/events      ingest (JSON or NDJSON)
+//   GET  /telemetry/stream      Server-Sent Events (resume, filters)
+//   GET  /telemetry/events      the same events as JSON pages
+//   POST/DELETE/GET /telemetry/capture   capture sessions
+//   GET  /healthz, GET /metrics
+// In-process producers (the CDP proxy) call publish() directly.
+#pragma once
+
+#include <httplib.h>
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "faultline/event.hpp"
+#include "hub/capture.hpp"
+#include "hub/metrics.hpp"
+#include "hub/store/dedup_window.hpp"
+#include "hub/store/journal.hpp"
+#include "hub/store/record.hpp"
+#include "hub/stream/sse_stream.hpp"
+
+namespace faultline::hub {
+
+struct HubOptions {
+    std::string listen = "127.0.0.1:10001";     // host:port or [v6]:port; port 0 = any free port
+    std::string data_dir = "./faultline-data";  // journal directory; empty = no journal
+    uint64_t max_body = 1 << 20;
+    std::string token;  // lets non-loopback producers in with "Authorization: Bearer <token>"
+    uint64_t ring_capacity = 16384;
+    uint64_t dedup_window = 65536;
+    uint64_t max_subscribers = 64;
+    uint64_t ingest_threads = 8;  // workers beyond the ones stream readers may pin
+    double heartbeat_seconds = 15;
+    uint64_t fsync_interval_ms = 100;
+    uint64_t segment_bytes = uint64_t{64} << 20;
+    uint64_t retention_bytes = uint64_t{1} << 30;
+    uint64_t write_timeout_seconds = 3;  // a stream reader that accepts nothing this long is cut
+    std::string host;                    // source.host of the hub's own events; empty = hostname
+};
+
+class Hub {
+  public:
+    explicit Hub(HubOptions opts);
+    ~Hub();
+    Hub(const Hub&) = delete;
+    Hub& operator=(const Hub&) = delete;
+
+    // Restores ring, next seq and idempotency window from the journal, binds the listener and
+    // starts serving in a background thread. Returns false with error (nothing left running)
+    // when the journal cannot be opened or the address cannot be bound.
+    bool start(std::string& error);
+
+    // Graceful stop: refuses new requests (503), ends an active capture with session_ended,
+    // lets stream readers receive everything up to it (at most ~2 s), stops the listener,
+    // flushes and closes the journal. Idempotent; returns within ~5 s. Stop in-process
+    // producers (the CDP proxy) before calling it so their last events are delivered.
+    void stop();
+
+    // Thread-safe publish for in-process producers. Stamps ts when empty, fills the category
+    // from the schema, applies the capture rules (and the idempotency window when e.id is
+    // set), assigns seq and journals. Returns the seq, or 0 when the event was not recorded
+    // (browser-content event outside a capture, duplicate id, unknown type, hub stopped).
+    uint64_t publish(Event e);
+
+    int port() const { return port_; }
+    std::string url() const;  // http://host:port
+    uint64_t last_seq() const;
+
+  private:
+    struct IngestResult {
+        uint64_t accepted = 0, duplicates = 0, recorded = 0, first_seq = 0;
+    };
+
+    bool open_journal(std::string& error);
+    void restore(const std::vector<std::string>& tail, uint64_t last_seq);
+    bool bind(std::string& error);
+    void routes();
+
+    IngestResult ingest(std::vector<Event>& events);
+    uint64_t accept_locked(Event& e);
+    uint64_t record_locked(Event& e);
+    uint64_t emit_locked(std::string_view type, std::string data, std::string session_id);
+    uint64_t end_capture_locked();
+
+    void handle_ingest(const httplib::Request& req, httplib::Response& res);
+    void handle_page(const httplib::Request& req, httplib::Response& res);
+    void handle_capture_start(const httplib::Request& req, httplib::Response& res);
+    void handle_capture_end(const httplib::Request& req, httplib::Response& res);
+    void handle_capture_get(const httplib::Request& req, httplib::Response& res);
+    void handle_health(const httplib::Request& req, httplib::Response& res);
+    void handle_metrics(const httplib::Request& req, httplib::Response& res);
+    bool refuse_if_stopping(httplib::Response& res);
+    bool refuse_if_not_allowed(const httplib::Request& req, httplib::Response& res);
+
+    HubOptions opts_;
+    Source source_;  // of the hub's own events
+    Metrics metrics_;
+    std::unique_ptr<Journal> journal_;
+    std::unique_ptr<RecordRing> ring_;
+    std::unique_ptr<SseStreams> sse_;
+    httplib::Server server_;
+    std::thread server_thread_;
+    std::string host_;
+    int port_ = -1;
+
+    std::mutex mu_;  // publish order: dedup, capture, seq and journal order are one decision
+    DedupWindow dedup_;
+    CaptureState capture_;
+    bool closed_ = false;  // journal closed: publish() records nothing more
+
+    std::atomic<bool> started_{false}, stopping_{false}, stopped_{false};
+};
+
+}  // namespace faultline::hub

@@ -1,0 +1,70 @@
+#include "hub/stream/reader.hpp"
+
+#include <algorithm>
+
+#include "hub/store/journal_line.hpp"
+
+namespace faultline::hub {
+
+StreamReader::StreamReader(const RecordRing& ring, Journal* journal, Metrics& metrics,
+                           Source source, StreamFilter filter, uint64_t after)
+    : ring_(ring),
+      journal_(journal),
+      metrics_(metrics),
+      source_(std::move(source)),
+      filter_(std::move(filter)),
+      after_(std::min(after, ring.last_seq())) {}
+
+bool StreamReader::next(size_t max, std::vector<StreamItem>& out) {
+    max = std::max<size_t>(max, 1);
+    batch_.clear();
+    const auto r = ring_.read_after(after_, max, batch_);
+    if (!live_) {
+        if (r.missed) return catch_up(r.missed_from + r.missed, max, out);
+        live_ = true;
+    }
+    if (r.missed) notice(r.missed_from, r.missed, "reader_behind", out);
+    return deliver(r, out);
+}
+
+bool StreamReader::deliver(const RecordRing::ReadResult& r, std::vector<StreamItem>& out) {
+    for (const auto& rec : batch_)
+        if (filter_.matches(rec->type, rec->category))
+            out.push_back(StreamItem{rec->seq, rec->type, rec->json});
+    const bool moved = r.next_after != after_;
+    after_ = r.next_after;
+    return moved;
+}
+
+bool StreamReader::catch_up(uint64_t ring_oldest, size_t max, std::vector<StreamItem>& out) {
+    lines_.clear();
+    if (journal_) journal_->read_after(jcur_, after_, max, lines_);
+    for (const auto& line : lines_) {
+        const uint64_t seq = *journal_line_seq(line);
+        if (seq <= after_) continue;
+        if (seq > after_ + 1) notice(after_ + 1, seq - after_ - 1, "expired", out);
+        after_ = seq;
+        Event e;
+        DecodeError err;
+        if (decoder_.decode(line, e, err) && filter_.matches(e.type, e.category))
+            out.push_back(StreamItem{seq, e.type, line});
+    }
+    if (lines_.empty() && after_ + 1 < ring_oldest) {
+        // Neither the journal nor the ring holds these any more.
+        notice(after_ + 1, ring_oldest - 1 - after_, "expired", out);
+        after_ = ring_oldest - 1;
+    }
+    return true;
+}
+
+void StreamReader::notice(uint64_t from, uint64_t count, std::string_view reason,
+                          std::vector<StreamItem>& out) {
+    Event e = make_event(
+        "events_dropped",
+        JsonObject().add("count", count).add("from_seq", from).add("reason", reason).finish(),
+        source_);
+    out.push_back(StreamItem{from + count - 1, e.type, encode_event(e)});
+    metrics_.dropped(reason, count);
+}
+
+}  // namespace faultline::hub

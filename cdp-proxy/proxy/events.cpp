@@ -1,0 +1,57 @@
+#include "proxy/events.hpp"
+
+#include <unistd.h>
+
+#include <atomic>
+#include <random>
+
+#include "faultline/json_writer.hpp"
+
+namespace faultline::proxy {
+
+std::string next_connection_id() {
+    static const std::string instance = [] {
+        std::random_device rd;
+        return fmt::format("{:08x}", rd());
+    }();
+    static std::atomic<uint64_t> counter{0};
+    return fmt::format("{}-{}", instance, ++counter);
+}
+
+faultline::Source proxy_source() {
+    static const std::string host = [] {
+        char buf[256] = {};
+        return gethostname(buf, sizeof buf - 1) == 0 ? std::string(buf) : std::string();
+    }();
+    return faultline::Source{"cdp-proxy", host, "", std::nullopt};
+}
+
+faultline::Event connect_event(const ConnectionInfo& info) {
+    faultline::JsonObject data;
+    data.add("connection_id", info.id)
+        .add("client_addr", info.client_addr)
+        .add("path", info.path)
+        .add("target", info.target);
+    if (!info.upstream_url.empty()) data.add("upstream_url", info.upstream_url);
+    return faultline::make_event("cdp_connect", data.finish(), proxy_source());
+}
+
+faultline::Event disconnect_event(const ConnectionInfo& info, const ConnectionEnd& end,
+                                  DisconnectReason reason) {
+    const auto duration =
+        std::chrono::duration_cast<std::chrono::milliseconds>(end.ended - info.started).count();
+    faultline::JsonObject data;
+    data.add("connection_id", info.id)
+        .add("reason", std::string(to_string(reason)))
+        .add("duration_ms", static_cast<int64_t>(duration < 0 ? 0 : duration))
+        .add("messages_from_client", static_cast<int64_t>(end.from_client.messages))
+        .add("messages_from_upstream", static_cast<int64_t>(end.from_upstream.messages))
+        .add("bytes_from_client", static_cast<int64_t>(end.from_client.bytes))
+        .add("bytes_from_upstream", static_cast<int64_t>(end.from_upstream.bytes));
+    if (end.close_code) data.add("close_code", static_cast<int64_t>(*end.close_code));
+    faultline::Event e = faultline::make_event("cdp_disconnect", data.finish(), proxy_source());
+    if (!end.ts.empty()) e.ts = end.ts;
+    return e;
+}
+
+}  // namespace faultline::proxy

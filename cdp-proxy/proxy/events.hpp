@@ -1,0 +1,48 @@
+// The proxy's telemetry: cdp_connect and cdp_disconnect events (data fields per DESIGN.md).
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+
+#include "cdp/ws_frame.hpp"
+#include "faultline/event.hpp"
+#include "proxy/disconnect_reason.hpp"
+
+namespace faultline::proxy {
+
+using EventSink = std::function<void(faultline::Event)>;
+
+// What is known about a relayed connection from its handshake.
+struct ConnectionInfo {
+    std::string id;
+    std::string client_addr;
+    std::string path;          // the path the client asked for, without the query
+    std::string target;        // "browser" or "page"
+    std::string upstream_url;  // the Chromium WebSocket URL dialled ("" when none was known)
+    std::string browser_url;   // Chromium's browser URL when dialled (to notice a restart)
+    std::chrono::steady_clock::time_point started;
+};
+
+// What the relay saw when the connection ended (pinned at that moment).
+struct ConnectionEnd {
+    std::string ts;  // wall clock when the relay ended
+    std::chrono::steady_clock::time_point ended;
+    FrameStats from_client, from_upstream;
+    std::optional<uint16_t> close_code;  // first Close frame seen in either direction
+};
+
+// A process-unique connection id: "<8 hex random instance>-<n>".
+std::string next_connection_id();
+
+faultline::Source proxy_source();
+
+faultline::Event connect_event(const ConnectionInfo& info);
+
+// The event's ts is the pinned end time, and duration_ms is measured to it.
+faultline::Event disconnect_event(const ConnectionInfo& info, const ConnectionEnd& end,
+                                  DisconnectReason reason);
+
+}  // namespace faultline::proxy

@@ -1,0 +1,98 @@
+// The WebSocket relay: one epoll thread moves bytes between every client and its Chromium
+// socket after the handshake. It reads only frame headers (to count messages and bytes and see
+// Close frames), never buffers a whole message, and keeps at most one read's worth of bytes per
+// direction when the receiver is slow (then it stops reading the sender: TCP backpressure).
+// It decides each connection's disconnect reason and publishes cdp_disconnect.
+#pragma once
+
+#include <sys/types.h>
+
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include "cdp/upstream_discovery.hpp"
+#include "cdp/ws_frame.hpp"
+#include "proxy/disconnect_reason.hpp"
+#include "proxy/events.hpp"
+
+namespace faultline::proxy {
+
+struct RelayOptions {
+    std::chrono::milliseconds slow_client_timeout{30000};
+    std::chrono::milliseconds restart_confirm_wait{10000};
+    std::chrono::milliseconds drain_timeout{5000};  // flushing the last bytes after one side ended
+};
+
+// A connection whose handshake succeeded (Chromium answered 101 and it was passed on).
+struct RelayStart {
+    ConnectionInfo info;
+    int client_fd = -1, upstream_fd = -1;  // owned by the relay from add() on
+    std::string client_bytes;              // read from the client after its handshake, for Chromium
+    std::string upstream_bytes;            // read from Chromium after its 101, for the client
+};
+
+class Relay {
+  public:
+    Relay(RelayOptions options, UpstreamDiscovery& discovery, EventSink sink);
+    ~Relay();
+    Relay(const Relay&) = delete;
+    Relay& operator=(const Relay&) = delete;
+
+    // Starts the relay thread. Returns false with error when epoll/eventfd cannot be created.
+    bool start(std::string& error);
+
+    // Hands a connection to the relay (thread-safe). After stop() it is closed at once with
+    // reason context_cancelled.
+    void add(RelayStart conn);
+
+    // Ends every connection (context_cancelled), resolves pending decisions, publishes, joins.
+    void stop();
+
+    size_t active() const { return active_.load(); }
+
+  private:
+    struct Pipe;
+    struct Conn;
+    struct Awaiting {
+        ConnectionInfo info;
+        ConnectionEnd end;
+        std::chrono::steady_clock::time_point deadline;
+    };
+
+    void loop();
+    void wake();
+    void take_new();
+    void on_event(Conn& c, int side, uint32_t events);
+    void pump(Conn& c, int side);
+    bool flush(Conn& c, int side);
+    void update_interest(Conn& c);
+    void end(Conn& c, EndCause cause);
+    void finish(uint64_t key);
+    void check_timers(bool stopping);
+    void on_upstream_change();
+    bool url_changed_since(const ConnectionInfo& info) const;
+    void publish(const ConnectionInfo& info, const ConnectionEnd& end, DisconnectReason r);
+
+    RelayOptions options_;
+    UpstreamDiscovery& discovery_;
+    EventSink sink_;
+    int epoll_fd_ = -1, wake_fd_ = -1;
+    std::thread thread_;
+    std::mutex mu_;
+    std::vector<RelayStart> incoming_;
+    bool stopping_ = false, stopped_ = false;
+    std::atomic<bool> url_changed_{false};
+    std::atomic<size_t> active_{0};
+    uint64_t next_key_ = 1;
+    std::unordered_map<uint64_t, std::unique_ptr<Conn>> conns_;
+    std::vector<Awaiting> awaiting_;
+    std::vector<unsigned char> scratch_;
+};
+
+}  // namespace faultline::proxy

@@ -1,0 +1,96 @@
+#include "oom/kmsg_monitor.hpp"
+
+#include <cstdio>
+
+#include "oom/event.hpp"
+#include "oom/kmsg_record.hpp"
+
+namespace kmsgmon {
+
+void add_kmsg_flags(faultline::FlagSet& flags, KmsgOptions& opt) {
+    flags.add_string("kmsg", &opt.path,
+                     "read kernel log records from PATH: /dev/kmsg, or a file or FIFO holding "
+                     "records in its format (kmsgmon exits when a file or FIFO ends)",
+                     "PATH");
+    flags.add_bool("from-start", &opt.from_start,
+                   "report what the kernel log buffer still holds, not only new records");
+}
+
+KmsgMonitor::KmsgMonitor(EventLoop& loop, KmsgOptions opt, faultline::Source source, Emit emit,
+                         OnEnd on_end)
+    : loop_(loop),
+      opt_(std::move(opt)),
+      source_(std::move(source)),
+      emit_(std::move(emit)),
+      on_end_(std::move(on_end)) {}
+
+bool KmsgMonitor::start(std::string& error) {
+    if (!reader_.open(opt_.path, opt_.from_start)) {
+        error = reader_.error();
+        return false;
+    }
+    if (reader_.is_device()) boot_id_ = read_boot_id();
+    watch_ = loop_.watch(reader_.fd(), POLLIN, [this](short) { on_readable(); });
+    return true;
+}
+
+void KmsgMonitor::on_readable() {
+    const auto sink = [this](std::string_view rec) { on_record(rec); };
+    std::string_view chunk;
+    while (true) {
+        switch (reader_.read(chunk)) {
+            case KmsgReader::Status::data:
+                framer_.feed(chunk, sink);
+                if (reader_.is_device()) framer_.flush(sink);  // one record per read
+                continue;
+            case KmsgReader::Status::overrun:
+                ++stats_.overruns;
+                after_overrun_ = true;
+                continue;
+            case KmsgReader::Status::too_big:
+                ++stats_.too_big;
+                std::fprintf(stderr, "kmsgmon: skipped a kernel log record over %zu bytes\n",
+                             KmsgReader::kBufferBytes);
+                continue;
+            case KmsgReader::Status::would_block:
+                if (!reader_.is_device()) framer_.flush(sink);
+                return;
+            case KmsgReader::Status::end:
+                return finish();
+            case KmsgReader::Status::failed:
+                std::fprintf(stderr, "kmsgmon: %s\n", reader_.error().c_str());
+                return finish();
+        }
+    }
+}
+
+void KmsgMonitor::finish() {
+    framer_.finish([this](std::string_view rec) { on_record(rec); });
+    loop_.unwatch(watch_);
+    if (on_end_) on_end_();
+}
+
+void KmsgMonitor::on_record(std::string_view raw) {
+    auto record = parse_kmsg_record(raw);
+    if (!record) {
+        ++stats_.malformed;
+        return;
+    }
+    ++stats_.records;
+    // EPIPE says records were overwritten; the sequence gap says how many.
+    if (after_overrun_ && record->seq > last_seq_ + 1 && last_seq_ != 0) {
+        const uint64_t lost = record->seq - last_seq_ - 1;
+        stats_.lost += lost;
+        std::fprintf(stderr,
+                     "kmsgmon: %llu kernel log records were overwritten before they were read\n",
+                     static_cast<unsigned long long>(lost));
+    }
+    after_overrun_ = false;
+    last_seq_ = record->seq;
+    if (auto kill = correlator_.feed(*record)) {
+        ++stats_.kills;
+        emit_(system_oom_kill_event(*kill, source_, boot_id_));
+    }
+}
+
+}  // namespace kmsgmon

@@ -1,0 +1,94 @@
+// Live memory-pressure monitoring inside kmsgmon's poll loop: PSI trigger fds wake it, and one
+// timer samples /proc/meminfo (+ PSI averages) every 5 s while calm, every second while
+// pressure builds. Level changes become memory_pressure events (and webhook alerts).
+// Also the flags of the pressure part and --replay-pressure.
+#pragma once
+
+#include <chrono>
+#include <cstdio>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "event_loop.hpp"
+#include "faultline/cli.hpp"
+#include "faultline/event.hpp"
+#include "pressure/alert_webhook.hpp"
+#include "pressure/detector.hpp"
+#include "pressure/meminfo_reader.hpp"
+#include "pressure/psi_reader.hpp"
+#include "pressure/psi_trigger.hpp"
+
+namespace kmsgmon {
+
+struct PressureOptions {
+    std::string proc_root = "/proc";
+    std::string psi_some = "150000 1000000";
+    std::string psi_full = "50000 1000000";
+    std::string alert_webhook;
+    std::string replay;       // --replay-pressure FILE
+    std::string record;       // --record-pressure FILE
+    DetectorConfig detector;  // --psi-warning, --psi-critical, --psi-sustain tune it
+    bool disabled = false;
+};
+
+// Registers --proc-root, --psi-some, --psi-full, --psi-warning, --psi-critical, --psi-sustain,
+// --alert-webhook, --replay-pressure, --record-pressure and --no-pressure (each with its
+// FAULTLINE_* twin) and a help section.
+void add_pressure_flags(faultline::FlagSet& flags, PressureOptions& opt);
+
+// Checks the trigger specs, the detector thresholds and the webhook URL. Returns false with
+// error naming the flag.
+bool validate_pressure_options(const PressureOptions& opt, std::string& error);
+
+// --replay-pressure: prints the events of the recorded samples as NDJSON on stdout (each with
+// its sample's "t"), POSTs alerts when --alert-webhook is set (waiting at most 15 s for them).
+// Returns the exit code: 0, or 2 with a message on stderr for a bad file (nothing printed).
+int run_pressure_replay(const PressureOptions& opt, const faultline::Source& source);
+
+class PressureMonitor {
+  public:
+    using Emit = std::function<void(faultline::Event)>;
+    PressureMonitor(EventLoop& loop, PressureOptions opt, faultline::Source source, Emit emit);
+    ~PressureMonitor();
+    PressureMonitor(const PressureMonitor&) = delete;
+    PressureMonitor& operator=(const PressureMonitor&) = delete;
+
+    // Opens the files, arms the PSI triggers (or says once on stderr why it samples instead),
+    // takes the first sample and schedules the next. Returns false with error set when
+    // meminfo is unreadable or the record file cannot be created.
+    bool start(std::string& error);
+    // Sends outstanding webhook alerts until deadline. Returns true when none is left.
+    bool flush(std::chrono::steady_clock::time_point deadline);
+
+    struct Stats {
+        uint64_t samples = 0, trigger_wakeups = 0, events = 0;
+    };
+    Stats stats() const { return stats_; }
+
+  private:
+    void arm_triggers();
+    void on_trigger(size_t index, short revents);
+    void sample_now();
+    void schedule_next();
+
+    EventLoop& loop_;
+    PressureOptions opt_;
+    faultline::Source source_;
+    Emit emit_;
+    MeminfoReader meminfo_;
+    PsiReader psi_;
+    std::vector<std::unique_ptr<PsiTrigger>> triggers_;
+    std::vector<int> watch_ids_;
+    PressureDetector detector_;
+    std::unique_ptr<AlertWebhook> webhook_;
+    std::FILE* record_ = nullptr;
+    int timer_id_ = 0;
+    EventLoop::Clock::time_point start_, last_wakeup_{};
+    bool psi_error_noted_ = false;
+    Stats stats_;
+};
+
+}  // namespace kmsgmon

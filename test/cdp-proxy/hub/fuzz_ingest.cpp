@@ -1,0 +1,28 @@
+// Fuzzes the hub's request parsers: ingest bodies (JSON and NDJSON), journal record lines and
+// the recoverable-prefix scan, and stream query parameters. None may crash or hang.
+#include <cstdint>
+#include <string_view>
+
+#include "hub/http/ingest.hpp"
+#include "hub/store/journal_line.hpp"
+#include "hub/stream/query.hpp"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+    std::string_view in(reinterpret_cast<const char*>(data), size);
+    std::vector<faultline::Event> events;
+    faultline::hub::IngestError err;
+    faultline::hub::parse_ingest_body(in, "application/x-ndjson", events, err);
+    faultline::hub::parse_ingest_body(in, "application/json", events, err);
+    const size_t keep = faultline::hub::journal_valid_prefix(in);
+    if (keep > in.size()) __builtin_trap();
+    faultline::hub::journal_line_seq(in);
+    faultline::hub::RawQuery raw;
+    raw.since = std::string(in.substr(0, in.size() / 2));
+    raw.categories = std::string(in.substr(in.size() / 2));
+    raw.types = raw.categories;
+    raw.limit = raw.since;
+    faultline::hub::StreamQuery q;
+    faultline::hub::QueryError qerr;
+    faultline::hub::parse_stream_query(raw, true, q, qerr);
+    return 0;
+}

@@ -1,0 +1,137 @@
+// The cdp-proxy binary as a process: restart after kill -9 (seq continues, torn line cut)
+// and graceful SIGTERM (capture ended, delivered, exit 0 within 5 s).
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include <fstream>
+
+#include "catch.hpp"
+#include "test_support.hpp"
+
+using namespace hubtest;
+
+namespace {
+// A free loopback port (bound then closed; httplib::Server would keep its socket open).
+int free_port() {
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof a;
+    bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
+    getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+    close(fd);
+    return ntohs(a.sin_port);
+}
+
+struct Process {
+    pid_t pid = -1;
+    int port = 0;
+    Process(const std::string& data_dir, int port_) : port(port_) {
+        pid = fork();
+        if (pid == 0) {
+            std::string listen = "127.0.0.1:" + std::to_string(port);
+            execl(CDP_PROXY, CDP_PROXY, "--api-listen", listen.c_str(), "--data-dir",
+                  data_dir.c_str(), "--fsync-interval-ms", "20", (char*)nullptr);
+            _exit(127);
+        }
+        httplib::Client cli("127.0.0.1", port);
+        for (int i = 0; i < 500; ++i) {
+            if (auto r = cli.Get("/healthz"); r && r->status == 200) return;
+            std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        }
+        throw std::runtime_error("cdp-proxy did not answer /healthz");
+    }
+    ~Process() {
+        if (pid > 0 && waitpid(pid, nullptr, WNOHANG) == 0) {
+            kill(pid, SIGKILL);
+            waitpid(pid, nullptr, 0);
+        }
+    }
+    // Signals the process and returns its exit status (-1 on timeout).
+    int signal_and_wait(int sig, std::chrono::milliseconds within) {
+        kill(pid, sig);
+        auto end = std::chrono::steady_clock::now() + within;
+        while (std::chrono::steady_clock::now() < end) {
+            int st = 0;
+            if (waitpid(pid, &st, WNOHANG) == pid) return pid = -1, st;
+            std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        }
+        kill(pid, SIGKILL);
+        waitpid(pid, nullptr, 0);
+        pid = -1;
+        return -1;
+    }
+};
+
+std::string newest_segment(const std::string& dir) {
+    std::string newest;
+    for (auto& e : std::filesystem::directory_iterator(dir))
+        if (e.path().extension() == ".ndjson" && e.path().string() > newest) newest = e.path();
+    return newest;
+}
+}  // namespace
+
+TEST_CASE("after kill -9 the hub restores seq from the journal and cuts a torn line") {
+    const std::string dir = temp_dir();
+    const int port = free_port();
+    {
+        Process p(dir, port);
+        httplib::Client cli("127.0.0.1", port);
+        for (int i = 1; i <= 10; ++i)
+            REQUIRE(cli.Post("/telemetry/events", crash_json("k:" + std::to_string(i)),
+                             "application/json")
+                        ->status == 200);
+        std::this_thread::sleep_for(std::chrono::milliseconds(300));  // past the fsync window
+        int st = p.signal_and_wait(SIGKILL, std::chrono::seconds(5));
+        REQUIRE(WIFSIGNALED(st));
+    }
+    std::ofstream(newest_segment(dir), std::ios::app) << R"({"seq":11,"ts":"2026-11-)";
+    Process p(dir, port);
+    httplib::Client cli("127.0.0.1", port);
+    auto page = cli.Get("/telemetry/events?since=0&limit=100")->body;
+    CHECK(page.find(R"("seq":10,)") != std::string::npos);
+    CHECK(page.find(R"("seq":11,)") == std::string::npos);
+    CHECK(page.find(R"("last_seq":10)") != std::string::npos);
+    // A retry of an id stored before the crash is still a duplicate.
+    auto retry = cli.Post("/telemetry/events", crash_json("k:10"), "application/json");
+    CHECK(retry->body.find(R"("duplicates":1)") != std::string::npos);
+    auto next = cli.Post("/telemetry/events", crash_json("k:11"), "application/json");
+    CHECK(next->body.find(R"("first_seq":11)") != std::string::npos);
+    // A reader resuming with a Last-Event-ID from before the restart gets the rest.
+    SseCollector reader(port, "/telemetry/stream", {{"Last-Event-ID", "8"}});
+    REQUIRE(reader.wait([](auto& e) { return e.size() == 3; }));
+    CHECK(reader.events()[0].id == "9");
+    CHECK(reader.events()[2].id == "11");
+    CHECK(WIFEXITED(p.signal_and_wait(SIGTERM, std::chrono::seconds(5))));
+    std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("SIGTERM ends the capture, delivers session_ended and exits 0 within 5 s") {
+    const std::string dir = temp_dir();
+    const int port = free_port();
+    Process p(dir, port);
+    httplib::Client cli("127.0.0.1", port);
+    REQUIRE(
+        cli.Post("/telemetry/capture", R"({"categories":["cdp"]})", "application/json")->status ==
+        201);
+    SseCollector reader(port, "/telemetry/stream?since=0");
+    REQUIRE(reader.wait([](auto& e) { return e.size() == 1; }));
+    const auto t0 = std::chrono::steady_clock::now();
+    int st = p.signal_and_wait(SIGTERM, std::chrono::seconds(5));
+    CHECK(std::chrono::steady_clock::now() - t0 < std::chrono::seconds(5));
+    REQUIRE(WIFEXITED(st));
+    CHECK(WEXITSTATUS(st) == 0);
+    REQUIRE(reader.wait([](auto& e) { return e.size() == 2; }));
+    CHECK(reader.events()[1].event == "session_ended");
+    // session_ended is also durable.
+    std::ifstream seg(newest_segment(dir));
+    std::string all((std::istreambuf_iterator<char>(seg)), {});
+    CHECK(all.find("\"type\":\"session_ended\"") != std::string::npos);
+    std::filesystem::remove_all(dir);
+}
