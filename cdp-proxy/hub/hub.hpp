@@ -37,7 +37,8 @@ struct HubOptions {
     uint64_t ring_capacity = 16384;
     uint64_t dedup_window = 65536;
     uint64_t max_subscribers = 64;
-    uint64_t ingest_threads = 8;  // workers beyond the ones stream readers may pin
+    uint64_t api_workers = 512;         // connections served at once beyond the stream readers
+    uint64_t read_timeout_seconds = 3;  // a client silent this long mid-request is dropped
     double heartbeat_seconds = 15;
     uint64_t fsync_interval_ms = 100;
     uint64_t segment_bytes = uint64_t{64} << 20;
@@ -110,6 +111,7 @@ class Hub {
     std::thread server_thread_;
     std::string host_;
     int port_ = -1;
+    std::atomic<int> listen_fd_{-1};
 
     std::mutex mu_;  // publish order: dedup, capture, seq and journal order are one decision
     DedupWindow dedup_;
