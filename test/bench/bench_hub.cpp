@@ -21,6 +21,7 @@
 #include <thread>
 #include <vector>
 
+#include "bench_short.hpp"
 #include "faultline/sse.hpp"
 #include "hub/hub.hpp"
 
@@ -118,9 +119,10 @@ class Reader {
   public:
     Reader(int port, uint64_t since) : thread_([this, port, since] { run(port, since); }) {}
     ~Reader() {
-        stop_ = true;
+        stop();
         thread_.join();
     }
+    void stop() { stop_ = true; }  // leaves at the next event or heartbeat
     size_t count() {
         std::lock_guard lock(mu_);
         return arrivals_.size();
@@ -179,6 +181,7 @@ Latency delivery_latency(faultline::hub::Hub& hub, int readers, int n, uint64_t&
                 ms.push_back(std::chrono::duration<double, std::milli>(
                                  at - sent[static_cast<size_t>(seq - since - 1)])
                                  .count());
+    for (auto& r : rs) r->stop();  // all at once: they leave together at the next heartbeat
     if (ms.size() != static_cast<size_t>(n) * static_cast<size_t>(readers)) {
         fmt::print(stderr, "bench_hub: {} of {} deliveries arrived\n", ms.size(), n * readers);
         std::exit(1);
@@ -197,13 +200,16 @@ Latency null_round_trip(int port, int n, uint64_t& next_id) {
 
 int main(int argc, char** argv) {
     std::setvbuf(stdout, nullptr, _IOLBF, 0);  // progress as it happens, also into a pipe
-    const int singles = argc > 1 ? std::atoi(argv[1]) : 5000;
-    const int batches = argc > 2 ? std::atoi(argv[2]) : 50;
+    using faultline::bench::scaled;
+    const int singles = argc > 1 ? std::atoi(argv[1]) : static_cast<int>(scaled(5000));
+    const int batches = argc > 2 ? std::atoi(argv[2]) : static_cast<int>(scaled(50, 2));
+    const int deliveries = static_cast<int>(scaled(1000, 50));
     const auto dir =
         std::filesystem::temp_directory_path() / fmt::format("faultline-bench-hub-{}", ::getpid());
     faultline::hub::HubOptions opts;
     opts.listen = "127.0.0.1:0";
     opts.data_dir = dir.string();
+    opts.heartbeat_seconds = 0.5;  // readers told to stop leave within this
     faultline::hub::Hub hub(opts);
     std::string error;
     if (!hub.start(error)) {
@@ -249,12 +255,12 @@ int main(int argc, char** argv) {
     fmt::print("  NDJSON batch  null {:>9.0f} ev/s hub {:>9.0f} ev/s hub/null {:.2f}\n", nb, hb,
                hb / nb);
 
-    const Latency floor = null_round_trip(null_server.port(), 1000, id);
+    const Latency floor = null_round_trip(null_server.port(), deliveries, id);
     fmt::print("publish-to-delivery latency (POST sent -> event parsed by an SSE reader)\n");
     fmt::print("  null POST round trip    p50 {:.3f} ms  p99 {:.3f} ms\n", floor.p50_ms,
                floor.p99_ms);
     for (int readers : {1, 32}) {
-        const Latency l = delivery_latency(hub, readers, 1000, id);
+        const Latency l = delivery_latency(hub, readers, deliveries, id);
         fmt::print(
             "  {:>2} SSE reader(s)       p50 {:.3f} ms  p99 {:.3f} ms  ({} deliveries; "
             "p50 {:.1f}x the null round trip)\n",
