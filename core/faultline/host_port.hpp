@@ -50,4 +50,10 @@ inline bool parse_host_port(std::string_view text, HostPort& out, std::string& e
     return true;
 }
 
+// "host:port", with brackets around an IPv6 host: what parse_host_port reads back.
+inline std::string format_host_port(const HostPort& hp) {
+    const bool v6 = hp.host.find(':') != std::string::npos;
+    return (v6 ? "[" + hp.host + "]" : hp.host) + ":" + std::to_string(hp.port);
+}
+
 }  // namespace faultline

@@ -13,11 +13,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         if (error.empty()) std::abort();  // a refusal always says why
         return 0;
     }
-    const bool v6 = hp.host.find(':') != std::string::npos;
-    const std::string formatted =
-        (v6 ? "[" + hp.host + "]" : hp.host) + ":" + std::to_string(hp.port);
-    if (!faultline::parse_host_port(formatted, again, error) || again.host != hp.host ||
-        again.port != hp.port)
+    if (!faultline::parse_host_port(faultline::format_host_port(hp), again, error) ||
+        again.host != hp.host || again.port != hp.port)
         std::abort();
     return 0;
 }

@@ -42,3 +42,14 @@ TEST_CASE("malformed host:port is refused with a reason and leaves the output al
     parse_host_port("host:65536", hp, err);
     CHECK(err == "port must be a number from 0 to 65535");
 }
+
+TEST_CASE("format_host_port writes what parse_host_port reads") {
+    CHECK(faultline::format_host_port({"127.0.0.1", 9223}) == "127.0.0.1:9223");
+    CHECK(faultline::format_host_port({"::1", 80}) == "[::1]:80");
+    CHECK(faultline::format_host_port({"", 0}) == ":0");
+    HostPort hp;
+    std::string err;
+    REQUIRE(parse_host_port(faultline::format_host_port({"fe80::1", 443}), hp, err));
+    CHECK(hp.host == "fe80::1");
+    CHECK(hp.port == 443);
+}
