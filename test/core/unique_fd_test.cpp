@@ -45,7 +45,8 @@ TEST_CASE("UniqueFd move-assignment closes the old fd, release gives ownership b
     a = std::move(b);
     CHECK_FALSE(is_open(r1));
     CHECK(a.get() == r2);
-    a = std::move(a);  // self-move keeps the fd
+    UniqueFd& same = a;   // through a reference: compilers refuse a spelled-out self-move
+    a = std::move(same);  // self-move keeps the fd
     CHECK(a.get() == r2);
     CHECK(is_open(r2));
 
