@@ -17,10 +17,6 @@ namespace faultline::hub {
 namespace {
 using Clock = std::chrono::steady_clock;
 
-void log(const std::string& msg) {
-    std::fprintf(stderr, "cdp-proxy: hub: %s\n", msg.c_str());
-}
-
 std::string hostname_or(const std::string& given) {
     if (!given.empty()) return given;
     char buf[256] = {};
@@ -73,43 +69,65 @@ bool Hub::start(std::string& error) {
     return true;
 }
 
+void Hub::log(const std::string& msg) const {
+    if (opts_.log)
+        opts_.log(msg);
+    else
+        std::fprintf(stderr, "cdp-proxy: hub: %s\n", msg.c_str());
+}
+
 bool Hub::open_journal(std::string& error) {
-    std::vector<std::string> tail;
-    uint64_t last = 0;
+    JournalRecovery rec;
     if (!opts_.data_dir.empty()) {
-        journal_ = std::make_unique<Journal>(JournalOptions{
-            opts_.data_dir, std::chrono::milliseconds(opts_.fsync_interval_ms), opts_.segment_bytes,
-            opts_.retention_bytes, [](const std::string& m) { log(m); }});
-        if (!journal_->open(opts_.ring_capacity, tail, last, error)) {
+        JournalOptions jo;
+        jo.dir = opts_.data_dir;
+        jo.commit_interval = std::chrono::milliseconds(opts_.journal_commit_ms);
+        jo.segment_bytes = opts_.segment_bytes;
+        jo.retention_bytes = opts_.retention_bytes;
+        jo.log = [this](const std::string& m) { log(m); };
+        journal_ = std::make_unique<Journal>(std::move(jo));
+        if (!journal_->open(opts_.ring_capacity, rec, error)) {
             error = fmt::format("journal in '{}': {}", opts_.data_dir, error);
             return false;
         }
+        // The writer reserves the first block of seqs at once; wait for it (briefly) so the
+        // first producers are not refused. A disk that cannot take it leaves ingest at 503.
+        const auto until = Clock::now() + std::chrono::seconds(2);
+        while (journal_->reserved_seq() < rec.next_seq && journal_->writable() &&
+               Clock::now() < until)
+            std::this_thread::sleep_for(std::chrono::milliseconds(1));
     }
-    restore(tail, last);
+    restore(rec);
     return true;
 }
 
-// Refills the ring with the journal's newest contiguous records so seq continues and readers
-// can resume from before the restart; their ids go back into the idempotency window.
-void Hub::restore(const std::vector<std::string>& tail, uint64_t last_seq) {
+// Refills the ring with the journal's newest contiguous records so readers can resume from
+// before the restart (only when seq continues right after them: after a crash the unused
+// rest of the reserved block is skipped and readers catch up from the journal); their ids go
+// back into the idempotency window either way.
+void Hub::restore(const JournalRecovery& rec) {
+    const auto& tail = rec.tail;
     size_t first = tail.size();
-    uint64_t expect = last_seq;
+    uint64_t expect = rec.last_seq;
     while (first > 0 && journal_line_seq(tail[first - 1]) == expect) --first, --expect;
-    ring_ = std::make_unique<RecordRing>(opts_.ring_capacity, expect + 1);
+    const bool contiguous = rec.next_seq == rec.last_seq + 1;
+    ring_ =
+        std::make_unique<RecordRing>(opts_.ring_capacity, contiguous ? expect + 1 : rec.next_seq);
     EventDecoder decoder;
-    for (size_t i = first; i < tail.size(); ++i) {
+    for (size_t i = 0; i < tail.size(); ++i) {
         Event e;
         DecodeError err;
         const bool ok = decoder.decode(tail[i], e, err);
-        if (ok && !e.id.empty()) dedup_.insert(e.id);
+        if (ok && !e.id.empty()) dedup_.insert(e.id, e.seq);
+        if (!contiguous || i < first) continue;
         ring_->publish([&](uint64_t seq) {
             return std::make_shared<const Record>(
                 Record{seq, ok ? e.type : "", e.category, tail[i]});
         });
     }
-    if (last_seq)
-        log(fmt::format("restored {} events from the journal; next seq {}", tail.size() - first,
-                        last_seq + 1));
+    if (rec.last_seq || rec.next_seq > 1)
+        log(fmt::format("restored {} events from the journal (newest seq {}); next seq {}",
+                        tail.size(), rec.last_seq, rec.next_seq));
 }
 
 bool Hub::bind(std::string& error) {
