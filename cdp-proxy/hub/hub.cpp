@@ -126,8 +126,8 @@ void Hub::restore(const JournalRecovery& rec) {
         });
     }
     if (rec.last_seq || rec.next_seq > 1)
-        log(fmt::format("restored {} events from the journal (newest seq {}); next seq {}",
-                        tail.size(), rec.last_seq, rec.next_seq));
+        log(fmt::format("journal holds events up to seq {} ({} of them in the ring); next seq {}",
+                        rec.last_seq, contiguous ? tail.size() - first : 0, rec.next_seq));
 }
 
 bool Hub::bind(std::string& error) {
