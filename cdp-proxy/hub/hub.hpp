@@ -40,7 +40,7 @@ struct HubOptions {
     uint64_t max_subscribers = 64;
     uint64_t ingest_threads = 8;  // workers beyond the ones stream readers may pin
     double heartbeat_seconds = 15;
-    uint64_t journal_commit_ms = 1;  // group commit window; 0 = right after the previous fsync
+    uint64_t journal_commit_ms = 0;  // group commit window; 0 = right after the previous fsync
     uint64_t ack_timeout_ms = 2000;  // a batch not durable by then gets 503 (producers retry)
     uint64_t segment_bytes = uint64_t{64} << 20;
     uint64_t retention_bytes = uint64_t{1} << 30;

@@ -412,6 +412,7 @@ void Journal::finish_locked(const Batch& b, int err, const std::string& what) {
         ++stats_.errors_by_cause[cause_index(err)];
         const bool was = writable_.exchange(false);
         error_ = describe(err, what);
+        if (was) errors_at_failure_ = stats_.write_errors - 1;
         if (was)
             log(
                 fmt::format("journal: cannot store events ({}); ingest answers 503 and the "
@@ -430,8 +431,8 @@ void Journal::finish_locked(const Batch& b, int err, const std::string& what) {
         segments_[fd_first_] = fd_bytes_;
     }
     if (!writable_.exchange(true))
-        log(fmt::format("journal: writable again ({} failed attempts in all); ingest resumes",
-                        stats_.write_errors));
+        log(fmt::format("journal: writable again after {} failed attempt(s); ingest resumes",
+                        stats_.write_errors - errors_at_failure_));
     error_.clear();
     durable_cv_.notify_all();
 }

@@ -144,7 +144,8 @@ class Journal {
     uint64_t last_assigned_ = 0;  // newest seq appended (or refused)
     uint64_t durable_seq_ = 0;
     bool stop_ = false, open_ = false;
-    std::string error_;  // cause while unwritable
+    std::string error_;               // cause while unwritable
+    uint64_t errors_at_failure_ = 0;  // write_errors before the current failure began
     JournalStats stats_;
     std::atomic<bool> writable_{true};
     std::atomic<uint64_t> reserved_{0};
