@@ -2,6 +2,7 @@
 #include <csignal>
 #include <cstdio>
 
+#include "faultline/log.hpp"
 #include "faultline_version.h"
 #include "hub/flags.hpp"
 #include "hub/hub.hpp"
@@ -70,8 +71,9 @@ int main(int argc, char** argv) {
                  hub.url().c_str(), hub.url().c_str());
     // The proxy's cdp_connect/cdp_disconnect go straight into the hub's ring; --token is shared.
     proxy_opts.token = hub_opts.token;
-    faultline::proxy::CdpProxy proxy(proxy_opts,
-                                     [&hub](faultline::Event e) { hub.publish(std::move(e)); });
+    faultline::proxy::CdpProxy proxy(
+        proxy_opts, [&hub](faultline::Event e) { hub.publish(std::move(e)); },
+        faultline::stderr_log("cdp-proxy"));
     if (!proxy.start(error)) {
         std::fprintf(stderr, "cdp-proxy: %s\n", error.c_str());
         hub.stop();

@@ -1,10 +1,22 @@
 #include "event_loop.hpp"
 
+#include <sys/signalfd.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
 
 namespace kmsgmon {
+
+int EventLoop::stop_on_signal(int signal_fd) {
+    return watch(signal_fd, POLLIN, [this, signal_fd](short) {
+        signalfd_siginfo info;
+        while (::read(signal_fd, &info, sizeof info) == sizeof info) {
+        }  // drain: every pending stop signal means the same
+        stop();
+    });
+}
 
 int EventLoop::watch(int fd, short events, FdHandler handler) {
     const int id = next_id_++;
@@ -64,7 +76,7 @@ void EventLoop::dispatch(const std::vector<pollfd>& fds, const std::vector<int>&
     }
 }
 
-int EventLoop::run() {
+bool EventLoop::run(std::string& error) {
     stopping_ = false;
     std::vector<pollfd> fds;
     std::vector<int> ids;
@@ -78,14 +90,13 @@ int EventLoop::run() {
         const int n = poll(fds.data(), fds.size(), timeout_ms(Clock::now()));
         if (n < 0) {
             if (errno == EINTR) continue;
-            const int err = errno;
-            error_ = std::string("poll: ") + std::strerror(err);
-            return err;
+            error = std::string("poll: ") + std::strerror(errno);
+            return false;
         }
         if (n > 0) dispatch(fds, ids);
         if (!stopping_) run_due_timers(Clock::now());
     }
-    return 0;
+    return true;
 }
 
 }  // namespace kmsgmon

@@ -1,6 +1,7 @@
 // A tiny poll(2) loop: fd sources, each with its own handler, plus one-shot timers.
 // Idle means idle: with no timer armed, poll() waits with an infinite timeout.
-// Other monitors (PSI trigger fds, meminfo sampling) plug in with watch() and add_timer().
+// Other monitors (PSI trigger fds, meminfo sampling) plug in with watch() and add_timer();
+// stop signals arrive as a signalfd the loop watches like any other fd.
 #pragma once
 
 #include <poll.h>
@@ -34,11 +35,13 @@ class EventLoop {
 
     // Makes run() return after the current round of handlers.
     void stop() { stopping_ = true; }
+    // Calls stop() when a signal arrives on signal_fd (from faultline::block_signals_to_fd),
+    // which the caller keeps open. Returns the watch id.
+    int stop_on_signal(int signal_fd);
 
-    // Runs until stop() is called or nothing is left to wait for. Returns 0, or the errno of
-    // a poll() failure other than EINTR (with error() describing it).
-    int run();
-    const std::string& error() const { return error_; }
+    // Runs until stop() is called or nothing is left to wait for. Returns false with error set
+    // when poll() fails (other than EINTR).
+    bool run(std::string& error);
 
     // The poll() timeout in milliseconds for the earliest timer (-1 when none is armed; rounded
     // up so a timer never fires early).
@@ -65,7 +68,6 @@ class EventLoop {
     std::vector<Timer> timers_;
     int next_id_ = 1;
     bool stopping_ = false;
-    std::string error_;
 };
 
 }  // namespace kmsgmon

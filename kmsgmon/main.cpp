@@ -9,7 +9,10 @@
 
 #include "event_loop.hpp"
 #include "faultline/cli.hpp"
+#include "faultline/hostname.hpp"
+#include "faultline/log.hpp"
 #include "faultline/publisher.hpp"
+#include "faultline/signal_fd.hpp"
 #include "faultline_version.h"
 #include "oom/kmsg_monitor.hpp"
 #include "pressure/monitor.hpp"
@@ -17,20 +20,13 @@
 
 namespace {
 
-kmsgmon::EventLoop* g_loop = nullptr;
-
-void on_signal(int) {
-    if (g_loop) g_loop->stop();
-}
-
 // Applies --no-oom-protect and --mlock. Returns false when --mlock was refused (a failed
 // OOM protection only warns: unprivileged test runs are still useful).
-bool harden(bool no_oom_protect, bool mlock) {
+bool harden(bool no_oom_protect, bool mlock, const faultline::LogFn& log) {
     std::string error;
-    if (!no_oom_protect && !kmsgmon::protect_from_oom_killer(error))
-        std::fprintf(stderr, "kmsgmon: warning: %s\n", error.c_str());
+    if (!no_oom_protect && !kmsgmon::protect_from_oom_killer(error)) log("warning: " + error);
     if (mlock && !kmsgmon::lock_memory(error)) {
-        std::fprintf(stderr, "kmsgmon: %s\n", error.c_str());
+        log(error);
         return false;
     }
     return true;
@@ -71,26 +67,31 @@ int main(int argc, char** argv) {
                       "  1  cannot start (kernel log or meminfo unreadable, --mlock refused)\n"
                       "  2  bad flags or a bad replay file");
     if (int rc = flags.handle(argc, argv, FAULTLINE_VERSION); rc >= 0) return rc;
+    const faultline::LogFn log = faultline::stderr_log("kmsgmon");
     std::string error;
     if (!kmsgmon::validate_pressure_options(pressure, error)) {
-        std::fprintf(stderr, "kmsgmon: %s\n", error.c_str());
+        log(error);
         return 2;
     }
     if (faultline::HttpUrl url; !hub.empty() && !faultline::parse_http_url(hub, url, error)) {
-        std::fprintf(stderr, "kmsgmon: --hub '%s': %s (e.g. http://127.0.0.1:10001)\n", hub.c_str(),
-                     error.c_str());
+        log("--hub '" + hub + "': " + error + " (e.g. http://127.0.0.1:10001)");
         return 2;
     }
-    char host[256] = {};
-    ::gethostname(host, sizeof host - 1);
-    const faultline::Source source{"kmsg", host, "kmsgmon", ::getpid()};
-    if (!pressure.replay.empty()) return kmsgmon::run_pressure_replay(pressure, source);
+    const faultline::Source source{"kmsg", faultline::hostname_or(""), "kmsgmon", ::getpid()};
+    if (!pressure.replay.empty()) return kmsgmon::run_pressure_replay(pressure, source, log);
 
+    // Before any thread starts: SIGTERM/SIGINT then reach only the loop, as a readable fd.
+    const faultline::UniqueFd stop_fd = faultline::block_signals_to_fd({SIGTERM, SIGINT}, error);
+    if (!stop_fd) {
+        log(error);
+        return 1;
+    }
     std::unique_ptr<faultline::Publisher> publisher;
     if (!hub.empty()) {
         faultline::PublisherOptions po;
         po.hub_url = hub;
         po.producer = "kmsgmon";
+        po.log = log;
         publisher = std::make_unique<faultline::Publisher>(po);
     }
     auto emit = [&](faultline::Event e) {
@@ -98,30 +99,28 @@ int main(int argc, char** argv) {
         std::printf("%s\n", faultline::encode_event(e).c_str());
         std::fflush(stdout);
     };
-    if (!harden(no_oom_protect, mlock)) return 1;
+    if (!harden(no_oom_protect, mlock, log)) return 1;
     kmsgmon::EventLoop loop;
-    g_loop = &loop;
-    ::signal(SIGTERM, on_signal);
-    ::signal(SIGINT, on_signal);
-    kmsgmon::KmsgMonitor kmsg_monitor(loop, kmsg, source, emit, [&] { loop.stop(); });
+    loop.stop_on_signal(stop_fd.get());
+    kmsgmon::KmsgMonitor kmsg_monitor(
+        loop, kmsg, source, emit, [&] { loop.stop(); }, log);
     if (!kmsg_monitor.start(error)) {
-        std::fprintf(stderr, "kmsgmon: %s\n", error.c_str());
+        log(error);
         return 1;
     }
     std::optional<kmsgmon::PressureMonitor> monitor;
     if (!pressure.disabled) {
-        monitor.emplace(loop, pressure, source, emit);
+        monitor.emplace(loop, pressure, source, emit, log);
         if (!monitor->start(error)) {
-            std::fprintf(stderr, "kmsgmon: %s\n", error.c_str());
+            log(error);
             return 1;
         }
     }
-    if (int rc = loop.run(); rc != 0) std::fprintf(stderr, "kmsgmon: %s\n", loop.error().c_str());
+    if (!loop.run(error)) log(error);
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
     if (monitor) monitor->flush(deadline);
     if (const auto& st = kmsg_monitor.stats(); st.overruns)
-        std::fprintf(stderr, "kmsgmon: %llu kernel log records were lost to overruns\n",
-                     static_cast<unsigned long long>(st.lost));
+        log(std::to_string(st.lost) + " kernel log records were lost to overruns");
     if (publisher) publisher->flush(deadline);
     return 0;
 }

@@ -7,6 +7,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include "faultline/unique_fd.hpp"
+
 #ifndef MCL_ONFAULT
 #define MCL_ONFAULT 4  // Linux >= 4.4
 #endif
@@ -14,10 +16,9 @@
 namespace kmsgmon {
 
 bool protect_from_oom_killer(std::string& error) {
-    const int fd = ::open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
-    const bool ok = fd >= 0 && ::write(fd, "-1000", 5) == 5;
+    const faultline::UniqueFd fd(::open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC));
+    const bool ok = fd && ::write(fd.get(), "-1000", 5) == 5;
     const int err = errno;
-    if (fd >= 0) ::close(fd);
     if (!ok) error = std::string("cannot set oom_score_adj to -1000: ") + std::strerror(err);
     return ok;
 }

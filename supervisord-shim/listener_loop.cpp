@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "faultline/clock.hpp"
+#include "faultline/write_all.hpp"
 
 namespace faultline::shim {
 
@@ -40,16 +41,6 @@ bool wait_input(const LoopIo& io) {
     }
 }
 }  // namespace
-
-bool write_all(int fd, std::string_view bytes) {
-    while (!bytes.empty()) {
-        ssize_t n = write(fd, bytes.data(), bytes.size());
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) return false;
-        bytes.remove_prefix(static_cast<size_t>(n));
-    }
-    return true;
-}
 
 std::string printable(std::string_view s, size_t max) {
     std::string out;

@@ -7,6 +7,7 @@
 #include <functional>
 #include <string>
 
+#include "faultline/log.hpp"
 #include "listener_protocol.hpp"
 
 namespace faultline::shim {
@@ -22,15 +23,11 @@ enum class LoopEnd { eof, stopped, io_error };
 // Called after a well-formed event has been acknowledged. `read_at` is the RFC 3339 wall-clock
 // time at which its last byte was read.
 using MessageHandler = std::function<void(const Message&, const std::string& read_at)>;
-using LogFn = std::function<void(const std::string&)>;
 
 // Runs the protocol until end of input (eof), stop_fd becoming readable (stopped) or a read or
 // write error (io_error, logged). Every envelope, well-formed or not, is answered with exactly
 // "RESULT 2\nOK" followed by "READY\n".
 LoopEnd run_listener(const LoopIo& io, const MessageHandler& on_message, const LogFn& log);
-
-// Writes all of `bytes` to fd, retrying on EINTR and short writes. False on any other error.
-bool write_all(int fd, std::string_view bytes);
 
 // `s` with non-printable bytes as \xNN, at most `max` bytes of it (for log lines).
 std::string printable(std::string_view s, size_t max = 200);

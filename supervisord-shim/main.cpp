@@ -2,7 +2,6 @@
 // hub as service_crashed events. stdout is the protocol channel; logs go to stderr.
 #include <fcntl.h>
 #include <signal.h>
-#include <sys/signalfd.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -12,7 +11,10 @@
 #include "event_mapping.hpp"
 #include "faultline/cli.hpp"
 #include "faultline/event.hpp"
+#include "faultline/hostname.hpp"
+#include "faultline/log.hpp"
 #include "faultline/publisher.hpp"
+#include "faultline/signal_fd.hpp"
 #include "faultline_version.h"
 #include "listener_loop.hpp"
 
@@ -21,9 +23,8 @@ namespace {
 using namespace faultline;
 using namespace faultline::shim;
 
-void log_line(const std::string& m) {
-    std::fprintf(stderr, "supervisord-shim: %s\n", m.c_str());
-}
+// The process's one logger (stderr: stdout is the protocol channel).
+const LogFn log_line = stderr_log("supervisord-shim");
 
 struct Options {
     std::string hub = "http://127.0.0.1:10001";
@@ -71,28 +72,12 @@ void describe(FlagSet& f, Options& o) {
         "Files", "  packaging/supervisord/faultline-shim.conf  the eventlistener entry to include");
 }
 
-std::string hostname() {
-    char buf[256] = {};
-    if (gethostname(buf, sizeof buf - 1) != 0) return "";
-    return buf;
-}
-
 // Keeps the protocol on a private descriptor and points fd 1 at stderr, so a stray print by
 // any library can never reach supervisord. Returns the protocol fd, or -1 on failure.
 int take_protocol_channel() {
     int fd = fcntl(1, F_DUPFD_CLOEXEC, 3);
     if (fd < 0 || dup2(2, 1) < 0) return -1;
     return fd;
-}
-
-// Blocks the stop signals (before any thread starts, so all inherit it) and returns a signalfd
-// for them, or -1 on failure.
-int stop_signal_fd() {
-    sigset_t set;
-    sigemptyset(&set);
-    for (int s : {SIGTERM, SIGINT, SIGHUP}) sigaddset(&set, s);
-    if (pthread_sigmask(SIG_BLOCK, &set, nullptr) != 0) return -1;
-    return signalfd(-1, &set, SFD_CLOEXEC);
 }
 
 // Queues a crash for the hub (or logs why an event is skipped or malformed).
@@ -138,9 +123,14 @@ int main(int argc, char** argv) {
 
     signal(SIGPIPE, SIG_IGN);
     const int proto_fd = take_protocol_channel();
-    const int stop_fd = stop_signal_fd();
-    if (proto_fd < 0 || stop_fd < 0) {
-        log_line(fmt::format("cannot set up stdout or signals: {}", std::strerror(errno)));
+    if (proto_fd < 0) {
+        log_line(fmt::format("cannot set up stdout: {}", std::strerror(errno)));
+        return 1;
+    }
+    // Before the publisher's thread starts, so it inherits the blocked mask.
+    const UniqueFd stop_fd = block_signals_to_fd({SIGTERM, SIGINT, SIGHUP}, error);
+    if (!stop_fd) {
+        log_line(error);
         return 1;
     }
 
@@ -151,9 +141,9 @@ int main(int argc, char** argv) {
                                    .log = log_line});
     log_line(fmt::format("{} started; delivering to {}", FAULTLINE_VERSION, o.hub));
 
-    const std::string host = hostname();
+    const std::string host = hostname_or("");
     LoopEnd end = run_listener(
-        LoopIo{.in_fd = 0, .out_fd = proto_fd, .stop_fd = stop_fd},
+        LoopIo{.in_fd = 0, .out_fd = proto_fd, .stop_fd = stop_fd.get()},
         [&](const Message& m, const std::string& at) { handle(pub, host, m, at); }, log_line);
 
     const auto budget = std::chrono::duration<double>(o.flush_timeout);

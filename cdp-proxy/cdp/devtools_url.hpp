@@ -6,7 +6,7 @@
 #include <string>
 #include <string_view>
 
-#include "cdp/socket_io.hpp"
+#include "faultline/host_port.hpp"
 
 namespace faultline::proxy {
 

@@ -15,7 +15,6 @@ LogFollower::LogFollower(std::string path, LineHandler on_line, std::chrono::mil
 
 LogFollower::~LogFollower() {
     stop();
-    close_file();
 }
 
 void LogFollower::start() {
@@ -36,22 +35,21 @@ void LogFollower::stop() {
 }
 
 void LogFollower::close_file() {
-    if (fd_ >= 0) close(fd_);
-    fd_ = -1;
+    fd_.reset();
     offset_ = 0;
     partial_.clear();
 }
 
 void LogFollower::poll_once() {
-    if (fd_ < 0) {
-        fd_ = open(path_.c_str(), O_RDONLY | O_CLOEXEC);
-        if (fd_ < 0) return;  // not there yet
+    if (!fd_) {
+        fd_.reset(open(path_.c_str(), O_RDONLY | O_CLOEXEC));
+        if (!fd_) return;  // not there yet
         struct stat st {};
-        fstat(fd_, &st);
+        fstat(fd_.get(), &st);
         dev_ = st.st_dev, ino_ = st.st_ino, offset_ = 0;
     }
     struct stat cur {};
-    if (fstat(fd_, &cur) == 0 && cur.st_size < offset_) {  // truncated: start over
+    if (fstat(fd_.get(), &cur) == 0 && cur.st_size < offset_) {  // truncated: start over
         offset_ = 0;
         partial_.clear();
     }
@@ -69,7 +67,7 @@ void LogFollower::poll_once() {
 void LogFollower::read_available() {
     char buf[16384];
     for (;;) {
-        ssize_t n = pread(fd_, buf, sizeof buf, offset_);
+        ssize_t n = pread(fd_.get(), buf, sizeof buf, offset_);
         if (n <= 0) break;
         offset_ += n;
         partial_.append(buf, static_cast<size_t>(n));

@@ -11,6 +11,8 @@
 #include <string_view>
 #include <thread>
 
+#include "faultline/unique_fd.hpp"
+
 namespace faultline::proxy {
 
 class LogFollower {
@@ -38,7 +40,7 @@ class LogFollower {
     std::string path_;
     LineHandler on_line_;
     std::chrono::milliseconds interval_;
-    int fd_ = -1;
+    UniqueFd fd_;
     unsigned long long dev_ = 0, ino_ = 0;
     long long offset_ = 0;
     std::string partial_;

@@ -9,45 +9,11 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
-#include <charconv>
 #include <cstring>
 
 namespace faultline::proxy {
-
-bool parse_host_port(std::string_view text, HostPort& out, std::string& error) {
-    std::string_view host, port;
-    if (text.starts_with('[')) {
-        size_t close = text.find(']');
-        if (close == std::string_view::npos || close + 1 >= text.size() || text[close + 1] != ':') {
-            error = "expected [ipv6]:port";
-            return false;
-        }
-        host = text.substr(1, close - 1);
-        port = text.substr(close + 2);
-    } else {
-        size_t colon = text.rfind(':');
-        if (colon == std::string_view::npos) {
-            error = "expected host:port";
-            return false;
-        }
-        host = text.substr(0, colon);
-        port = text.substr(colon + 1);
-        if (host.find(':') != std::string_view::npos) {
-            error = "an IPv6 address needs brackets: [addr]:port";
-            return false;
-        }
-    }
-    int p = -1;
-    auto [ptr, ec] = std::from_chars(port.data(), port.data() + port.size(), p);
-    if (ec != std::errc() || ptr != port.data() + port.size() || p < 0 || p > 65535) {
-        error = "port must be a number from 0 to 65535";
-        return false;
-    }
-    out.host = std::string(host);
-    out.port = p;
-    return true;
-}
 
 namespace {
 
@@ -74,7 +40,7 @@ std::string format_address(const sockaddr_storage& ss) {
 
 }  // namespace
 
-int listen_tcp(const HostPort& where, std::string& error) {
+UniqueFd listen_tcp(const HostPort& where, std::string& error) {
     addrinfo hints{};
     hints.ai_family = AF_UNSPEC;
     hints.ai_socktype = SOCK_STREAM;
@@ -85,18 +51,17 @@ int listen_tcp(const HostPort& where, std::string& error) {
         getaddrinfo(where.host.empty() ? nullptr : where.host.c_str(), port.c_str(), &hints, &res);
     if (rc != 0) {
         error = std::string("cannot resolve listen address: ") + gai_strerror(rc);
-        return -1;
+        return UniqueFd();
     }
-    int fd = -1;
+    UniqueFd fd;
     for (addrinfo* ai = res; ai; ai = ai->ai_next) {
-        fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-        if (fd < 0) continue;
+        fd.reset(socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+        if (!fd) continue;
         int one = 1;
-        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-        if (bind(fd, ai->ai_addr, ai->ai_addrlen) == 0 && listen(fd, 512) == 0) break;
+        setsockopt(fd.get(), SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+        if (bind(fd.get(), ai->ai_addr, ai->ai_addrlen) == 0 && listen(fd.get(), 512) == 0) break;
         error = std::string("cannot listen: ") + std::strerror(errno);
-        close(fd);
-        fd = -1;
+        fd.reset();
     }
     freeaddrinfo(res);
     return fd;
@@ -123,8 +88,8 @@ int wait_fd(int fd, short events, Clock::time_point deadline, int stop_fd) {
     }
 }
 
-int connect_tcp(const HostPort& where, Clock::time_point deadline, int stop_fd,
-                std::string& error) {
+UniqueFd connect_tcp(const HostPort& where, Clock::time_point deadline, int stop_fd,
+                     std::string& error) {
     addrinfo hints{};
     hints.ai_family = AF_UNSPEC;
     hints.ai_socktype = SOCK_STREAM;
@@ -134,32 +99,32 @@ int connect_tcp(const HostPort& where, Clock::time_point deadline, int stop_fd,
     int rc = getaddrinfo(where.host.c_str(), port.c_str(), &hints, &res);
     if (rc != 0) {
         error = "cannot resolve " + where.host + ": " + gai_strerror(rc);
-        return -1;
+        return UniqueFd();
     }
-    int fd = -1;
-    for (addrinfo* ai = res; ai && fd < 0; ai = ai->ai_next) {
-        fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-        if (fd < 0) continue;
-        make_relay_socket(fd);
-        if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0) break;
+    UniqueFd fd;
+    for (addrinfo* ai = res; ai && !fd; ai = ai->ai_next) {
+        fd.reset(socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+        if (!fd) continue;
+        make_relay_socket(fd.get());
+        if (connect(fd.get(), ai->ai_addr, ai->ai_addrlen) == 0) break;
         if (errno == EINPROGRESS) {
-            int w = wait_fd(fd, POLLOUT, deadline, stop_fd);
+            int w = wait_fd(fd.get(), POLLOUT, deadline, stop_fd);
             int soerr = 0;
             socklen_t len = sizeof soerr;
-            if (w == 1 && getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &len) == 0 && soerr == 0)
+            if (w == 1 && getsockopt(fd.get(), SOL_SOCKET, SO_ERROR, &soerr, &len) == 0 &&
+                soerr == 0)
                 break;
             error = w == 1 ? std::strerror(soerr) : w == 0 ? "connect timed out" : "stopped";
         } else {
             error = std::strerror(errno);
         }
-        close(fd);
-        fd = -1;
+        fd.reset();
     }
     freeaddrinfo(res);
     return fd;
 }
 
-bool write_all(int fd, std::string_view data, Clock::time_point deadline, int stop_fd) {
+bool write_all_until(int fd, std::string_view data, Clock::time_point deadline, int stop_fd) {
     while (!data.empty()) {
         ssize_t n = send(fd, data.data(), data.size(), MSG_NOSIGNAL);
         if (n > 0) {
@@ -216,19 +181,18 @@ void make_relay_socket(int fd) {
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
 }
 
-void lingering_close(int fd, Clock::time_point deadline) {
-    shutdown(fd, SHUT_WR);
+void lingering_close(UniqueFd fd, Clock::time_point deadline) {
+    shutdown(fd.get(), SHUT_WR);
     char tmp[4096];
     for (;;) {
-        ssize_t n = recv(fd, tmp, sizeof tmp, 0);
+        ssize_t n = recv(fd.get(), tmp, sizeof tmp, 0);
         if (n > 0) continue;
         if (n < 0 && errno == EINTR) continue;
         if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) &&
-            wait_fd(fd, POLLIN, deadline, -1) == 1)
+            wait_fd(fd.get(), POLLIN, deadline, -1) == 1)
             continue;
         break;
     }
-    close(fd);
-}
+}  // fd closes here
 
 }  // namespace faultline::proxy

@@ -2,8 +2,6 @@
 
 #include <httplib.h>
 
-#include <cstdio>
-
 namespace faultline::proxy {
 
 UpstreamDiscovery::UpstreamDiscovery(Options options) : options_(std::move(options)) {}
@@ -80,7 +78,7 @@ bool UpstreamDiscovery::offer(std::string_view url) {
         ++snapshot_.version;
         watchers = watchers_;
     }
-    std::fprintf(stderr, "cdp-proxy: upstream is now %.*s\n", int(url.size()), url.data());
+    options_.log("upstream is now " + std::string(url));
     changed_.notify_all();
     for (auto& w : watchers) w();
     return true;
@@ -110,10 +108,7 @@ std::optional<std::string> UpstreamDiscovery::fetch_version_url() {
     httplib::Client client(upstream_.host, upstream_.port);
     client.set_connection_timeout(std::chrono::seconds(2));
     client.set_read_timeout(std::chrono::seconds(5));
-    const std::string host = upstream_.host.find(':') != std::string::npos
-                                 ? "[" + upstream_.host + "]:" + std::to_string(upstream_.port)
-                                 : upstream_.host + ":" + std::to_string(upstream_.port);
-    auto res = client.Get("/json/version", {{"Host", host}});
+    auto res = client.Get("/json/version", {{"Host", format_host_port(upstream_)}});
     if (!res || res->status != 200) return std::nullopt;
     return version_ws_url(res->body);
 }

@@ -19,6 +19,7 @@
 
 #include "cdp/devtools_url.hpp"
 #include "cdp/log_follower.hpp"
+#include "faultline/log.hpp"
 
 namespace faultline::proxy {
 
@@ -32,6 +33,7 @@ class UpstreamDiscovery {
     struct Options {
         std::string chromium_log;                 // non-empty: follow this log
         std::string upstream = "127.0.0.1:9223";  // else: ask this host:port
+        LogFn log = null_log();                   // each new upstream URL
     };
 
     explicit UpstreamDiscovery(Options options);

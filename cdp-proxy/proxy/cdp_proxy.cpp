@@ -8,7 +8,6 @@
 #include <cerrno>
 #include <charconv>
 #include <cmath>
-#include <cstdio>
 #include <cstring>
 
 #include "cdp/socket_io.hpp"
@@ -111,8 +110,8 @@ void add_cdp_proxy_help(faultline::FlagSet& flags) {
         "those of the disconnect itself.");
 }
 
-CdpProxy::CdpProxy(CdpProxyOptions options, EventSink sink)
-    : options_(std::move(options)), sink_(std::move(sink)) {}
+CdpProxy::CdpProxy(CdpProxyOptions options, EventSink sink, LogFn log)
+    : options_(std::move(options)), sink_(std::move(sink)), log_(std::move(log)) {}
 
 CdpProxy::~CdpProxy() {
     stop();
@@ -129,20 +128,25 @@ bool CdpProxy::start(std::string& error) {
         return false;
     }
     discovery_ = std::make_unique<UpstreamDiscovery>(
-        UpstreamDiscovery::Options{options_.chromium_log, options_.upstream});
+        UpstreamDiscovery::Options{options_.chromium_log, options_.upstream, log_});
     if (!discovery_->start(error)) return false;
     RelayOptions ro;
     ro.slow_client_timeout = seconds_to_ms(options_.slow_client_timeout);
     ro.restart_confirm_wait = seconds_to_ms(options_.restart_confirm_wait);
+    ro.log = log_;
     relay_ = std::make_unique<Relay>(ro, *discovery_, sink_);
     if (!relay_->start(error)) return false;
     listen_fd_ = listen_tcp(where, error);
-    if (listen_fd_ < 0) {
+    if (!listen_fd_) {
         error = "--cdp-listen " + options_.listen + ": " + error;
         return false;
     }
-    port_ = local_port(listen_fd_);
-    stop_fd_ = eventfd(0, EFD_CLOEXEC);
+    port_ = local_port(listen_fd_.get());
+    stop_fd_.reset(eventfd(0, EFD_CLOEXEC));
+    if (!stop_fd_) {
+        error = std::string("eventfd: ") + std::strerror(errno);
+        return false;
+    }
     started_ = true;
     acceptor_ = std::thread([this] { accept_loop(); });
     return true;
@@ -150,9 +154,9 @@ bool CdpProxy::start(std::string& error) {
 
 void CdpProxy::stop() {
     if (stopping_.exchange(true)) return;
-    if (stop_fd_ >= 0) {
+    if (stop_fd_) {
         uint64_t one = 1;
-        [[maybe_unused]] ssize_t n = write(stop_fd_, &one, sizeof one);
+        [[maybe_unused]] ssize_t n = write(stop_fd_.get(), &one, sizeof one);
     }
     if (acceptor_.joinable()) acceptor_.join();
     {
@@ -161,96 +165,97 @@ void CdpProxy::stop() {
     }
     if (relay_) relay_->stop();
     if (discovery_) discovery_->stop();
-    if (listen_fd_ >= 0) close(listen_fd_);
-    if (stop_fd_ >= 0) close(stop_fd_);
-    listen_fd_ = stop_fd_ = -1;
+    listen_fd_.reset();
+    stop_fd_.reset();
 }
 
 void CdpProxy::accept_loop() {
     while (!stopping_) {
-        pollfd p[2] = {{listen_fd_, POLLIN, 0}, {stop_fd_, POLLIN, 0}};
+        pollfd p[2] = {{listen_fd_.get(), POLLIN, 0}, {stop_fd_.get(), POLLIN, 0}};
         if (poll(p, 2, -1) < 0 && errno != EINTR) break;
         if (p[1].revents) break;
         if (!(p[0].revents & POLLIN)) continue;
-        int fd = accept4(listen_fd_, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
-        if (fd < 0) {
+        UniqueFd fd(accept4(listen_fd_.get(), nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC));
+        if (!fd) {
             if (errno == EMFILE || errno == ENFILE)
                 std::this_thread::sleep_for(std::chrono::milliseconds(50));
             continue;
         }
-        make_relay_socket(fd);
+        make_relay_socket(fd.get());
         {
             std::lock_guard lock(mu_);
             if (handshakes_ >= kMaxHandshakes) {
-                reply(fd,
+                reply(std::move(fd),
                       serialize_reply(json_error(503, "too many connections in their handshake")));
                 continue;
             }
             ++handshakes_;
         }
-        std::thread([this, fd] {
-            serve(fd);
+        std::thread([this, fd = std::move(fd)]() mutable {
+            serve(std::move(fd));
             std::lock_guard lock(mu_);
             if (--handshakes_ == 0) idle_.notify_all();
         }).detach();
     }
 }
 
-void CdpProxy::reply(int fd, const std::string& bytes) {
+void CdpProxy::reply(UniqueFd fd, const std::string& bytes) {
     const auto deadline = Clock::now() + std::chrono::seconds(2);
-    write_all(fd, bytes, deadline, stop_fd_);
-    lingering_close(fd, deadline);
+    write_all_until(fd.get(), bytes, deadline, stop_fd_.get());
+    lingering_close(std::move(fd), deadline);
 }
 
 // One accepted connection's HTTP phase: read the request head and dispatch it.
-void CdpProxy::serve(int fd) {
+void CdpProxy::serve(UniqueFd fd) {
     std::string buf;
-    int r = read_until_blank_line(fd, buf, kMaxHeadBytes, Clock::now() + kHeadTimeout, stop_fd_);
+    int r = read_until_blank_line(fd.get(), buf, kMaxHeadBytes, Clock::now() + kHeadTimeout,
+                                  stop_fd_.get());
     HttpRequest req;
     HttpError err;
     ParseStatus st = parse_request_head(buf, req, err);
     if (st == ParseStatus::incomplete) {
-        if (r < 0 && buf.empty()) {  // connected and left (or stopping): nothing to answer
-            close(fd);
-            return;
-        }
+        if (r < 0 && buf.empty()) return;  // connected and left (or stopping): nothing to answer
         st = ParseStatus::invalid;
         err = {400, "incomplete request header"};
     }
     if (st == ParseStatus::invalid)
-        return reply(fd, serialize_reply(json_error(err.status, err.message)));
+        return reply(std::move(fd), serialize_reply(json_error(err.status, err.message)));
     if (!token_accepted(req, options_.token)) {
         HttpReply r401 = json_error(
             401, "missing or wrong token: use ?token=TOKEN or 'Authorization: Bearer TOKEN'");
         r401.headers.push_back({"WWW-Authenticate", "Bearer"});
-        return reply(fd, serialize_reply(r401));
+        return reply(std::move(fd), serialize_reply(r401));
     }
-    if (req.path == "/json" || req.path.starts_with("/json/")) return serve_json(fd, req);
+    if (req.path == "/json" || req.path.starts_with("/json/"))
+        return serve_json(std::move(fd), req);
     if (std::optional<DevtoolsPath> target = parse_devtools_path(req.path)) {
         if (!is_websocket_upgrade(req))
             return reply(
-                fd, serialize_reply(json_error(
-                        400, "this is a CDP WebSocket endpoint: a WebSocket upgrade is required")));
-        return serve_upgrade(fd, req, std::string_view(buf).substr(req.head_size), *target);
+                std::move(fd),
+                serialize_reply(json_error(
+                    400, "this is a CDP WebSocket endpoint: a WebSocket upgrade is required")));
+        return serve_upgrade(std::move(fd), req, std::string_view(buf).substr(req.head_size),
+                             *target);
     }
-    return reply(fd, serialize_reply(json_error(404,
-                                                "not found: the CDP proxy serves /json/* and "
-                                                "/devtools/browser/<id>, /devtools/page/<id>")));
+    return reply(std::move(fd),
+                 serialize_reply(json_error(404,
+                                            "not found: the CDP proxy serves /json/* and "
+                                            "/devtools/browser/<id>, /devtools/page/<id>")));
 }
 
-void CdpProxy::serve_json(int fd, const HttpRequest& req) {
+void CdpProxy::serve_json(UniqueFd fd, const HttpRequest& req) {
     auto route = route_json_request(req);
-    if (auto* err = std::get_if<HttpReply>(&route)) return reply(fd, serialize_reply(*err));
-    std::optional<PublicEndpoint> ep = public_endpoint(fd, req, options_.token);
-    if (!ep) return reply(fd, serialize_reply(json_error(400, "invalid Host header")));
-    reply(fd,
+    if (auto* err = std::get_if<HttpReply>(&route))
+        return reply(std::move(fd), serialize_reply(*err));
+    std::optional<PublicEndpoint> ep = public_endpoint(fd.get(), req, options_.token);
+    if (!ep) return reply(std::move(fd), serialize_reply(json_error(400, "invalid Host header")));
+    reply(std::move(fd),
           serialize_reply(relay_json_request(req, std::get<JsonRoute>(route), *discovery_, *ep)));
 }
 
 // A client whose upstream could not be reached: it gets 502 and the telemetry says why.
 void CdpProxy::fail_connection(ConnectionInfo info, const std::string& why) {
-    std::fprintf(stderr, "cdp-proxy: connection %s from %s: %s\n", info.id.c_str(),
-                 info.client_addr.c_str(), why.c_str());
+    log_("connection " + info.id + " from " + info.client_addr + ": " + why);
     if (!sink_) return;
     sink_(connect_event(info));
     ConnectionEnd end;
@@ -259,16 +264,16 @@ void CdpProxy::fail_connection(ConnectionInfo info, const std::string& why) {
     sink_(disconnect_event(info, end, DisconnectReason::upstream_error));
 }
 
-void CdpProxy::serve_upgrade(int fd, const HttpRequest& req, std::string_view client_rest,
+void CdpProxy::serve_upgrade(UniqueFd fd, const HttpRequest& req, std::string_view client_rest,
                              const DevtoolsPath& target) {
     if (auto err = check_websocket_upgrade(req)) {
         HttpReply r = json_error(err->status, err->message);
         if (err->status == 426) r.headers.push_back({"Sec-WebSocket-Version", "13"});
-        return reply(fd, serialize_reply(r));
+        return reply(std::move(fd), serialize_reply(r));
     }
     ConnectionInfo info;
     info.id = next_connection_id();
-    info.client_addr = peer_address(fd);
+    info.client_addr = peer_address(fd.get());
     info.path = req.path;
     info.target = target.kind == DevtoolsPath::Kind::browser ? "browser" : "page";
     info.started = Clock::now();
@@ -278,7 +283,8 @@ void CdpProxy::serve_upgrade(int fd, const HttpRequest& req, std::string_view cl
     std::string last_error = "no Chromium DevTools endpoint known";
     for (;;) {
         if (stopping_)
-            return reply(fd, serialize_reply(json_error(503, "the proxy is shutting down")));
+            return reply(std::move(fd),
+                         serialize_reply(json_error(503, "the proxy is shutting down")));
         UpstreamSnapshot snap = discovery_->current();
         auto retry = [&](const std::string& why) {
             last_error = why;
@@ -297,8 +303,8 @@ void CdpProxy::serve_upgrade(int fd, const HttpRequest& req, std::string_view cl
         info.upstream_url = "ws://" + snap.url->authority + upstream_path;
         info.browser_url = snap.url->url;
         std::string error;
-        int up = connect_tcp(snap.url->address, deadline, stop_fd_, error);
-        if (up < 0) {
+        UniqueFd up = connect_tcp(snap.url->address, deadline, stop_fd_.get(), error);
+        if (!up) {
             retry("cannot connect to " + snap.url->authority + ": " + error);
             continue;
         }
@@ -306,56 +312,54 @@ void CdpProxy::serve_upgrade(int fd, const HttpRequest& req, std::string_view cl
         const auto answer_deadline = std::max(deadline, Clock::now() + std::chrono::seconds(2));
         const std::string handshake =
             build_upstream_handshake(req, upstream_path, snap.url->authority, drop_auth);
-        if (!write_all(up, handshake, answer_deadline, stop_fd_) ||
-            read_until_blank_line(up, ubuf, kMaxHeadBytes, answer_deadline, stop_fd_) != 1) {
-            close(up);
+        if (!write_all_until(up.get(), handshake, answer_deadline, stop_fd_.get()) ||
+            read_until_blank_line(up.get(), ubuf, kMaxHeadBytes, answer_deadline, stop_fd_.get()) !=
+                1) {
             retry("Chromium at " + snap.url->authority + " closed the handshake");
             continue;
         }
         HttpResponseHead head;
         HttpError err;
         if (parse_response_head(ubuf, head, err) != ParseStatus::complete) {
-            close(up);
+            up.reset();
             fail_connection(info, "invalid handshake answer from Chromium: " + err.message);
-            return reply(
-                fd, serialize_reply(json_error(502, "invalid handshake answer from Chromium")));
+            return reply(std::move(fd), serialize_reply(json_error(
+                                            502, "invalid handshake answer from Chromium")));
         }
         if (head.status == 404 && target.kind == DevtoolsPath::Kind::browser &&
             Clock::now() < deadline) {
-            close(up);  // a stale browser id: Chromium restarted and we have not seen it yet
+            up.reset();  // a stale browser id: Chromium restarted and we have not seen it yet
             retry("Chromium does not know browser path " + upstream_path);
             continue;
         }
         if (head.status != 101) {
-            std::string body = read_body(up, head, ubuf.substr(head.head_size),
+            std::string body = read_body(up.get(), head, ubuf.substr(head.head_size),
                                          Clock::now() + std::chrono::seconds(2));
-            close(up);
-            std::fprintf(stderr, "cdp-proxy: %s %s: Chromium answered %d\n",
-                         info.client_addr.c_str(), req.path.c_str(), head.status);
-            return reply(fd, ubuf.substr(0, head.head_size) + body);
+            up.reset();
+            log_(fmt::format("{} {}: Chromium answered {}", info.client_addr, req.path,
+                             head.status));
+            return reply(std::move(fd), ubuf.substr(0, head.head_size) + body);
         }
         // Chromium's 101 goes to the client as is (its Sec-WebSocket-Accept answers the client's
         // key).
-        if (!write_all(fd, std::string_view(ubuf).substr(0, head.head_size),
-                       Clock::now() + std::chrono::seconds(5), stop_fd_)) {
-            close(up);
-            close(fd);
-            return;
-        }
+        if (!write_all_until(fd.get(), std::string_view(ubuf).substr(0, head.head_size),
+                             Clock::now() + std::chrono::seconds(5), stop_fd_.get()))
+            return;  // both sockets close here
         if (sink_) sink_(connect_event(info));
         RelayStart start;
         start.info = std::move(info);
-        start.client_fd = fd;
-        start.upstream_fd = up;
+        start.client_fd = std::move(fd);
+        start.upstream_fd = std::move(up);
         start.client_bytes = std::string(client_rest);
         start.upstream_bytes = ubuf.substr(head.head_size);
         relay_->add(std::move(start));
         return;
     }
     fail_connection(info, last_error);
-    reply(fd, serialize_reply(json_error(502, "upstream_error: no Chromium answered within " +
-                                                  fmt::format("{:g}", options_.dial_timeout) +
-                                                  " s (" + last_error + ")")));
+    reply(std::move(fd),
+          serialize_reply(json_error(502, "upstream_error: no Chromium answered within " +
+                                              fmt::format("{:g}", options_.dial_timeout) + " s (" +
+                                              last_error + ")")));
 }
 
 }  // namespace faultline::proxy

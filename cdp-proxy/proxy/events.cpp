@@ -1,10 +1,9 @@
 #include "proxy/events.hpp"
 
-#include <unistd.h>
-
 #include <atomic>
 #include <random>
 
+#include "faultline/hostname.hpp"
 #include "faultline/json_writer.hpp"
 
 namespace faultline::proxy {
@@ -19,10 +18,7 @@ std::string next_connection_id() {
 }
 
 faultline::Source proxy_source() {
-    static const std::string host = [] {
-        char buf[256] = {};
-        return gethostname(buf, sizeof buf - 1) == 0 ? std::string(buf) : std::string();
-    }();
+    static const std::string host = faultline::hostname_or("");
     return faultline::Source{"cdp-proxy", host, "", std::nullopt};
 }
 

@@ -1,4 +1,5 @@
-// The proxy's telemetry: cdp_connect and cdp_disconnect events (data fields per DESIGN.md).
+// The proxy's telemetry: cdp_connect and cdp_disconnect events (data fields as
+// core/faultline/schema.hpp defines them).
 #pragma once
 
 #include <chrono>

@@ -5,8 +5,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <fmt/format.h>
+
 #include <cerrno>
-#include <cstdio>
 #include <cstring>
 
 namespace faultline::proxy {
@@ -47,7 +48,7 @@ struct Relay::Pipe {
 struct Relay::Conn {
     uint64_t key = 0;
     ConnectionInfo info;
-    int fd[2] = {-1, -1};
+    UniqueFd fd[2];
     Pipe pipe[2];  // pipe[s]: read from side s, written to side 1-s
     uint32_t armed[2] = {0, 0};
     Clock::time_point stalled_since;  // last write progress to the client while bytes wait
@@ -63,26 +64,20 @@ Relay::Relay(RelayOptions options, UpstreamDiscovery& discovery, EventSink sink)
     : options_(options), discovery_(discovery), sink_(std::move(sink)), scratch_(kScratch) {}
 
 Relay::~Relay() {
-    stop();
-    for (auto& start : incoming_) {
-        close(start.client_fd);
-        close(start.upstream_fd);
-    }
-    if (epoll_fd_ >= 0) close(epoll_fd_);
-    if (wake_fd_ >= 0) close(wake_fd_);
+    stop();  // connections still in incoming_ close with it
 }
 
 bool Relay::start(std::string& error) {
-    epoll_fd_ = epoll_create1(EPOLL_CLOEXEC);
-    wake_fd_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-    if (epoll_fd_ < 0 || wake_fd_ < 0) {
+    epoll_fd_.reset(epoll_create1(EPOLL_CLOEXEC));
+    wake_fd_.reset(eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC));
+    if (!epoll_fd_ || !wake_fd_) {
         error = std::string("relay: ") + std::strerror(errno);
         return false;
     }
     epoll_event ev{};
     ev.events = EPOLLIN;
     ev.data.u64 = kWakeKey;
-    epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, wake_fd_, &ev);
+    epoll_ctl(epoll_fd_.get(), EPOLL_CTL_ADD, wake_fd_.get(), &ev);
     discovery_.watch([this] {
         url_changed_ = true;
         wake();
@@ -93,7 +88,7 @@ bool Relay::start(std::string& error) {
 
 void Relay::wake() {
     uint64_t one = 1;
-    [[maybe_unused]] ssize_t n = write(wake_fd_, &one, sizeof one);
+    [[maybe_unused]] ssize_t n = write(wake_fd_.get(), &one, sizeof one);
 }
 
 void Relay::add(RelayStart conn) {
@@ -107,8 +102,8 @@ void Relay::add(RelayStart conn) {
         }
     }
     // Too late: the relay is gone. The connection ends before it began.
-    close(conn.client_fd);
-    close(conn.upstream_fd);
+    conn.client_fd.reset();
+    conn.upstream_fd.reset();
     ConnectionEnd end;
     end.ts = now_rfc3339();
     end.ended = Clock::now();
@@ -134,16 +129,16 @@ void Relay::loop() {
     auto last_check = Clock::now();
     for (;;) {
         const bool timed = !conns_.empty() || !awaiting_.empty();
-        int n = epoll_wait(epoll_fd_, events, 64, timed ? int(kTick.count()) : -1);
+        int n = epoll_wait(epoll_fd_.get(), events, 64, timed ? int(kTick.count()) : -1);
         if (n < 0 && errno != EINTR) {
-            std::fprintf(stderr, "cdp-proxy: relay: epoll_wait: %s\n", std::strerror(errno));
+            options_.log(std::string("relay: epoll_wait: ") + std::strerror(errno));
             break;
         }
         for (int i = 0; i < n; ++i) {
             const uint64_t data = events[i].data.u64;
             if (data == kWakeKey) {
                 uint64_t v;
-                [[maybe_unused]] ssize_t r = read(wake_fd_, &v, sizeof v);
+                [[maybe_unused]] ssize_t r = read(wake_fd_.get(), &v, sizeof v);
                 continue;
             }
             auto it = conns_.find(data >> 1);
@@ -183,8 +178,8 @@ void Relay::take_new() {
         auto c = std::make_unique<Conn>();
         c->key = next_key_++;
         c->info = std::move(start.info);
-        c->fd[kClient] = start.client_fd;
-        c->fd[kUpstream] = start.upstream_fd;
+        c->fd[kClient] = std::move(start.client_fd);
+        c->fd[kUpstream] = std::move(start.upstream_fd);
         for (int s : {kClient, kUpstream}) {
             std::string& initial = s == kClient ? start.client_bytes : start.upstream_bytes;
             c->pipe[s].scanner.feed(reinterpret_cast<const unsigned char*>(initial.data()),
@@ -192,7 +187,7 @@ void Relay::take_new() {
             c->pipe[s].pending = std::move(initial);
             epoll_event ev{};
             ev.data.u64 = (c->key << 1) | static_cast<uint64_t>(s);
-            epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, c->fd[s], &ev);
+            epoll_ctl(epoll_fd_.get(), EPOLL_CTL_ADD, c->fd[s].get(), &ev);
         }
         c->stalled_since = Clock::now();
         Conn& ref = *c;
@@ -226,7 +221,7 @@ void Relay::pump(Conn& c, int side) {
     const int other = 1 - side;
     Pipe& p = c.pipe[side];
     for (int round = 0; round < 8 && !p.has_pending(); ++round) {
-        ssize_t n = recv(c.fd[side], scratch_.data(), scratch_.size(), 0);
+        ssize_t n = recv(c.fd[side].get(), scratch_.data(), scratch_.size(), 0);
         if (n == 0) return end(c, cause_of(side));
         if (n < 0) {
             if (errno == EINTR) continue;
@@ -236,7 +231,7 @@ void Relay::pump(Conn& c, int side) {
         p.scanner.feed(scratch_.data(), static_cast<size_t>(n));
         if (!c.close_code && p.scanner.stats().close_code)
             c.close_code = p.scanner.stats().close_code;
-        ssize_t w = send(c.fd[other], scratch_.data(), static_cast<size_t>(n), MSG_NOSIGNAL);
+        ssize_t w = send(c.fd[other].get(), scratch_.data(), static_cast<size_t>(n), MSG_NOSIGNAL);
         if (w < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
             // The receiver is gone; what was just read still counts as received from side.
             return end(c, cause_of(other));
@@ -258,8 +253,8 @@ bool Relay::flush(Conn& c, int side) {
     Pipe& p = c.pipe[side];
     const int to = 1 - side;
     while (p.has_pending()) {
-        ssize_t w =
-            send(c.fd[to], p.pending.data() + p.offset, p.pending.size() - p.offset, MSG_NOSIGNAL);
+        ssize_t w = send(c.fd[to].get(), p.pending.data() + p.offset, p.pending.size() - p.offset,
+                         MSG_NOSIGNAL);
         if (w > 0) {
             p.offset += static_cast<size_t>(w);
             if (to == kClient) c.stalled_since = Clock::now();
@@ -288,7 +283,7 @@ void Relay::update_interest(Conn& c) {
         epoll_event ev{};
         ev.events = want;
         ev.data.u64 = (c.key << 1) | static_cast<uint64_t>(s);
-        epoll_ctl(epoll_fd_, EPOLL_CTL_MOD, c.fd[s], &ev);
+        epoll_ctl(epoll_fd_.get(), EPOLL_CTL_MOD, c.fd[s].get(), &ev);
         c.armed[s] = want;
     }
 }
@@ -309,12 +304,13 @@ void Relay::end(Conn& c, EndCause cause) {
         if (!c.pipe[kUpstream].has_pending() && c.pipe[kUpstream].scanner.at_frame_boundary()) {
             std::string f = close_frame(
                 1001, cause == EndCause::shutdown ? "proxy shutting down" : "upstream changed");
-            [[maybe_unused]] ssize_t w = send(c.fd[kClient], f.data(), f.size(), MSG_NOSIGNAL);
+            [[maybe_unused]] ssize_t w =
+                send(c.fd[kClient].get(), f.data(), f.size(), MSG_NOSIGNAL);
         }
     }
     if (drain) {
         // The ended side is of no further interest (and a hung-up socket would keep firing).
-        epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, c.fd[c.ended_side], nullptr);
+        epoll_ctl(epoll_fd_.get(), EPOLL_CTL_DEL, c.fd[c.ended_side].get(), nullptr);
         c.armed[c.ended_side] = 0;
         c.drain_deadline = Clock::now() + options_.drain_timeout;
         if (!flush(c, c.ended_side) || !c.pipe[c.ended_side].has_pending()) c.done = true;
@@ -322,9 +318,8 @@ void Relay::end(Conn& c, EndCause cause) {
         c.done = true;
     }
     if (cause == EndCause::slow_client)
-        std::fprintf(
-            stderr, "cdp-proxy: connection %s: client stopped reading for %lld ms; cut off\n",
-            c.info.id.c_str(), static_cast<long long>(options_.slow_client_timeout.count()));
+        options_.log(fmt::format("connection {}: client stopped reading for {} ms; cut off",
+                                 c.info.id, options_.slow_client_timeout.count()));
 }
 
 bool Relay::url_changed_since(const ConnectionInfo& info) const {
@@ -337,8 +332,8 @@ void Relay::finish(uint64_t key) {
     if (it == conns_.end()) return;
     Conn& c = *it->second;
     for (int s : {kClient, kUpstream}) {
-        epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, c.fd[s], nullptr);
-        close(c.fd[s]);
+        epoll_ctl(epoll_fd_.get(), EPOLL_CTL_DEL, c.fd[s].get(), nullptr);
+        c.fd[s].reset();
     }
     c.end.from_client = c.pipe[kClient].scanner.stats();
     c.end.from_upstream = c.pipe[kUpstream].scanner.stats();

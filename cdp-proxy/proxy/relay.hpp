@@ -18,6 +18,8 @@
 
 #include "cdp/upstream_discovery.hpp"
 #include "cdp/ws_frame.hpp"
+#include "faultline/log.hpp"
+#include "faultline/unique_fd.hpp"
 #include "proxy/disconnect_reason.hpp"
 #include "proxy/events.hpp"
 
@@ -27,14 +29,15 @@ struct RelayOptions {
     std::chrono::milliseconds slow_client_timeout{30000};
     std::chrono::milliseconds restart_confirm_wait{10000};
     std::chrono::milliseconds drain_timeout{5000};  // flushing the last bytes after one side ended
+    LogFn log = null_log();                         // slow clients cut off, epoll failures
 };
 
 // A connection whose handshake succeeded (Chromium answered 101 and it was passed on).
 struct RelayStart {
     ConnectionInfo info;
-    int client_fd = -1, upstream_fd = -1;  // owned by the relay from add() on
-    std::string client_bytes;              // read from the client after its handshake, for Chromium
-    std::string upstream_bytes;            // read from Chromium after its 101, for the client
+    UniqueFd client_fd, upstream_fd;  // owned by the relay from add() on
+    std::string client_bytes;         // read from the client after its handshake, for Chromium
+    std::string upstream_bytes;       // read from Chromium after its 101, for the client
 };
 
 class Relay {
@@ -82,7 +85,7 @@ class Relay {
     RelayOptions options_;
     UpstreamDiscovery& discovery_;
     EventSink sink_;
-    int epoll_fd_ = -1, wake_fd_ = -1;
+    UniqueFd epoll_fd_, wake_fd_;
     std::thread thread_;
     std::mutex mu_;
     std::vector<RelayStart> incoming_;

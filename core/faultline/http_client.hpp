@@ -13,13 +13,14 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <charconv>
 #include <chrono>
 #include <cstring>
 #include <string>
 #include <string_view>
 
+#include "host_port.hpp"
 #include "http_response.hpp"
+#include "unique_fd.hpp"
 
 namespace faultline {
 
@@ -47,27 +48,15 @@ inline bool parse_http_url(std::string_view url, HttpUrl& out, std::string& erro
         error = "no host, credentials or whitespace in the URL";
         return false;
     }
-    std::string_view host = auth, port = "80";
-    size_t colon = auth.rfind(':');
-    if (auth.front() == '[') {  // [v6addr] or [v6addr]:port
-        size_t close = auth.find(']');
-        if (close == std::string_view::npos || close == 1) return error = "bad IPv6 host", false;
-        host = auth.substr(1, close - 1);
-        colon = close + 1 < auth.size() && auth[close + 1] == ':' ? close + 1 : std::string::npos;
-        if (close + 1 < auth.size() && colon == std::string::npos)
-            return error = "bad IPv6 host", false;
-    } else if (colon != std::string_view::npos) {
-        host = auth.substr(0, colon);
-    }
-    if (colon != std::string_view::npos) port = auth.substr(colon + 1);
-    int n = 0;
-    auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), n);
-    if (host.empty() || ec != std::errc() || end != port.data() + port.size() || n < 1 ||
-        n > 65535) {
-        error = "bad host or port";
-        return false;
-    }
-    out = HttpUrl{std::string(host), std::string(port), std::string(auth),
+    // host, [v6], host:port or [v6]:port; port 80 when the URL names none.
+    const bool has_port = auth.front() == '[' ? auth.find("]:") != std::string_view::npos
+                                              : auth.find(':') != std::string_view::npos;
+    HostPort hp;
+    std::string why;
+    if (!parse_host_port(has_port ? std::string(auth) : std::string(auth) + ":80", hp, why))
+        return error = "bad host or port: " + why, false;
+    if (hp.host.empty() || hp.port == 0) return error = "bad host or port", false;
+    out = HttpUrl{hp.host, std::to_string(hp.port), std::string(auth),
                   path_at == std::string_view::npos ? "/" : std::string(rest.substr(path_at))};
     if (out.path.front() == '?') out.path.insert(0, "/");
     return true;
@@ -94,7 +83,7 @@ class HttpClient {
     // (the request may then reach the server twice: producers send idempotent batches).
     HttpResult post(std::string_view path, std::string_view body, std::string_view content_type) {
         std::string head = request_head(path, body.size(), content_type);
-        bool reused = fd_ >= 0;
+        bool reused = static_cast<bool>(fd_);
         HttpResult r = exchange(head, body);
         if (r.status == 0 && reused && r.error != "timed out") r = exchange(head, body);
         return r;
@@ -115,7 +104,7 @@ class HttpClient {
     // One request and its response on the current (or a new) connection.
     HttpResult exchange(std::string_view head, std::string_view body) {
         HttpResult r;
-        if (fd_ < 0 && !connect_any(r.error)) return r;
+        if (!fd_ && !connect_any(r.error)) return r;
         HttpResponseParser parser;
         if (!send_all(head, body, r.error) || !receive(parser, r.error)) {
             disconnect();
@@ -137,20 +126,18 @@ class HttpClient {
             error = std::string("cannot resolve ") + url_.host + ": " + gai_strerror(rc);
             return false;
         }
-        for (addrinfo* a = list; a && fd_ < 0; a = a->ai_next) connect_one(*a, error);
+        for (addrinfo* a = list; a && !fd_; a = a->ai_next) connect_one(*a, error);
         freeaddrinfo(list);
-        return fd_ >= 0;
+        return static_cast<bool>(fd_);
     }
 
     void connect_one(const addrinfo& a, std::string& error) {
-        int fd = socket(a.ai_family, a.ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, a.ai_protocol);
-        if (fd < 0) return void(error = std::strerror(errno));
+        UniqueFd fd(
+            socket(a.ai_family, a.ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, a.ai_protocol));
+        if (!fd) return void(error = std::strerror(errno));
         int one = 1;  // the request goes out in one write; never wait for an ACK to send more
-        setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-        if (connected(fd, a, error))
-            fd_ = fd;
-        else
-            ::close(fd);
+        setsockopt(fd.get(), IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+        if (connected(fd.get(), a, error)) fd_ = std::move(fd);
     }
 
     // Connects the non-blocking fd within the timeout. False with error set otherwise.
@@ -174,13 +161,13 @@ class HttpClient {
             msghdr msg{};
             msg.msg_iov = iov;
             msg.msg_iovlen = 2;
-            ssize_t n = ::sendmsg(fd_, &msg, MSG_NOSIGNAL);
+            ssize_t n = ::sendmsg(fd_.get(), &msg, MSG_NOSIGNAL);
             if (n > 0) {
                 size_t from_head = std::min(head.size(), size_t(n));
                 head.remove_prefix(from_head);
                 body.remove_prefix(size_t(n) - from_head);
             } else if (n < 0 && errno == EAGAIN) {
-                if (!wait_for(fd_, POLLOUT, error)) return false;
+                if (!wait_for(fd_.get(), POLLOUT, error)) return false;
             } else if (n < 0 && errno != EINTR) {
                 return error = std::strerror(errno), false;
             }
@@ -191,8 +178,8 @@ class HttpClient {
     bool receive(HttpResponseParser& parser, std::string& error) {
         char buf[4096];
         for (auto state = parser.feed({}); state == HttpResponseParser::State::need_more;) {
-            if (!wait_for(fd_, POLLIN, error)) return false;
-            ssize_t n = ::recv(fd_, buf, sizeof buf, 0);
+            if (!wait_for(fd_.get(), POLLIN, error)) return false;
+            ssize_t n = ::recv(fd_.get(), buf, sizeof buf, 0);
             if (n < 0 && (errno == EAGAIN || errno == EINTR)) continue;
             if (n < 0) return error = std::strerror(errno), false;
             state = n == 0 ? parser.finish() : parser.feed({buf, size_t(n)});
@@ -212,15 +199,12 @@ class HttpClient {
         return false;
     }
 
-    void disconnect() {
-        if (fd_ >= 0) ::close(fd_);
-        fd_ = -1;
-    }
+    void disconnect() { fd_.reset(); }
 
     HttpUrl url_;
     int timeout_ms_;
     std::string token_;
-    int fd_ = -1;
+    UniqueFd fd_;
 };
 
 }  // namespace faultline

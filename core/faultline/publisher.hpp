@@ -20,6 +20,7 @@
 
 #include "event.hpp"
 #include "http_client.hpp"
+#include "log.hpp"
 #include "outbox.hpp"
 
 namespace faultline {
@@ -45,9 +46,7 @@ struct PublisherOptions {
     std::chrono::milliseconds backoff_min{100};
     std::chrono::milliseconds backoff_max{5000};
     std::chrono::milliseconds timeout{3000};  // connect and read timeout of one POST
-    std::function<void(const std::string&)> log = [](const std::string& m) {
-        std::fprintf(stderr, "%s\n", m.c_str());
-    };
+    LogFn log = null_log();                   // main injects stderr_log("<program>")
 };
 
 struct PublisherStats {

@@ -1,6 +1,6 @@
 #include "oom/kmsg_monitor.hpp"
 
-#include <cstdio>
+#include <fmt/format.h>
 
 #include "oom/event.hpp"
 #include "oom/kmsg_record.hpp"
@@ -17,18 +17,16 @@ void add_kmsg_flags(faultline::FlagSet& flags, KmsgOptions& opt) {
 }
 
 KmsgMonitor::KmsgMonitor(EventLoop& loop, KmsgOptions opt, faultline::Source source, Emit emit,
-                         OnEnd on_end)
+                         OnEnd on_end, faultline::LogFn log)
     : loop_(loop),
       opt_(std::move(opt)),
       source_(std::move(source)),
       emit_(std::move(emit)),
-      on_end_(std::move(on_end)) {}
+      on_end_(std::move(on_end)),
+      log_(std::move(log)) {}
 
 bool KmsgMonitor::start(std::string& error) {
-    if (!reader_.open(opt_.path, opt_.from_start)) {
-        error = reader_.error();
-        return false;
-    }
+    if (!reader_.open(opt_.path, opt_.from_start, error)) return false;
     if (reader_.is_device()) boot_id_ = read_boot_id();
     watch_ = loop_.watch(reader_.fd(), POLLIN, [this](short) { on_readable(); });
     return true;
@@ -37,8 +35,9 @@ bool KmsgMonitor::start(std::string& error) {
 void KmsgMonitor::on_readable() {
     const auto sink = [this](std::string_view rec) { on_record(rec); };
     std::string_view chunk;
+    std::string error;
     while (true) {
-        switch (reader_.read(chunk)) {
+        switch (reader_.read(chunk, error)) {
             case KmsgReader::Status::data:
                 framer_.feed(chunk, sink);
                 if (reader_.is_device()) framer_.flush(sink);  // one record per read
@@ -49,8 +48,8 @@ void KmsgMonitor::on_readable() {
                 continue;
             case KmsgReader::Status::too_big:
                 ++stats_.too_big;
-                std::fprintf(stderr, "kmsgmon: skipped a kernel log record over %zu bytes\n",
-                             KmsgReader::kBufferBytes);
+                log_(fmt::format("skipped a kernel log record over {} bytes",
+                                 KmsgReader::kBufferBytes));
                 continue;
             case KmsgReader::Status::would_block:
                 if (!reader_.is_device()) framer_.flush(sink);
@@ -58,7 +57,7 @@ void KmsgMonitor::on_readable() {
             case KmsgReader::Status::end:
                 return finish();
             case KmsgReader::Status::failed:
-                std::fprintf(stderr, "kmsgmon: %s\n", reader_.error().c_str());
+                log_(error);
                 return finish();
         }
     }
@@ -81,9 +80,7 @@ void KmsgMonitor::on_record(std::string_view raw) {
     if (after_overrun_ && record->seq > last_seq_ + 1 && last_seq_ != 0) {
         const uint64_t lost = record->seq - last_seq_ - 1;
         stats_.lost += lost;
-        std::fprintf(stderr,
-                     "kmsgmon: %llu kernel log records were overwritten before they were read\n",
-                     static_cast<unsigned long long>(lost));
+        log_(fmt::format("{} kernel log records were overwritten before they were read", lost));
     }
     after_overrun_ = false;
     last_seq_ = record->seq;

@@ -9,6 +9,7 @@
 #include "event_loop.hpp"
 #include "faultline/cli.hpp"
 #include "faultline/event.hpp"
+#include "faultline/log.hpp"
 #include "oom/correlator.hpp"
 #include "oom/kmsg_reader.hpp"
 #include "oom/record_framer.hpp"
@@ -28,8 +29,9 @@ class KmsgMonitor {
     using Emit = std::function<void(faultline::Event)>;
     using OnEnd = std::function<void()>;
     // on_end runs once when a --kmsg file or FIFO has no more data (never for the device).
-    KmsgMonitor(EventLoop& loop, KmsgOptions opt, faultline::Source source, Emit emit,
-                OnEnd on_end);
+    // log gets read errors and records lost to overruns.
+    KmsgMonitor(EventLoop& loop, KmsgOptions opt, faultline::Source source, Emit emit, OnEnd on_end,
+                faultline::LogFn log);
 
     // Opens the log and watches it. Nothing is read before poll() reports it readable: a FIFO
     // without a writer yet is not at its end. Returns false with error (path and reason).
@@ -50,6 +52,7 @@ class KmsgMonitor {
     faultline::Source source_;
     Emit emit_;
     OnEnd on_end_;
+    faultline::LogFn log_;
     KmsgReader reader_;
     RecordFramer framer_;
     OomCorrelator correlator_;

@@ -9,40 +9,36 @@
 
 namespace kmsgmon {
 
-KmsgReader::~KmsgReader() {
-    if (fd_ >= 0) ::close(fd_);
-}
-
-bool KmsgReader::open(const std::string& path, bool from_start) {
+bool KmsgReader::open(const std::string& path, bool from_start, std::string& error) {
     path_ = path;
-    fd_ = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-    if (fd_ < 0) {
+    fd_.reset(::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC));
+    if (!fd_) {
         const int err = errno;
-        error_ = "cannot open " + path + ": " + std::strerror(err);
+        error = "cannot open " + path + ": " + std::strerror(err);
         if (err == EPERM && path == "/dev/kmsg")
-            error_ += " (reading is disabled by kernel.printk_devkmsg=off)";
+            error += " (reading is disabled by kernel.printk_devkmsg=off)";
         return false;
     }
     struct stat st {};
-    if (fstat(fd_, &st) != 0) {
-        error_ = "cannot stat " + path + ": " + std::strerror(errno);
+    if (fstat(fd_.get(), &st) != 0) {
+        error = "cannot stat " + path + ": " + std::strerror(errno);
         return false;
     }
     if (S_ISDIR(st.st_mode)) {
-        error_ = "cannot read " + path + ": it is a directory";
+        error = "cannot read " + path + ": it is a directory";
         return false;
     }
     is_device_ = S_ISCHR(st.st_mode);
-    if (is_device_ && !from_start && lseek(fd_, 0, SEEK_END) < 0) {
-        error_ = "cannot seek to the end of " + path + ": " + std::strerror(errno);
+    if (is_device_ && !from_start && lseek(fd_.get(), 0, SEEK_END) < 0) {
+        error = "cannot seek to the end of " + path + ": " + std::strerror(errno);
         return false;
     }
     return true;
 }
 
-KmsgReader::Status KmsgReader::read(std::string_view& chunk) {
+KmsgReader::Status KmsgReader::read(std::string_view& chunk, std::string& error) {
     while (true) {
-        const ssize_t n = ::read(fd_, buf_.data(), buf_.size());
+        const ssize_t n = ::read(fd_.get(), buf_.data(), buf_.size());
         if (n > 0) {
             chunk = std::string_view(buf_.data(), static_cast<size_t>(n));
             return Status::data;
@@ -61,7 +57,7 @@ KmsgReader::Status KmsgReader::read(std::string_view& chunk) {
             default:
                 break;
         }
-        error_ = "cannot read " + path_ + ": " + std::strerror(errno);
+        error = "cannot read " + path_ + ": " + std::strerror(errno);
         return Status::failed;
     }
 }

@@ -1,6 +1,6 @@
 #include "pressure/alert_webhook.hpp"
 
-#include <cstdio>
+#include <fmt/format.h>
 
 #include "pressure/event.hpp"
 
@@ -55,16 +55,15 @@ AlertWebhook::Stats AlertWebhook::stats() const {
     return stats_;
 }
 
-// One POST on a fresh connection. Returns true on a 2xx answer; logs anything else to stderr.
+// One POST on a fresh connection. Returns true on a 2xx answer; logs anything else.
 bool AlertWebhook::send(const std::string& body) {
     faultline::HttpClient client(url_, opt_.timeout);
     faultline::HttpResult res = client.post(url_.path, body, "application/json");
     if (res.status >= 200 && res.status < 300) return true;
     if (res.status)
-        std::fprintf(stderr, "kmsgmon: alert webhook answered HTTP %d\n", res.status);
+        opt_.log(fmt::format("alert webhook answered HTTP {}", res.status));
     else
-        std::fprintf(stderr, "kmsgmon: alert webhook %s: request failed (%s)\n",
-                     url_.authority.c_str(), res.error.c_str());
+        opt_.log(fmt::format("alert webhook {}: request failed ({})", url_.authority, res.error));
     return false;
 }
 
@@ -88,7 +87,7 @@ void AlertWebhook::run() {
             }
         }
         ++(ok ? stats_.sent : stats_.failed);
-        if (!ok) std::fprintf(stderr, "kmsgmon: alert webhook: gave up on one alert\n");
+        if (!ok) opt_.log("alert webhook: gave up on one alert");
         busy_ = false;
         cv_.notify_all();
     }

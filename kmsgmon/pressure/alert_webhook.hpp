@@ -13,6 +13,7 @@
 
 #include "faultline/event.hpp"
 #include "faultline/http_client.hpp"
+#include "faultline/log.hpp"
 #include "pressure/detector.hpp"
 
 namespace kmsgmon {
@@ -22,10 +23,11 @@ std::string webhook_body(const Transition& tr, const faultline::Event& event,
                          const std::string& host);
 
 struct WebhookOptions {
-    int attempts = 3;                         // per alert
-    std::chrono::milliseconds backoff{1000};  // doubled after each failure
-    std::chrono::milliseconds timeout{2000};  // connect and read, each
-    size_t queue_capacity = 8;                // oldest alert dropped beyond this
+    int attempts = 3;                              // per alert
+    std::chrono::milliseconds backoff{1000};       // doubled after each failure
+    std::chrono::milliseconds timeout{2000};       // connect and read, each
+    size_t queue_capacity = 8;                     // oldest alert dropped beyond this
+    faultline::LogFn log = faultline::null_log();  // failed attempts and given-up alerts
 };
 
 class AlertWebhook {

@@ -8,7 +8,8 @@
 
 namespace kmsgmon {
 
-// The data object of a memory_pressure event (DESIGN.md's fields, one line of JSON).
+// The data object of a memory_pressure event (the fields core/faultline/schema.hpp
+// defines, one line of JSON).
 std::string memory_pressure_data(const Transition& tr);
 
 // A memory_pressure event stamped with the wall clock now.

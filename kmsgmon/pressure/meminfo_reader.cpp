@@ -1,11 +1,6 @@
 #include "pressure/meminfo_reader.hpp"
 
-#include <fcntl.h>
-#include <unistd.h>
-
-#include <cerrno>
 #include <charconv>
-#include <cstring>
 
 namespace kmsgmon {
 
@@ -55,31 +50,10 @@ bool parse_meminfo(std::string_view text, MemInfo& out, std::string& error) {
     return true;
 }
 
-MeminfoReader::~MeminfoReader() {
-    if (fd_ >= 0) ::close(fd_);
-}
-
-bool MeminfoReader::open(const std::string& path, std::string& error) {
-    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        error = path + ": " + std::strerror(errno);
-        return false;
-    }
-    if (fd_ >= 0) ::close(fd_);
-    fd_ = fd, path_ = path;
-    return true;
-}
-
 bool MeminfoReader::read(MemInfo& out, std::string& error) {
     char buf[8192];
-    ssize_t n;
-    do n = ::pread(fd_, buf, sizeof buf, 0);
-    while (n < 0 && errno == EINTR);
-    if (n < 0) {
-        error = path_ + ": " + std::strerror(errno);
-        return false;
-    }
-    return parse_meminfo(std::string_view(buf, static_cast<size_t>(n)), out, error);
+    std::string_view text;
+    return file_.read(buf, text, error) && parse_meminfo(text, out, error);
 }
 
 }  // namespace kmsgmon

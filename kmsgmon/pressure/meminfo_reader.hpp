@@ -5,6 +5,8 @@
 #include <string>
 #include <string_view>
 
+#include "pressure/proc_file.hpp"
+
 namespace kmsgmon {
 
 struct MemInfo {
@@ -20,19 +22,13 @@ bool parse_meminfo(std::string_view text, MemInfo& out, std::string& error);
 
 class MeminfoReader {
   public:
-    MeminfoReader() = default;
-    ~MeminfoReader();
-    MeminfoReader(const MeminfoReader&) = delete;
-    MeminfoReader& operator=(const MeminfoReader&) = delete;
-
     // Opens path (read-only, close-on-exec). Returns false with error set on failure.
-    bool open(const std::string& path, std::string& error);
+    bool open(const std::string& path, std::string& error) { return file_.open(path, error); }
     // Reads and parses the whole file with one pread. Returns false with error set on failure.
     bool read(MemInfo& out, std::string& error);
 
   private:
-    int fd_ = -1;
-    std::string path_;
+    ProcFile file_;
 };
 
 }  // namespace kmsgmon

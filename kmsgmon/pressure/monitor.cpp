@@ -2,6 +2,8 @@
 
 #include <sys/statfs.h>
 
+#include <fmt/format.h>
+
 #include <cerrno>
 #include <cstring>
 
@@ -109,38 +111,38 @@ bool validate_pressure_options(const PressureOptions& opt, std::string& error) {
     return true;
 }
 
-int run_pressure_replay(const PressureOptions& opt, const faultline::Source& source) {
+int run_pressure_replay(const PressureOptions& opt, const faultline::Source& source,
+                        const faultline::LogFn& log) {
     std::vector<PressureSample> samples;
     std::string error;
     if (!load_samples(opt.replay, samples, error)) {
-        std::fprintf(stderr, "kmsgmon: --replay-pressure: %s\n", error.c_str());
+        log("--replay-pressure: " + error);
         return 2;
     }
     std::unique_ptr<AlertWebhook> webhook;
     if (faultline::HttpUrl url;
         !opt.alert_webhook.empty() && faultline::parse_http_url(opt.alert_webhook, url, error))
-        webhook = std::make_unique<AlertWebhook>(url, source.host);
+        webhook = std::make_unique<AlertWebhook>(url, source.host, WebhookOptions{.log = log});
     replay_samples(samples, source, stdout, detector_config(opt), [&](const Transition& tr) {
         if (webhook) webhook->post(tr, memory_pressure_event(tr, source));
     });
     if (webhook && !webhook->flush(std::chrono::steady_clock::now() + std::chrono::seconds(15)))
-        std::fprintf(stderr, "kmsgmon: alert webhook: gave up waiting for outstanding alerts\n");
+        log("alert webhook: gave up waiting for outstanding alerts");
     return 0;
 }
 
 PressureMonitor::PressureMonitor(EventLoop& loop, PressureOptions opt, faultline::Source source,
-                                 Emit emit)
+                                 Emit emit, faultline::LogFn log)
     : loop_(loop),
       opt_(std::move(opt)),
       source_(std::move(source)),
       emit_(std::move(emit)),
+      log_(std::move(log)),
       detector_(detector_config(opt_)) {}
 
 PressureMonitor::~PressureMonitor() {
-    std::fprintf(stderr, "kmsgmon: pressure: %llu samples, %llu PSI trigger wakeups, %llu events\n",
-                 static_cast<unsigned long long>(stats_.samples),
-                 static_cast<unsigned long long>(stats_.trigger_wakeups),
-                 static_cast<unsigned long long>(stats_.events));
+    log_(fmt::format("pressure: {} samples, {} PSI trigger wakeups, {} events", stats_.samples,
+                     stats_.trigger_wakeups, stats_.events));
     for (int id : watch_ids_) loop_.unwatch(id);
     if (timer_id_) loop_.cancel_timer(timer_id_);
     if (record_) std::fclose(record_);
@@ -158,11 +160,10 @@ bool PressureMonitor::start(std::string& error) {
     }
     if (faultline::HttpUrl url;
         !opt_.alert_webhook.empty() && faultline::parse_http_url(opt_.alert_webhook, url, error))
-        webhook_ = std::make_unique<AlertWebhook>(url, source_.host);
+        webhook_ = std::make_unique<AlertWebhook>(url, source_.host, WebhookOptions{.log = log_});
     std::string psi_error;
     if (!psi_.open(opt_.proc_root + "/pressure/memory", psi_error))
-        std::fprintf(stderr, "kmsgmon: PSI not available (%s); using MemAvailable and swap only\n",
-                     psi_error.c_str());
+        log_("PSI not available (" + psi_error + "); using MemAvailable and swap only");
     else
         arm_triggers();
     sample_now();
@@ -173,10 +174,7 @@ bool PressureMonitor::start(std::string& error) {
 void PressureMonitor::arm_triggers() {
     const std::string path = opt_.proc_root + "/pressure/memory";
     if (!on_procfs(path)) {
-        std::fprintf(stderr,
-                     "kmsgmon: %s is not on procfs; sampling PSI avg10 instead of "
-                     "kernel triggers\n",
-                     path.c_str());
+        log_(path + " is not on procfs; sampling PSI avg10 instead of kernel triggers");
         return;
     }
     std::string notes;
@@ -189,25 +187,21 @@ void PressureMonitor::arm_triggers() {
             continue;
         }
         if (trigger->widened())
-            std::fprintf(stderr, "kmsgmon: PSI trigger '%s' needs CAP_SYS_RESOURCE; armed '%s'\n",
-                         spec.text().c_str(), trigger->armed().text().c_str());
+            log_(fmt::format("PSI trigger '{}' needs CAP_SYS_RESOURCE; armed '{}'", spec.text(),
+                             trigger->armed().text()));
         const size_t index = triggers_.size();
         watch_ids_.push_back(loop_.watch(trigger->fd(), POLLPRI,
                                          [this, index](short ev) { on_trigger(index, ev); }));
         triggers_.push_back(std::move(trigger));
     }
-    if (!notes.empty())
-        std::fprintf(stderr, "kmsgmon: PSI triggers not available (%s); sampling avg10 instead\n",
-                     notes.c_str());
+    if (!notes.empty()) log_("PSI triggers not available (" + notes + "); sampling avg10 instead");
 }
 
 void PressureMonitor::on_trigger(size_t index, short revents) {
     if (revents & (POLLERR | POLLNVAL | POLLHUP)) {
         // The event source is gone (PSI disabled, file removed): keep sampling without it.
-        std::fprintf(stderr,
-                     "kmsgmon: PSI trigger '%s' reported an error; sampling avg10 "
-                     "instead\n",
-                     triggers_[index]->armed().text().c_str());
+        log_("PSI trigger '" + triggers_[index]->armed().text() +
+             "' reported an error; sampling avg10 instead");
         loop_.unwatch(watch_ids_[index]);
         watch_ids_[index] = 0;
         return;
@@ -223,7 +217,7 @@ void PressureMonitor::sample_now() {
     MemInfo mem;
     std::string error;
     if (!meminfo_.read(mem, error)) {
-        std::fprintf(stderr, "kmsgmon: %s\n", error.c_str());
+        log_(error);
         schedule_next();
         return;
     }
@@ -238,7 +232,7 @@ void PressureMonitor::sample_now() {
             if (psi.has_full) s.psi_full_avg10 = psi.full.avg10;
         } else if (!psi_error_noted_) {
             psi_error_noted_ = true;
-            std::fprintf(stderr, "kmsgmon: %s; using MemAvailable and swap only\n", error.c_str());
+            log_(error + "; using MemAvailable and swap only");
         }
     }
     ++stats_.samples;

@@ -15,6 +15,7 @@
 #include "event_loop.hpp"
 #include "faultline/cli.hpp"
 #include "faultline/event.hpp"
+#include "faultline/log.hpp"
 #include "pressure/alert_webhook.hpp"
 #include "pressure/detector.hpp"
 #include "pressure/meminfo_reader.hpp"
@@ -45,18 +46,21 @@ bool validate_pressure_options(const PressureOptions& opt, std::string& error);
 
 // --replay-pressure: prints the events of the recorded samples as NDJSON on stdout (each with
 // its sample's "t"), POSTs alerts when --alert-webhook is set (waiting at most 15 s for them).
-// Returns the exit code: 0, or 2 with a message on stderr for a bad file (nothing printed).
-int run_pressure_replay(const PressureOptions& opt, const faultline::Source& source);
+// Returns the exit code: 0, or 2 with a message logged for a bad file (nothing printed).
+int run_pressure_replay(const PressureOptions& opt, const faultline::Source& source,
+                        const faultline::LogFn& log);
 
 class PressureMonitor {
   public:
     using Emit = std::function<void(faultline::Event)>;
-    PressureMonitor(EventLoop& loop, PressureOptions opt, faultline::Source source, Emit emit);
+    // log gets why PSI triggers are not used, read errors and the final counts.
+    PressureMonitor(EventLoop& loop, PressureOptions opt, faultline::Source source, Emit emit,
+                    faultline::LogFn log);
     ~PressureMonitor();
     PressureMonitor(const PressureMonitor&) = delete;
     PressureMonitor& operator=(const PressureMonitor&) = delete;
 
-    // Opens the files, arms the PSI triggers (or says once on stderr why it samples instead),
+    // Opens the files, arms the PSI triggers (or logs once why it samples instead),
     // takes the first sample and schedules the next. Returns false with error set when
     // meminfo is unreadable or the record file cannot be created.
     bool start(std::string& error);
@@ -78,6 +82,7 @@ class PressureMonitor {
     PressureOptions opt_;
     faultline::Source source_;
     Emit emit_;
+    faultline::LogFn log_;
     MeminfoReader meminfo_;
     PsiReader psi_;
     std::vector<std::unique_ptr<PsiTrigger>> triggers_;

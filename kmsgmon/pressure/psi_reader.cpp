@@ -1,12 +1,7 @@
 #include "pressure/psi_reader.hpp"
 
-#include <fcntl.h>
-#include <unistd.h>
-
-#include <cerrno>
 #include <charconv>
 #include <cmath>
-#include <cstring>
 
 namespace kmsgmon {
 
@@ -71,31 +66,10 @@ bool parse_psi(std::string_view text, PsiInfo& out, std::string& error) {
     return true;
 }
 
-PsiReader::~PsiReader() {
-    if (fd_ >= 0) ::close(fd_);
-}
-
-bool PsiReader::open(const std::string& path, std::string& error) {
-    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        error = path + ": " + std::strerror(errno);
-        return false;
-    }
-    if (fd_ >= 0) ::close(fd_);
-    fd_ = fd, path_ = path;
-    return true;
-}
-
 bool PsiReader::read(PsiInfo& out, std::string& error) {
     char buf[1024];
-    ssize_t n;
-    do n = ::pread(fd_, buf, sizeof buf, 0);
-    while (n < 0 && errno == EINTR);
-    if (n < 0) {
-        error = path_ + ": " + std::strerror(errno);
-        return false;
-    }
-    return parse_psi(std::string_view(buf, static_cast<size_t>(n)), out, error);
+    std::string_view text;
+    return file_.read(buf, text, error) && parse_psi(text, out, error);
 }
 
 }  // namespace kmsgmon

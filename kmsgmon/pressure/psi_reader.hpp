@@ -5,6 +5,8 @@
 #include <string>
 #include <string_view>
 
+#include "pressure/proc_file.hpp"
+
 namespace kmsgmon {
 
 struct PsiLine {
@@ -22,20 +24,14 @@ bool parse_psi(std::string_view text, PsiInfo& out, std::string& error);
 
 class PsiReader {
   public:
-    PsiReader() = default;
-    ~PsiReader();
-    PsiReader(const PsiReader&) = delete;
-    PsiReader& operator=(const PsiReader&) = delete;
-
     // Opens path read-only. Returns false with error set (e.g. ENOENT: no PSI in this kernel).
-    bool open(const std::string& path, std::string& error);
+    bool open(const std::string& path, std::string& error) { return file_.open(path, error); }
     // Reads and parses with one pread. Returns false with error set (EOPNOTSUPP: PSI disabled).
     bool read(PsiInfo& out, std::string& error);
-    bool is_open() const { return fd_ >= 0; }
+    bool is_open() const { return file_.is_open(); }
 
   private:
-    int fd_ = -1;
-    std::string path_;
+    ProcFile file_;
 };
 
 }  // namespace kmsgmon

@@ -40,26 +40,21 @@ bool parse_trigger_spec(std::string_view kind, std::string_view value, TriggerSp
     return true;
 }
 
-PsiTrigger::~PsiTrigger() {
-    if (fd_ >= 0) ::close(fd_);
-}
-
 // Opens a fresh fd and writes the spec with its trailing NUL (the kernel overwrites the last
 // byte written). Returns false with err = errno.
 bool PsiTrigger::write_spec(const std::string& path, const TriggerSpec& spec, int& err) {
-    int fd = ::open(path.c_str(), O_RDWR | O_NONBLOCK | O_CLOEXEC);
-    if (fd < 0) {
+    faultline::UniqueFd fd(::open(path.c_str(), O_RDWR | O_NONBLOCK | O_CLOEXEC));
+    if (!fd) {
         err = errno;
         return false;
     }
-    std::string text = spec.text();
-    if (::write(fd, text.c_str(), text.size() + 1) < 0) {
+    const std::string text = spec.text();
+    if (::write(fd.get(), text.c_str(), text.size() + 1) < 0) {
         err = errno;
-        ::close(fd);
         return false;
     }
-    if (fd_ >= 0) ::close(fd_);
-    fd_ = fd, armed_ = spec;
+    fd_ = std::move(fd);
+    armed_ = spec;
     return true;
 }
 

@@ -6,6 +6,8 @@
 #include <string>
 #include <string_view>
 
+#include "faultline/unique_fd.hpp"
+
 namespace kmsgmon {
 
 struct TriggerSpec {
@@ -23,23 +25,18 @@ bool parse_trigger_spec(std::string_view kind, std::string_view value, TriggerSp
 
 class PsiTrigger {
   public:
-    PsiTrigger() = default;
-    ~PsiTrigger();
-    PsiTrigger(const PsiTrigger&) = delete;
-    PsiTrigger& operator=(const PsiTrigger&) = delete;
-
     // Opens path read-write and registers spec. On EINVAL (no CAP_SYS_RESOURCE: windows must
     // be a multiple of 2 s) retries once with a 2 s window and the same stall share. Returns
     // false with error set when neither is accepted; armed() tells what was registered.
     bool arm(const std::string& path, const TriggerSpec& spec, std::string& error);
-    int fd() const { return fd_; }
+    int fd() const { return fd_.get(); }
     const TriggerSpec& armed() const { return armed_; }
     // True when the 2 s fallback was used.
     bool widened() const { return widened_; }
 
   private:
     bool write_spec(const std::string& path, const TriggerSpec& spec, int& err);
-    int fd_ = -1;
+    faultline::UniqueFd fd_;
     TriggerSpec armed_;
     bool widened_ = false;
 };

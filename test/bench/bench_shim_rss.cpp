@@ -144,7 +144,7 @@ int main(int argc, char** argv) {
         base.anon_kb, shim.anon_kb);
     fmt::print(
         "shim resident: idle {:.2f} MiB, settled after delivery {:.2f} MiB, peak {:.2f} MiB "
-        "(issue 4 target: at most 1.5 MiB)\n",
+        "(target: at most 1.5 MiB)\n",
         shim.idle_kb / 1024.0, shim.settled_kb / 1024.0, shim.hwm_kb / 1024.0);
     fmt::print(
         "hub down, all {} events queued: peak {:.2f} MiB ({:.0f} bytes per queued event), "

@@ -27,7 +27,7 @@ PublisherOptions options(const std::string& url) {
     o.backoff_min = 20ms;
     o.backoff_max = 200ms;
     o.timeout = 1000ms;
-    o.log = [](const std::string&) {};
+    o.log = [](std::string_view) {};
     return o;
 }
 }  // namespace

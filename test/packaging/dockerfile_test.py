@@ -7,8 +7,8 @@ so does everything build-static.sh needs; the directories and the user the super
 config expects are created; the image runs supervisord with the copied config.
 
 Usage: dockerfile_test.py SOURCE_ROOT SUPERVISORD_SHIM
-(faultline-shim.conf belongs to the shim's issue: while the built shim lacks --hub, its
-absence is a note, afterwards a failure.) Exit codes: 0 pass, 1 fail."""
+(A missing faultline-shim.conf is only a note while the built shim has no --hub, i.e. in a
+tree older than the shim's hub delivery; otherwise it is a failure.) Exit codes: 0 pass, 1 fail."""
 import os
 import re
 import shlex
@@ -125,7 +125,7 @@ def main():
         for src in words[:-1]:
             if not os.path.exists(os.path.join(root, src)):
                 if src.endswith("faultline-shim.conf") and not shim_done:
-                    print(f"note: {src} comes with the shim's issue (not here yet)")
+                    print(f"note: {src} is missing; the built shim has no --hub yet")
                     continue
                 fail(f"COPY source {src} is not in the repository")
             if ignored(src, patterns):

@@ -4,7 +4,7 @@
 #   2. each binary runs `--version` and `--help` from an EMPTY chroot (only the binary in it);
 #   3. loopback-probe (cpp-httplib server + client, static getaddrinfo) round-trips over
 #      127.0.0.1 in an empty chroot (and ::1 where the host has IPv6 loopback);
-#   4. once the hub and the shim take the flags their issues define (--api-listen, --hub),
+#   4. when the built hub and shim have their delivery flags (--api-listen, --hub),
 #      cdp-proxy's hub and supervisord-shim run in one empty chroot and a crash event fed to
 #      the shim arrives at the hub.
 # The binaries come from FAULTLINE_STATIC_DIR when set; otherwise this runs
@@ -98,7 +98,7 @@ else
     echo "note: no loopback-probe at $probe (set FAULTLINE_STATIC_PROBE); skipped that check"
 fi
 
-# 4. hub + shim end to end in one empty chroot (needs the flags of the hub and shim issues)
+# 4. hub + shim end to end in one empty chroot (needs cdp-proxy --api-listen and shim --hub)
 proxy_help=$("$dir/cdp-proxy" --help)
 shim_help=$("$dir/supervisord-shim" --help)
 if [[ $proxy_help != *--api-listen* || $proxy_help != *--cdp-listen* || $shim_help != *--hub* ]]; then

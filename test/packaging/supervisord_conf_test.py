@@ -3,7 +3,7 @@ supervisord.conf.example with chromium.conf, faultline-cdp-proxy.conf, faultline
 (and faultline-shim.conf when present) in conf.d/ loads, and the entries agree with each other:
 cdp-proxy follows the log Chromium writes, its --upstream is Chromium's DevTools port, kmsgmon
 publishes to the hub cdp-proxy listens on, Chromium's stderr reaches that log. Where a built
-program already has its issue's flags, every flag an entry passes must be in its --help.
+program has its marker flag (below), every flag an entry passes must be in its --help.
 
 Usage: supervisord_conf_test.py SUPERVISORD_DIR [NAME=BINARY ...]
 Run with supervisord's interpreter (meson passes the one in supervisord's #! line).
@@ -22,7 +22,7 @@ except ImportError:
     print("SKIP: supervisor's python package is not importable (apt-get install supervisor)")
     sys.exit(77)
 
-# The flags of each program's issue; their presence in --help means the program is built.
+# A flag whose presence in --help means the program is fully built (not an early stub).
 IMPLEMENTED_MARKER = {"cdp-proxy": "--api-listen", "kmsgmon": "--hub"}
 
 
@@ -70,7 +70,7 @@ def flag(argv, name):
 
 
 def check_flags_exist(name, argv, binary):
-    """Fails when the built program has its issue's flags but lacks one the entry passes."""
+    """Fails when the built program has its marker flag but lacks one the entry passes."""
     help_text = subprocess.run([binary, "--help"], capture_output=True, text=True).stdout
     if IMPLEMENTED_MARKER[name] not in help_text:
         print(f"note: {name} has no {IMPLEMENTED_MARKER[name]} yet; flag check not run")

@@ -3,8 +3,8 @@
 # supervisord.conf.example and chromium.conf (paths moved to a temp dir, free ports instead of
 # 9222/9223/10001, the current user instead of `chromium`). Asserts Chromium comes up RUNNING
 # and writes the "DevTools listening on ws://..." line to the log that faultline-cdp-proxy.conf
-# passes as --chromium-log. Once cdp-proxy and kmsgmon have their issues' flags, their entries
-# join: both reach RUNNING, the hub answers /healthz and the proxy answers /json/version.
+# passes as --chromium-log. When the built cdp-proxy and kmsgmon have --api-listen and --hub,
+# their entries join: both reach RUNNING, the hub answers /healthz and the proxy answers /json/version.
 # Usage: supervisord_run_test.sh SUPERVISORD_DIR CDP_PROXY KMSGMON
 # Skips (77) without supervisord or Chromium, and in a sanitizer build (nothing of ours is
 # exercised until the programs join; the plain pass runs it).
@@ -48,7 +48,7 @@ if "$cdp_proxy" --help | grep -q -- --api-listen && "$kmsgmon" --help | grep -q 
     place "$conf_dir/faultline-kmsgmon.conf" "$tmp/conf.d/faultline-kmsgmon.conf"
     programs+=(cdp-proxy kmsgmon)
 else
-    echo "note: cdp-proxy/kmsgmon lack their issues' flags yet; running Chromium's entry alone"
+    echo "note: cdp-proxy/kmsgmon lack --api-listen/--hub; running Chromium's entry alone"
 fi
 
 supervisord -c "$tmp/supervisord.conf" >"$tmp/supervisord.out" 2>&1 &

@@ -57,9 +57,9 @@ struct Harness {
                     read_at.push_back(at);
                     pending_at_handoff.push_back(avail);
                 },
-                [this](const std::string& line) {
+                [this](std::string_view line) {
                     std::lock_guard lock(mu);
-                    logs.push_back(line);
+                    logs.emplace_back(line);
                 });
             done = true;
         });
