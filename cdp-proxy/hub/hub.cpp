@@ -3,10 +3,11 @@
 #include <unistd.h>
 
 #include <chrono>
-#include <cstdio>
 #include <cstring>
 
 #include "faultline/event_decode.hpp"
+#include "faultline/host_port.hpp"
+#include "faultline/hostname.hpp"
 #include "hub/http/ingest.hpp"
 #include "hub/store/journal_line.hpp"
 #include "hub/stream/query.hpp"
@@ -17,24 +18,6 @@ namespace faultline::hub {
 namespace {
 using Clock = std::chrono::steady_clock;
 
-std::string hostname_or(const std::string& given) {
-    if (!given.empty()) return given;
-    char buf[256] = {};
-    return gethostname(buf, sizeof buf - 1) == 0 ? std::string(buf) : std::string();
-}
-
-// Splits "host:port" or "[v6]:port". Returns false when there is no numeric port.
-bool split_listen(const std::string& listen, std::string& host, int& port) {
-    const size_t colon = listen.rfind(':');
-    if (colon == std::string::npos || colon + 1 == listen.size()) return false;
-    host = listen.substr(0, colon);
-    if (host.size() >= 2 && host.front() == '[' && host.back() == ']')
-        host = host.substr(1, host.size() - 2);
-    const std::string p = listen.substr(colon + 1);
-    if (p.find_first_not_of("0123456789") != std::string::npos || p.size() > 5) return false;
-    port = std::stoi(p);
-    return port <= 65535 && !host.empty();
-}
 }  // namespace
 
 Hub::Hub(HubOptions opts) : opts_(std::move(opts)), dedup_(opts_.dedup_window) {
@@ -70,10 +53,7 @@ bool Hub::start(std::string& error) {
 }
 
 void Hub::log(const std::string& msg) const {
-    if (opts_.log)
-        opts_.log(msg);
-    else
-        std::fprintf(stderr, "cdp-proxy: hub: %s\n", msg.c_str());
+    if (opts_.log) opts_.log(msg);
 }
 
 bool Hub::open_journal(std::string& error) {
@@ -84,7 +64,7 @@ bool Hub::open_journal(std::string& error) {
         jo.commit_interval = std::chrono::milliseconds(opts_.journal_commit_ms);
         jo.segment_bytes = opts_.segment_bytes;
         jo.retention_bytes = opts_.retention_bytes;
-        jo.log = [this](const std::string& m) { log(m); };
+        jo.log = opts_.log;
         journal_ = std::make_unique<Journal>(std::move(jo));
         if (!journal_->open(opts_.ring_capacity, rec, error)) {
             error = fmt::format("journal in '{}': {}", opts_.data_dir, error);
@@ -131,10 +111,15 @@ void Hub::restore(const JournalRecovery& rec) {
 }
 
 bool Hub::bind(std::string& error) {
-    if (!split_listen(opts_.listen, host_, port_)) {
-        error = fmt::format("--api-listen '{}': expected HOST:PORT", opts_.listen);
+    HostPort hp;
+    std::string why;
+    if (!parse_host_port(opts_.listen, hp, why) || hp.host.empty()) {
+        error = fmt::format("--api-listen '{}': {}", opts_.listen,
+                            why.empty() ? "expected HOST:PORT" : why);
         return false;
     }
+    host_ = hp.host;
+    port_ = hp.port;
     const size_t threads = opts_.max_subscribers + opts_.ingest_threads;
     server_.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
     server_.set_payload_max_length(opts_.max_body);

@@ -13,7 +13,6 @@
 
 #include <atomic>
 #include <cstdint>
-#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -21,6 +20,7 @@
 #include <vector>
 
 #include "faultline/event.hpp"
+#include "faultline/log.hpp"
 #include "hub/capture.hpp"
 #include "hub/metrics.hpp"
 #include "hub/store/dedup_window.hpp"
@@ -46,7 +46,7 @@ struct HubOptions {
     uint64_t retention_bytes = uint64_t{1} << 30;
     uint64_t write_timeout_seconds = 3;  // a stream reader that accepts nothing this long is cut
     std::string host;                    // source.host of the hub's own events; empty = hostname
-    std::function<void(const std::string&)> log;  // empty = stderr, "cdp-proxy: hub: " prefix
+    LogFn log;  // the hub's log lines (main passes stderr_log); empty = none
 };
 
 class Hub {

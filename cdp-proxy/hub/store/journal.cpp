@@ -12,6 +12,7 @@
 #include <deque>
 #include <filesystem>
 
+#include "faultline/unique_fd.hpp"
 #include "hub/store/journal_line.hpp"
 
 namespace faultline::hub {
@@ -36,21 +37,17 @@ uint64_t segment_first_seq(const std::string& name) {
 
 // Reads a whole file. Returns false when it cannot be opened or read.
 bool read_file(const std::string& path, std::string& out) {
-    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return false;
+    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    if (!fd) return false;
     out.clear();
     char buf[1 << 16];
     while (true) {
-        ssize_t n = ::read(fd, buf, sizeof buf);
+        ssize_t n = ::read(fd.get(), buf, sizeof buf);
         if (n < 0 && errno == EINTR) continue;
-        if (n < 0) {
-            ::close(fd);
-            return false;
-        }
+        if (n < 0) return false;
         if (n == 0) break;
         out.append(buf, static_cast<size_t>(n));
     }
-    ::close(fd);
     return true;
 }
 
@@ -145,10 +142,8 @@ int pwrite_all(int fd, std::string_view data, uint64_t off) {
 }
 
 void fsync_dir(const std::string& dir) {
-    if (int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC); dfd >= 0) {
-        ::fsync(dfd);
-        ::close(dfd);
-    }
+    if (UniqueFd dfd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC)); dfd)
+        ::fsync(dfd.get());
 }
 
 constexpr uint64_t kMaxBatchBytes = uint64_t{8} << 20;
@@ -173,10 +168,7 @@ Journal::~Journal() {
 }
 
 void Journal::log(const std::string& msg) const {
-    if (opts_.log)
-        opts_.log(msg);
-    else
-        std::fprintf(stderr, "%s\n", msg.c_str());
+    if (opts_.log) opts_.log(msg);
 }
 
 std::string Journal::segment_path(uint64_t first_seq) const {
@@ -249,8 +241,8 @@ bool Journal::open(size_t tail, JournalRecovery& rec, std::string& error) {
     if (!segments_.empty()) {
         fd_first_ = segments_.rbegin()->first;
         fd_bytes_ = segments_.rbegin()->second;
-        fd_ = ::open(segment_path(fd_first_).c_str(), O_WRONLY | O_CLOEXEC);
-        if (fd_ < 0) {
+        fd_.reset(::open(segment_path(fd_first_).c_str(), O_WRONLY | O_CLOEXEC));
+        if (!fd_) {
             error = fmt::format("cannot open journal segment {}: {}", segment_path(fd_first_),
                                 std::strerror(errno));
             return false;
@@ -332,15 +324,15 @@ int Journal::commit(Batch& b, std::string& what) {
 
 int Journal::write_batch(Batch& b, std::string& what) {
     for (const auto& r : b.records) b.bytes.append(r->json).push_back('\n');
-    if (fd_ < 0 || must_rotate_ ||
+    if (!fd_ || must_rotate_ ||
         (fd_bytes_ > 0 && fd_bytes_ + b.bytes.size() > opts_.segment_bytes)) {
         if (int err = rotate(b.records.front()->seq, what)) return err;
     }
     const std::string path = segment_path(fd_first_);
-    int err = pwrite_all(fd_, b.bytes, fd_bytes_);
+    int err = pwrite_all(fd_.get(), b.bytes, fd_bytes_);
     if (!err) {
         const auto t0 = std::chrono::steady_clock::now();
-        err = ::fdatasync(fd_) == 0 ? 0 : errno;
+        err = ::fdatasync(fd_.get()) == 0 ? 0 : errno;
         b.fsync_seconds =
             std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
         what = "fdatasync " + path;
@@ -349,7 +341,7 @@ int Journal::write_batch(Batch& b, std::string& what) {
     }
     if (err) {
         // Cut back to what is durable; the batch is rewritten on the next attempt.
-        if (::ftruncate(fd_, static_cast<off_t>(fd_bytes_)) != 0) must_rotate_ = true;
+        if (::ftruncate(fd_.get(), static_cast<off_t>(fd_bytes_)) != 0) must_rotate_ = true;
         return err;
     }
     fd_bytes_ += b.bytes.size();
@@ -360,14 +352,13 @@ int Journal::write_batch(Batch& b, std::string& what) {
 // name is a failed attempt's leftover and is truncated).
 int Journal::rotate(uint64_t first_seq, std::string& what) {
     const std::string path = segment_path(first_seq);
-    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0) {
+    UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
+    if (!fd) {
         what = "create " + path;
         return errno;
     }
     fsync_dir(opts_.dir);  // the new name is durable before records in it are acknowledged
-    if (fd_ >= 0) ::close(fd_);
-    fd_ = fd;
+    fd_ = std::move(fd);
     fd_first_ = first_seq;
     fd_bytes_ = 0;
     must_rotate_ = false;
@@ -489,8 +480,7 @@ void Journal::close() {
         std::string what;
         if (reserve_.persist(last_assigned_, what) == 0) reserved_ = last_assigned_;
     }
-    if (fd_ >= 0) ::close(fd_);
-    fd_ = -1;
+    fd_.reset();
     open_ = false;
     durable_cv_.notify_all();
 }
@@ -528,12 +518,10 @@ void Journal::read_durable(JournalCursor& cur, const std::vector<uint64_t>& segs
     size_t idx =
         static_cast<size_t>(std::lower_bound(segs.begin(), segs.end(), cur.segment) - segs.begin());
     while (out.size() - before < max && idx < segs.size()) {
-        int fd = ::open(segment_path(segs[idx]).c_str(), O_RDONLY | O_CLOEXEC);
+        UniqueFd fd(::open(segment_path(segs[idx]).c_str(), O_RDONLY | O_CLOEXEC));
         bool at_end = true;
-        if (fd >= 0) {  // a segment deleted by retention meanwhile is skipped
-            at_end = read_lines(fd, cur, after, upto, before + max, out);
-            ::close(fd);
-        }
+        if (fd)  // a segment deleted by retention meanwhile is skipped
+            at_end = read_lines(fd.get(), cur, after, upto, before + max, out);
         if (!at_end || idx + 1 == segs.size()) break;
         cur.segment = segs[++idx];
         cur.offset = 0;

@@ -26,6 +26,8 @@
 #include <thread>
 #include <vector>
 
+#include "faultline/log.hpp"
+#include "faultline/unique_fd.hpp"
 #include "hub/store/record.hpp"
 #include "hub/store/seq_reserve.hpp"
 
@@ -40,7 +42,7 @@ struct JournalOptions {
     uint64_t retention_bytes = uint64_t{1} << 30;
     uint64_t max_queued_bytes = uint64_t{64} << 20;  // past it droppable appends are refused
     uint64_t seq_block = 16384;                      // seqs reserved per seq.reserve write
-    std::function<void(const std::string&)> log;
+    LogFn log;                                       // empty = no logging
 };
 
 // Upper bounds (seconds) of the fsync latency histogram.
@@ -150,7 +152,7 @@ class Journal {
     std::atomic<bool> writable_{true};
     std::atomic<uint64_t> reserved_{0};
     // Writer-thread state.
-    int fd_ = -1;               // newest segment
+    UniqueFd fd_;               // newest segment
     uint64_t fd_first_ = 0;     // its first seq
     uint64_t fd_bytes_ = 0;     // its durable length
     bool must_rotate_ = false;  // a failed write could not be cut back: start a new segment

@@ -37,24 +37,18 @@ std::string format_reserve_slot(uint64_t mark) {
     return fmt::format("{} {:08x}\n", digits, checksum(digits));
 }
 
-SeqReserve::~SeqReserve() {
-    if (fd_ >= 0) ::close(fd_);
-}
-
 bool SeqReserve::load(uint64_t& mark, std::string& error) {
     mark = 0;
-    const int fd = ::open(path_.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
+    const UniqueFd fd(::open(path_.c_str(), O_RDONLY | O_CLOEXEC));
+    if (!fd) {
         if (errno == ENOENT) return true;
         error = fmt::format("cannot open {}: {}", path_, std::strerror(errno));
         return false;
     }
     char buf[2 * kReserveSlotStride] = {};
-    const ssize_t n = ::pread(fd, buf, sizeof buf, 0);
-    const int err = errno;
-    ::close(fd);
+    const ssize_t n = ::pread(fd.get(), buf, sizeof buf, 0);
     if (n < 0) {
-        error = fmt::format("cannot read {}: {}", path_, std::strerror(err));
+        error = fmt::format("cannot read {}: {}", path_, std::strerror(errno));
         return false;
     }
     for (size_t i = 0; i < 2; ++i) {
@@ -68,13 +62,13 @@ bool SeqReserve::load(uint64_t& mark, std::string& error) {
 
 int SeqReserve::write_slot(size_t slot, uint64_t mark, std::string& what) {
     const std::string bytes = format_reserve_slot(mark);
-    const ssize_t n =
-        ::pwrite(fd_, bytes.data(), bytes.size(), static_cast<off_t>(slot * kReserveSlotStride));
+    const ssize_t n = ::pwrite(fd_.get(), bytes.data(), bytes.size(),
+                               static_cast<off_t>(slot * kReserveSlotStride));
     if (n != static_cast<ssize_t>(bytes.size())) {
         what = "write " + path_;
         return n < 0 ? errno : ENOSPC;
     }
-    if (::fdatasync(fd_) != 0) {
+    if (::fdatasync(fd_.get()) != 0) {
         what = "fdatasync " + path_;
         return errno;
     }
@@ -84,9 +78,9 @@ int SeqReserve::write_slot(size_t slot, uint64_t mark, std::string& what) {
 
 int SeqReserve::persist(uint64_t mark, std::string& what) {
     bool fresh = false;
-    if (fd_ < 0) {
-        fd_ = ::open(path_.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-        if (fd_ < 0) {
+    if (!fd_) {
+        fd_.reset(::open(path_.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644));
+        if (!fd_) {
             what = "create " + path_;
             return errno;
         }

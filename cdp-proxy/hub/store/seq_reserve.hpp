@@ -11,6 +11,8 @@
 #include <string>
 #include <string_view>
 
+#include "faultline/unique_fd.hpp"
+
 namespace faultline::hub {
 
 inline constexpr size_t kReserveSlotBytes = 30;  // "<20 digits> <8 hex>\n"
@@ -24,7 +26,6 @@ std::string format_reserve_slot(uint64_t mark);
 class SeqReserve {
   public:
     explicit SeqReserve(std::string path) : path_(std::move(path)) {}
-    ~SeqReserve();
     SeqReserve(const SeqReserve&) = delete;
     SeqReserve& operator=(const SeqReserve&) = delete;
 
@@ -40,7 +41,7 @@ class SeqReserve {
     int write_slot(size_t slot, uint64_t mark, std::string& what);
 
     std::string path_;
-    int fd_ = -1;
+    UniqueFd fd_;
     uint64_t slots_[2] = {0, 0};  // the intact mark in each slot (0 = none)
 };
 

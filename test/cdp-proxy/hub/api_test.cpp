@@ -270,6 +270,12 @@ uint64_t segment_bytes_in(const std::string& dir) {
 TEST_CASE("a journal that cannot write: 503 with the cause, readers still served, recovery") {
     HubOptions o = quick();
     o.data_dir = temp_dir();
+    std::mutex log_mu;
+    std::vector<std::string> logged;
+    o.log = [&](std::string_view line) {
+        std::lock_guard lock(log_mu);
+        logged.emplace_back(line);
+    };
     TestHub h(o);
     auto cli = h.client();
     REQUIRE(cli.Post("/telemetry/events", crash_json("w:1"), kNdjson)->status == 200);
@@ -308,6 +314,17 @@ TEST_CASE("a journal that cannot write: 503 with the cause, readers still served
     }
     CHECK(ok);
     CHECK(cli.Get("/metrics")->body.find("faultline_hub_journal_writable 1") != std::string::npos);
+    {
+        // One log line per state change, however many attempts failed.
+        std::lock_guard lock(log_mu);
+        size_t failed = 0, back = 0;
+        for (const auto& l : logged) {
+            failed += l.find("cannot store events") != std::string::npos;
+            back += l.find("writable again") != std::string::npos;
+        }
+        CHECK(failed == 1);
+        CHECK(back == 1);
+    }
     // The producer retries the batch that got 503: it was stored meanwhile, so it is
     // acknowledged as duplicates, once, and w:4 (refused up front) is stored now.
     auto retry = cli.Post("/telemetry/events", failed_batch + crash_json("w:4"), kNdjson);

@@ -28,7 +28,7 @@ JournalOptions options(const std::string& dir, int commit_ms = 0) {
     JournalOptions o;
     o.dir = dir;
     o.commit_interval = std::chrono::milliseconds(commit_ms);
-    o.log = [](const std::string&) {};
+    o.log = faultline::null_log();
     return o;
 }
 
