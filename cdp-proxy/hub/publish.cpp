@@ -50,8 +50,11 @@ bool Hub::can_store_locked(size_t events, std::string& why) const {
     if (!journal_) return true;
     if (!journal_->accepting(why)) return false;
     if (ring_->last_seq() + events > journal_->reserved_seq()) {
-        why = "no seqs reserved: the journal cannot persist its seq high-water mark (" +
-              journal_->error() + ")";
+        const std::string cause = journal_->error();
+        why = cause.empty() ? "the seq reservation is being renewed; retry"
+                            : "no seqs reserved: the journal cannot persist its seq high-water "
+                              "mark (" +
+                                  cause + ")";
         return false;
     }
     return true;

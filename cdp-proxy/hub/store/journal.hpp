@@ -41,8 +41,10 @@ struct JournalOptions {
     uint64_t segment_bytes = uint64_t{64} << 20;
     uint64_t retention_bytes = uint64_t{1} << 30;
     uint64_t max_queued_bytes = uint64_t{64} << 20;  // past it droppable appends are refused
-    uint64_t seq_block = 16384;                      // seqs reserved per seq.reserve write
-    LogFn log;                                       // empty = no logging
+    // Seqs reserved per seq.reserve write, renewed when half is used: larger than the events of
+    // any one batch (1 MiB), so a batch never waits for a renewal.
+    uint64_t seq_block = 65536;
+    LogFn log;  // empty = no logging
 };
 
 // Upper bounds (seconds) of the fsync latency histogram.
