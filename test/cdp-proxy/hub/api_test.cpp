@@ -5,6 +5,7 @@
 #include <csignal>
 
 #include "catch.hpp"
+#include "hub/store/seq_reserve.hpp"
 #include "test_support.hpp"
 
 using namespace hubtest;
@@ -337,5 +338,39 @@ TEST_CASE("a journal that cannot write: 503 with the cause, readers still served
         CHECK(at != std::string::npos);
         CHECK(page.find(needle, at + 1) == std::string::npos);
     }
+    std::filesystem::remove_all(o.data_dir);
+}
+
+TEST_CASE("no seq is handed out before seq.reserve is durable; the hub recovers by itself") {
+    HubOptions o = quick();
+    o.data_dir = temp_dir();
+    // seq.reserve points into a directory that does not exist: it cannot be created.
+    const std::string missing = o.data_dir + "/missing";
+    std::filesystem::create_symlink(missing + "/seq.reserve", o.data_dir + "/seq.reserve");
+    TestHub h(o);
+    auto cli = h.client();
+    auto res = cli.Post("/telemetry/events", crash_json("r:1"), kNdjson);
+    REQUIRE(res);
+    CHECK(res->status == 503);
+    CHECK(res->body.find("seq.reserve") != std::string::npos);
+    CHECK(res->body.find("ENOENT") != std::string::npos);
+    CHECK(h.hub.publish(cdp_event(1)) == 0);  // in-process: not recorded rather than unreserved
+    CHECK(h.hub.last_seq() == 0);
+    CHECK(cli.Get("/metrics")->body.find("faultline_hub_events_unsequenced_total 1") !=
+          std::string::npos);
+    CHECK(cli.Get("/healthz")->status == 503);
+    std::filesystem::create_directories(missing);  // now it can be created
+    bool ok = false;
+    for (int i = 0; i < 300 && !ok; ++i) {
+        ok = cli.Get("/healthz")->status == 200;
+        if (!ok) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    REQUIRE(ok);
+    auto stored = cli.Post("/telemetry/events", crash_json("r:1"), kNdjson);
+    CHECK(stored->status == 200);
+    CHECK(stored->body.find(R"("first_seq":1,)") != std::string::npos);
+    CHECK(h.hub.publish(cdp_event(2)) == 2);
+    CHECK(std::filesystem::file_size(missing + "/seq.reserve") ==
+          faultline::hub::kReserveSlotStride + faultline::hub::kReserveSlotBytes);
     std::filesystem::remove_all(o.data_dir);
 }
