@@ -259,8 +259,8 @@ bool Journal::open(size_t tail, JournalRecovery& rec, std::string& error) {
 bool Journal::append(RecordPtr rec, bool droppable) {
     {
         std::lock_guard lock(mu_);
-        last_assigned_ = std::max(last_assigned_, rec->seq);
         if (!open_ || stop_) return false;
+        last_assigned_ = std::max(last_assigned_, rec->seq);  // handed out, even if refused
         if (droppable && queued_bytes_ >= opts_.max_queued_bytes) {
             ++stats_.unjournaled;
             return false;
@@ -301,7 +301,13 @@ void Journal::run_writer() {
         std::string what;
         const int err = commit(b, what);
         lock.lock();
-        finish_locked(b, err, what);
+        std::string note;
+        finish_locked(b, err, what, note);
+        if (!note.empty()) {  // a slow stderr must not hold up publishers waiting for mu_
+            lock.unlock();
+            log(note);
+            lock.lock();
+        }
         if (!err) {
             backoff = kMinBackoff;
             continue;
@@ -390,7 +396,7 @@ void Journal::apply_retention() {
                             std::strerror(errno)));
 }
 
-void Journal::finish_locked(const Batch& b, int err, const std::string& what) {
+void Journal::finish_locked(const Batch& b, int err, const std::string& what, std::string& note) {
     if (b.fsync_seconds >= 0) {
         ++stats_.fsyncs;
         stats_.fsync_seconds_sum += b.fsync_seconds;
@@ -405,10 +411,10 @@ void Journal::finish_locked(const Batch& b, int err, const std::string& what) {
         error_ = describe(err, what);
         if (was) errors_at_failure_ = stats_.write_errors - 1;
         if (was)
-            log(
-                fmt::format("journal: cannot store events ({}); ingest answers 503 and the "
-                            "writer retries until it can",
-                            error_));
+            note =
+                (fmt::format("journal: cannot store events ({}); ingest answers 503 and the "
+                             "writer retries until it can",
+                             error_));
         durable_cv_.notify_all();
         return;
     }
@@ -422,8 +428,8 @@ void Journal::finish_locked(const Batch& b, int err, const std::string& what) {
         segments_[fd_first_] = fd_bytes_;
     }
     if (!writable_.exchange(true))
-        log(fmt::format("journal: writable again after {} failed attempt(s); ingest resumes",
-                        stats_.write_errors - errors_at_failure_));
+        note = (fmt::format("journal: writable again after {} failed attempt(s); ingest resumes",
+                            stats_.write_errors - errors_at_failure_));
     error_.clear();
     durable_cv_.notify_all();
 }
@@ -472,7 +478,7 @@ void Journal::close() {
     }
     work_cv_.notify_all();
     if (writer_.joinable()) writer_.join();
-    std::lock_guard lock(mu_);
+    // The writer is gone and appends are refused: the rest needs no lock but for the waiters.
     if (!queue_.empty()) {
         log(fmt::format("journal: closing with {} events not stored ({})", queue_.size(), error_));
     } else if (reserved_ > last_assigned_) {
@@ -481,6 +487,7 @@ void Journal::close() {
         if (reserve_.persist(last_assigned_, what) == 0) reserved_ = last_assigned_;
     }
     fd_.reset();
+    std::lock_guard lock(mu_);
     open_ = false;
     durable_cv_.notify_all();
 }

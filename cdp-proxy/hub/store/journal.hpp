@@ -133,7 +133,8 @@ class Journal {
     int write_batch(Batch& b, std::string& what);
     int rotate(uint64_t first_seq, std::string& what);
     void apply_retention();
-    void finish_locked(const Batch& b, int err, const std::string& what);
+    // Takes the outcome of a commit; note gets the line to log on a state change.
+    void finish_locked(const Batch& b, int err, const std::string& what, std::string& note);
     void read_durable(JournalCursor& cur, const std::vector<uint64_t>& segs, uint64_t after,
                       uint64_t upto, size_t max, std::vector<std::string>& out);
     void log(const std::string& msg) const;
