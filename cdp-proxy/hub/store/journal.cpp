@@ -442,6 +442,17 @@ Durability Journal::wait_durable(uint64_t seq, std::chrono::steady_clock::time_p
     return writable_ && open_ ? Durability::timed_out : Durability::failed;
 }
 
+uint64_t Journal::durable_seq() const {
+    std::lock_guard lock(mu_);
+    return durable_seq_;
+}
+
+bool Journal::wait_durable(uint64_t after, std::chrono::milliseconds timeout) const {
+    std::unique_lock lock(mu_);
+    durable_cv_.wait_for(lock, timeout, [&] { return durable_seq_ > after || !open_; });
+    return durable_seq_ > after;
+}
+
 bool Journal::sync(std::chrono::steady_clock::time_point deadline) {
     uint64_t seq = 0;
     {

@@ -103,6 +103,11 @@ class Journal {
     // Waits until seq is durable (durable), the journal is or becomes unwritable (failed), or
     // deadline passes (timed_out).
     Durability wait_durable(uint64_t seq, std::chrono::steady_clock::time_point deadline);
+    // The newest seq whose record (and every one before it) is fdatasynced.
+    uint64_t durable_seq() const;
+    // Waits until durable_seq() > after, close() or the timeout. True when it is (for readers
+    // that export only durable records, e.g. sinks).
+    bool wait_durable(uint64_t after, std::chrono::milliseconds timeout) const;
     // Waits until everything queued so far is durable; false at the deadline or on failure.
     bool sync(std::chrono::steady_clock::time_point deadline);
     // True when the journal can take a producer's batch: writable and not far behind. Else
@@ -142,7 +147,8 @@ class Journal {
     JournalOptions opts_;
     SeqReserve reserve_;
     mutable std::mutex mu_;  // never held during I/O
-    std::condition_variable work_cv_, durable_cv_;
+    std::condition_variable work_cv_;
+    mutable std::condition_variable durable_cv_;
     std::map<uint64_t, uint64_t> segments_;  // first seq -> durable bytes
     std::deque<RecordPtr> queue_;            // appended, not yet durable, seq order
     uint64_t queued_bytes_ = 0;

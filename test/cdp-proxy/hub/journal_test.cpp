@@ -145,6 +145,9 @@ TEST_CASE("journal: seq continues above the reserved mark, exactly after a clean
         for (uint64_t s = 1; s <= 5; ++s) REQUIRE(j.append(record(s)));
         REQUIRE(j.wait_durable(5, Clock::now() + std::chrono::seconds(5)) == Durability::durable);
         CHECK(j.reserved_seq() > 5);  // a block ahead, persisted before use
+        CHECK(j.durable_seq() == 5);
+        CHECK(j.wait_durable(4, std::chrono::milliseconds(0)));
+        CHECK_FALSE(j.wait_durable(5, std::chrono::milliseconds(10)));
         j.close();
     }
     {
