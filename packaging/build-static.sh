@@ -12,19 +12,23 @@
 # Needs: packaging/install-deps.sh --static (compiler, meson, dpkg-dev, file, binutils).
 # Prints each binary's stripped size; the binaries land in <builddir>/dist/.
 #
-# Usage: packaging/build-static.sh [--builddir DIR] [--jobs N]
+# Usage: packaging/build-static.sh [--builddir DIR] [--jobs N] [--sources-only]
 #   --builddir DIR   meson build directory (default: build-static; env FAULTLINE_STATIC_BUILDDIR)
 #   --jobs N         parallel compile jobs (default: 2; env FAULTLINE_STATIC_JOBS)
+#   --sources-only   only place the Debian sources under subprojects/ (test/run.sh's
+#                    ThreadSanitizer pass compiles cpp-httplib from them) and stop
 # Exit codes: 0 built; 1 a step failed (the message says which); 2 bad usage.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
 builddir=${FAULTLINE_STATIC_BUILDDIR:-build-static}
 jobs=${FAULTLINE_STATIC_JOBS:-2}
+sources_only=0
 while [ $# -gt 0 ]; do
     case "$1" in
         --builddir) builddir=${2:?--builddir needs a directory}; shift 2 ;;
         --jobs) jobs=${2:?--jobs needs a number}; shift 2 ;;
+        --sources-only) sources_only=1; shift ;;
         -h|--help) sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "$0"; exit 0 ;;
         *) echo "build-static.sh: unknown argument: $1 (see --help)" >&2; exit 2 ;;
     esac
@@ -172,6 +176,7 @@ strip_and_report() {
 mkdir -p "$deps" && exec 9>"$deps/lock"
 flock 9 || die "cannot lock $deps/lock"
 place_sources
+[ $sources_only = 1 ] && exit 0
 configure
 log "ninja -C $builddir -j$jobs"
 # glibc warns that a static getaddrinfo needs its NSS modules at run time: numeric

@@ -16,6 +16,12 @@ void add_hub_flags(FlagSet& flags, HubOptions& o, bool with_token) {
     flags.add_uint("max-body", &o.max_body, "largest POST body in bytes (413 past it)", "BYTES");
     flags.add_uint("max-subscribers", &o.max_subscribers,
                    "concurrent SSE readers (503 with Retry-After past it)");
+    flags.add_uint("api-workers", &o.api_workers,
+                   "telemetry API connections served at once besides the stream readers "
+                   "(a thread each, started on demand); more wait in order");
+    flags.add_uint("api-read-timeout", &o.read_timeout_seconds,
+                   "drop a telemetry API client silent this long mid-request (headers or body)",
+                   "SECONDS");
     flags.add_uint("ring-capacity", &o.ring_capacity, "events kept in memory for resuming readers");
     flags.add_uint("journal-commit-ms", &o.journal_commit_ms,
                    "group commit window: the journal writer gathers records this long before "

@@ -9,6 +9,7 @@
 #include "faultline/host_port.hpp"
 #include "faultline/hostname.hpp"
 #include "hub/http/ingest.hpp"
+#include "hub/http/listener.hpp"
 #include "hub/store/journal_line.hpp"
 #include "hub/stream/query.hpp"
 #include "hub/stream/reader.hpp"
@@ -112,28 +113,30 @@ void Hub::restore(const JournalRecovery& rec) {
 
 bool Hub::bind(std::string& error) {
     HostPort hp;
-    std::string why;
-    if (!parse_host_port(opts_.listen, hp, why) || hp.host.empty()) {
+    std::string bad;
+    if (!parse_host_port(opts_.listen, hp, bad) || hp.host.empty()) {
         error = fmt::format("--api-listen '{}': {}", opts_.listen,
-                            why.empty() ? "expected HOST:PORT" : why);
+                            bad.empty() ? "expected HOST:PORT" : bad);
         return false;
     }
     host_ = hp.host;
     port_ = hp.port;
-    const size_t threads = opts_.max_subscribers + opts_.ingest_threads;
-    server_.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+    const ListenerLimits limits{opts_.max_subscribers + opts_.api_workers,
+                                opts_.read_timeout_seconds, opts_.write_timeout_seconds};
+    configure_listener(server_, limits, listen_fd_);
     server_.set_payload_max_length(opts_.max_body);
     server_.set_tcp_nodelay(true);  // small answers and SSE events leave at once, not after 40 ms
-    server_.set_write_timeout(static_cast<time_t>(opts_.write_timeout_seconds), 0);
     server_.set_keep_alive_timeout(1);  // an idle keep-alive worker delays stop() by this much
-    if (port_ == 0) {
-        port_ = server_.bind_to_any_port(host_);
-        if (port_ > 0) return true;
-    } else if (server_.bind_to_port(host_, port_)) {
-        return true;
+    const bool bound = port_ == 0 ? (port_ = server_.bind_to_any_port(host_)) > 0
+                                  : server_.bind_to_port(host_, port_);
+    if (!bound) {
+        error = fmt::format("cannot listen on {}: {}", opts_.listen, std::strerror(errno));
+        return false;
     }
-    error = fmt::format("cannot listen on {}: {}", opts_.listen, std::strerror(errno));
-    return false;
+    std::string why;
+    if (!raise_backlog(listen_fd_, limits.backlog, why))
+        log(fmt::format("listen backlog stays at cpp-httplib's default: {}", why));
+    return true;
 }
 
 std::string Hub::url() const {

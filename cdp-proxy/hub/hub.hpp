@@ -38,7 +38,8 @@ struct HubOptions {
     uint64_t ring_capacity = 16384;
     uint64_t dedup_window = 65536;
     uint64_t max_subscribers = 64;
-    uint64_t ingest_threads = 8;  // workers beyond the ones stream readers may pin
+    uint64_t api_workers = 512;         // connections served at once beyond the stream readers
+    uint64_t read_timeout_seconds = 3;  // a client silent this long mid-request is dropped
     double heartbeat_seconds = 15;
     uint64_t journal_commit_ms = 0;  // group commit window; 0 = right after the previous fsync
     uint64_t ack_timeout_ms = 2000;  // a batch not durable by then gets 503 (producers retry)
@@ -120,6 +121,7 @@ class Hub {
     std::thread server_thread_;
     std::string host_;
     int port_ = -1;
+    std::atomic<int> listen_fd_{-1};
 
     std::mutex mu_;  // publish order: dedup, capture, seq and journal order are one decision
     DedupWindow dedup_;

@@ -15,7 +15,8 @@ struct HostPort {
 };
 
 // Parses "host:port", "[::1]:port" or ":port" (port 0 to 65535). Returns false with error set
-// when malformed; out is then unchanged.
+// when malformed (a stray bracket, an unbracketed IPv6 address, a bad port); out is then
+// unchanged.
 inline bool parse_host_port(std::string_view text, HostPort& out, std::string& error) {
     std::string_view host, port;
     if (text.starts_with('[')) {
@@ -38,6 +39,10 @@ inline bool parse_host_port(std::string_view text, HostPort& out, std::string& e
             error = "an IPv6 address needs brackets: [addr]:port";
             return false;
         }
+    }
+    if (host.find_first_of("[]") != std::string_view::npos) {
+        error = "brackets only around a whole IPv6 address: [addr]:port";
+        return false;
     }
     unsigned p = 0;
     auto [ptr, ec] = std::from_chars(port.data(), port.data() + port.size(), p);

@@ -9,6 +9,7 @@
 #include <thread>
 #include <vector>
 
+#include "bench_short.hpp"
 #include "faultline/event_decode.hpp"
 #include "faultline/ring.hpp"
 
@@ -54,7 +55,8 @@ Event sample() {
 }  // namespace
 
 int main() {
-    constexpr long kRingOps = 2'000'000, kCodecOps = 300'000;
+    const long kRingOps = faultline::bench::scaled(2'000'000),
+               kCodecOps = faultline::bench::scaled(300'000);
     fmt::print("{:<44} {:>14} {:>10}\n", "benchmark", "ops/s", "ratio");
     auto row = [](const std::string& name, double r, double base) {
         fmt::print("{:<44} {:>14.0f} {:>10.2f}\n", name, r, r / base);

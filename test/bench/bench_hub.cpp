@@ -25,6 +25,7 @@
 #include <thread>
 #include <vector>
 
+#include "bench_short.hpp"
 #include "faultline/sse.hpp"
 #include "hub/hub.hpp"
 
@@ -122,9 +123,10 @@ class Reader {
   public:
     Reader(int port, uint64_t since) : thread_([this, port, since] { run(port, since); }) {}
     ~Reader() {
-        stop_ = true;
+        stop();
         thread_.join();
     }
+    void stop() { stop_ = true; }  // leaves at the next event or heartbeat
     size_t count() {
         std::lock_guard lock(mu_);
         return arrivals_.size();
@@ -183,6 +185,7 @@ Latency delivery_latency(faultline::hub::Hub& hub, int readers, int n, uint64_t&
                 ms.push_back(std::chrono::duration<double, std::milli>(
                                  at - sent[static_cast<size_t>(seq - since - 1)])
                                  .count());
+    for (auto& r : rs) r->stop();  // all at once: they leave together at the next heartbeat
     if (ms.size() != static_cast<size_t>(n) * static_cast<size_t>(readers)) {
         fmt::print(stderr, "bench_hub: {} of {} deliveries arrived\n", ms.size(), n * readers);
         std::exit(1);
@@ -232,7 +235,9 @@ Concurrent concurrent_ingest(int port, int producers, int per, uint64_t& next_id
 
 // Group commit and acknowledgement latency against the null server (see the file comment).
 void group_commit(faultline::hub::Hub& hub, int null_port, uint64_t& id) {
-    constexpr int kProducers = 8, kPer = 150;
+    constexpr int kProducers = 8;
+    const int kPer = static_cast<int>(faultline::bench::scaled(150, 5));
+    const int acks = static_cast<int>(faultline::bench::scaled(500, 20));
     const uint64_t f0 = fsyncs(hub.port());
     const Concurrent h = concurrent_ingest(hub.port(), kProducers, kPer, id);
     const uint64_t f = fsyncs(hub.port()) - f0;
@@ -254,11 +259,11 @@ void group_commit(faultline::hub::Hub& hub, int null_port, uint64_t& id) {
         std::exit(1);
     }
     std::vector<double> durable, memory, null_rtt;
-    paced_posts(hub.port(), 500, id, durable);
-    paced_posts(no_journal.port(), 500, id, memory);
-    paced_posts(null_port, 500, id, null_rtt);
+    paced_posts(hub.port(), acks, id, durable);
+    paced_posts(no_journal.port(), acks, id, memory);
+    paced_posts(null_port, acks, id, null_rtt);
     no_journal.stop();
-    fmt::print("acknowledgement latency of one single-event POST (500, 2 ms apart)\n");
+    fmt::print("acknowledgement latency of one single-event POST ({}, 2 ms apart)\n", acks);
     const double np50 = percentile(null_rtt, 0.5);
     for (auto [name, v] :
          {std::pair{"null server", &null_rtt}, std::pair{"hub, no journal", &memory},
@@ -271,13 +276,16 @@ void group_commit(faultline::hub::Hub& hub, int null_port, uint64_t& id) {
 
 int main(int argc, char** argv) {
     std::setvbuf(stdout, nullptr, _IOLBF, 0);  // progress as it happens, also into a pipe
-    const int singles = argc > 1 ? std::atoi(argv[1]) : 5000;
-    const int batches = argc > 2 ? std::atoi(argv[2]) : 50;
+    using faultline::bench::scaled;
+    const int singles = argc > 1 ? std::atoi(argv[1]) : static_cast<int>(scaled(5000));
+    const int batches = argc > 2 ? std::atoi(argv[2]) : static_cast<int>(scaled(50, 2));
+    const int deliveries = static_cast<int>(scaled(1000, 50));
     const auto dir =
         std::filesystem::temp_directory_path() / fmt::format("faultline-bench-hub-{}", ::getpid());
     faultline::hub::HubOptions opts;
     opts.listen = "127.0.0.1:0";
     opts.data_dir = dir.string();
+    opts.heartbeat_seconds = 0.5;  // readers told to stop leave within this
     faultline::hub::Hub hub(opts);
     std::string error;
     if (!hub.start(error)) {
@@ -325,12 +333,12 @@ int main(int argc, char** argv) {
 
     group_commit(hub, null_server.port(), id);
 
-    const Latency floor = null_round_trip(null_server.port(), 1000, id);
+    const Latency floor = null_round_trip(null_server.port(), deliveries, id);
     fmt::print("publish-to-delivery latency (POST sent -> event parsed by an SSE reader)\n");
     fmt::print("  null POST round trip    p50 {:.3f} ms  p99 {:.3f} ms\n", floor.p50_ms,
                floor.p99_ms);
     for (int readers : {1, 32}) {
-        const Latency l = delivery_latency(hub, readers, 1000, id);
+        const Latency l = delivery_latency(hub, readers, deliveries, id);
         fmt::print(
             "  {:>2} SSE reader(s)       p50 {:.3f} ms  p99 {:.3f} ms  ({} deliveries; "
             "p50 {:.1f}x the null round trip)\n",

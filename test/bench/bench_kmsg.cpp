@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "bench_short.hpp"
 #include "oom/correlator.hpp"
 #include "oom/kmsg_record.hpp"
 #include "oom/record_framer.hpp"
@@ -108,7 +109,7 @@ int main(int argc, char** argv) {
         fmt::print(stderr, "usage: bench_kmsg KMSGMON MIN_KMSG_READER\n");
         return 2;
     }
-    const int n = 200'000;
+    const int n = static_cast<int>(faultline::bench::scaled(200'000));
     const std::string log = make_log(n);
     size_t kills = 0, lines = 0;
     double parse = 0, base = 0;

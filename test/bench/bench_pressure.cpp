@@ -12,6 +12,7 @@
 #include <fstream>
 #include <string>
 
+#include "bench_short.hpp"
 #include "pressure/detector.hpp"
 #include "pressure/meminfo_reader.hpp"
 #include "pressure/psi_reader.hpp"
@@ -30,7 +31,7 @@ double rate(long n, Op op) {
 }  // namespace
 
 int main() {
-    const long n = 20000;
+    const long n = faultline::bench::scaled(20000);
     std::string err;
     kmsgmon::MeminfoReader mr;
     kmsgmon::PsiReader pr;

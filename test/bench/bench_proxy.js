@@ -12,8 +12,10 @@ const path = require('path');
 const { spawn } = require('child_process');
 const h = require('../integration/lib/proxy_harness');
 
-const ROUNDS = Number(process.env.BENCH_ROUNDS || 3);
-const COMMANDS = 2000;
+// FAULTLINE_BENCH_SHORT=1: one short round, so the suite can run it once (numbers mean nothing).
+const SHORT = !!Number(process.env.FAULTLINE_BENCH_SHORT || 0);
+const ROUNDS = Number(process.env.BENCH_ROUNDS || (SHORT ? 1 : 3));
+const COMMANDS = SHORT ? 100 : 2000;
 const BIG = 20 * 1024 * 1024;
 const IDLE = 200;
 

@@ -16,6 +16,7 @@
 #include <thread>
 #include <vector>
 
+#include "bench_short.hpp"
 #include "receiver.hpp"
 
 namespace {
@@ -113,7 +114,8 @@ int main(int argc, char** argv) {
         fmt::print(stderr, "usage: bench_shim_rss SUPERVISORD_SHIM MIN_LISTENER [EVENTS]\n");
         return 2;
     }
-    const int events = argc > 3 ? std::atoi(argv[3]) : 2000;
+    const int events =
+        argc > 3 ? std::atoi(argv[3]) : static_cast<int>(faultline::bench::scaled(2000, 100));
     signal(SIGPIPE, SIG_IGN);
     faultline::test::Receiver hub;
     Result base = drive({argv[2]}, events, [] {});

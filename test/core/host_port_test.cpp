@@ -27,9 +27,9 @@ TEST_CASE("host:port, [v6]:port and :port parse") {
 TEST_CASE("malformed host:port is refused with a reason and leaves the output alone") {
     HostPort hp{"keep", 7};
     std::string err;
-    for (const char* bad :
-         {"", "host", "host:", "host:x", "host:1x", "host:-1", "host:65536", "host:99999999999",
-          "::1:80", "[::1]", "[::1]80", "[::1:80", "[::1]:", "h:+1", "h: 1"}) {
+    for (const char* bad : {"", "host", "host:", "host:x", "host:1x", "host:-1", "host:65536",
+                            "host:99999999999", "::1:80", "[::1]", "[::1]80", "[::1:80",
+                            "[::1]:", "h:+1", "h: 1", "[[::1]:80", "[a[b]:1", "a]:1", "[a]b]:1"}) {
         INFO(bad);
         err.clear();
         CHECK_FALSE(parse_host_port(bad, hp, err));

@@ -2,6 +2,7 @@
 // rotation), watchers, and the disconnect-reason rules.
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -65,7 +66,7 @@ TEST_CASE("discovery follows the log: the last URL wins and watchers are told") 
            "DevTools listening on ws://127.0.0.1:9301/devtools/browser/old\n"
            "DevTools listening on ws://127.0.0.1:9301/devtools/browser/first\n");
     UpstreamDiscovery d({.chromium_log = log.string(), .upstream = "127.0.0.1:9223"});
-    int told = 0;
+    std::atomic<int> told{0};  // watchers run on the discovery thread
     d.watch([&] { ++told; });
     std::string error;
     REQUIRE(d.start(error));
