@@ -61,6 +61,7 @@ int main(int argc, char** argv) {
     if (int rc = flags.handle(argc, argv, FAULTLINE_VERSION); rc >= 0) return rc;
 
     block_signals();
+    hub_opts.log = faultline::stderr_log("cdp-proxy: hub");
     faultline::hub::Hub hub(hub_opts);
     std::string error;
     if (!hub.start(error)) {

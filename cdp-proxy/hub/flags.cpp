@@ -23,8 +23,14 @@ void add_hub_flags(FlagSet& flags, HubOptions& o, bool with_token) {
                    "drop a telemetry API client silent this long mid-request (headers or body)",
                    "SECONDS");
     flags.add_uint("ring-capacity", &o.ring_capacity, "events kept in memory for resuming readers");
-    flags.add_uint("fsync-interval-ms", &o.fsync_interval_ms,
-                   "journal fsync batching: kill -9 loses at most this window", "MS");
+    flags.add_uint("journal-commit-ms", &o.journal_commit_ms,
+                   "group commit window: the journal writer gathers records this long before "
+                   "one write + fdatasync (0 = right after the previous one); POST answers 200 "
+                   "once its batch is durable",
+                   "MS");
+    flags.add_uint("ack-timeout-ms", &o.ack_timeout_ms,
+                   "a batch not durable within this long is answered 503 (the producer retries)",
+                   "MS");
     flags.add_uint("segment-bytes", &o.segment_bytes, "journal segment rotation size", "BYTES");
     flags.add_uint("retention-bytes", &o.retention_bytes,
                    "journal size kept; the oldest segments go first", "BYTES");

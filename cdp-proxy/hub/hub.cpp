@@ -3,10 +3,11 @@
 #include <unistd.h>
 
 #include <chrono>
-#include <cstdio>
 #include <cstring>
 
 #include "faultline/event_decode.hpp"
+#include "faultline/host_port.hpp"
+#include "faultline/hostname.hpp"
 #include "hub/http/ingest.hpp"
 #include "hub/http/listener.hpp"
 #include "hub/store/journal_line.hpp"
@@ -18,28 +19,6 @@ namespace faultline::hub {
 namespace {
 using Clock = std::chrono::steady_clock;
 
-void log(const std::string& msg) {
-    std::fprintf(stderr, "cdp-proxy: hub: %s\n", msg.c_str());
-}
-
-std::string hostname_or(const std::string& given) {
-    if (!given.empty()) return given;
-    char buf[256] = {};
-    return gethostname(buf, sizeof buf - 1) == 0 ? std::string(buf) : std::string();
-}
-
-// Splits "host:port" or "[v6]:port". Returns false when there is no numeric port.
-bool split_listen(const std::string& listen, std::string& host, int& port) {
-    const size_t colon = listen.rfind(':');
-    if (colon == std::string::npos || colon + 1 == listen.size()) return false;
-    host = listen.substr(0, colon);
-    if (host.size() >= 2 && host.front() == '[' && host.back() == ']')
-        host = host.substr(1, host.size() - 2);
-    const std::string p = listen.substr(colon + 1);
-    if (p.find_first_not_of("0123456789") != std::string::npos || p.size() > 5) return false;
-    port = std::stoi(p);
-    return port <= 65535 && !host.empty();
-}
 }  // namespace
 
 Hub::Hub(HubOptions opts) : opts_(std::move(opts)), dedup_(opts_.dedup_window) {
@@ -74,50 +53,74 @@ bool Hub::start(std::string& error) {
     return true;
 }
 
+void Hub::log(const std::string& msg) const {
+    if (opts_.log) opts_.log(msg);
+}
+
 bool Hub::open_journal(std::string& error) {
-    std::vector<std::string> tail;
-    uint64_t last = 0;
+    JournalRecovery rec;
     if (!opts_.data_dir.empty()) {
-        journal_ = std::make_unique<Journal>(JournalOptions{
-            opts_.data_dir, std::chrono::milliseconds(opts_.fsync_interval_ms), opts_.segment_bytes,
-            opts_.retention_bytes, [](const std::string& m) { log(m); }});
-        if (!journal_->open(opts_.ring_capacity, tail, last, error)) {
+        JournalOptions jo;
+        jo.dir = opts_.data_dir;
+        jo.commit_interval = std::chrono::milliseconds(opts_.journal_commit_ms);
+        jo.segment_bytes = opts_.segment_bytes;
+        jo.retention_bytes = opts_.retention_bytes;
+        jo.log = opts_.log;
+        journal_ = std::make_unique<Journal>(std::move(jo));
+        if (!journal_->open(opts_.ring_capacity, rec, error)) {
             error = fmt::format("journal in '{}': {}", opts_.data_dir, error);
             return false;
         }
+        // The writer reserves the first block of seqs at once; wait for it (briefly) so the
+        // first producers are not refused. A disk that cannot take it leaves ingest at 503.
+        const auto until = Clock::now() + std::chrono::seconds(2);
+        while (journal_->reserved_seq() < rec.next_seq && journal_->writable() &&
+               Clock::now() < until)
+            std::this_thread::sleep_for(std::chrono::milliseconds(1));
     }
-    restore(tail, last);
+    restore(rec);
     return true;
 }
 
-// Refills the ring with the journal's newest contiguous records so seq continues and readers
-// can resume from before the restart; their ids go back into the idempotency window.
-void Hub::restore(const std::vector<std::string>& tail, uint64_t last_seq) {
+// Refills the ring with the journal's newest contiguous records so readers can resume from
+// before the restart (only when seq continues right after them: after a crash the unused
+// rest of the reserved block is skipped and readers catch up from the journal); their ids go
+// back into the idempotency window either way.
+void Hub::restore(const JournalRecovery& rec) {
+    const auto& tail = rec.tail;
     size_t first = tail.size();
-    uint64_t expect = last_seq;
+    uint64_t expect = rec.last_seq;
     while (first > 0 && journal_line_seq(tail[first - 1]) == expect) --first, --expect;
-    ring_ = std::make_unique<RecordRing>(opts_.ring_capacity, expect + 1);
+    const bool contiguous = rec.next_seq == rec.last_seq + 1;
+    ring_ =
+        std::make_unique<RecordRing>(opts_.ring_capacity, contiguous ? expect + 1 : rec.next_seq);
     EventDecoder decoder;
-    for (size_t i = first; i < tail.size(); ++i) {
+    for (size_t i = 0; i < tail.size(); ++i) {
         Event e;
         DecodeError err;
         const bool ok = decoder.decode(tail[i], e, err);
-        if (ok && !e.id.empty()) dedup_.insert(e.id);
+        if (ok && !e.id.empty()) dedup_.insert(e.id, e.seq);
+        if (!contiguous || i < first) continue;
         ring_->publish([&](uint64_t seq) {
             return std::make_shared<const Record>(
                 Record{seq, ok ? e.type : "", e.category, tail[i]});
         });
     }
-    if (last_seq)
-        log(fmt::format("restored {} events from the journal; next seq {}", tail.size() - first,
-                        last_seq + 1));
+    if (rec.last_seq || rec.next_seq > 1)
+        log(fmt::format("journal holds events up to seq {} ({} of them in the ring); next seq {}",
+                        rec.last_seq, contiguous ? tail.size() - first : 0, rec.next_seq));
 }
 
 bool Hub::bind(std::string& error) {
-    if (!split_listen(opts_.listen, host_, port_)) {
-        error = fmt::format("--api-listen '{}': expected HOST:PORT", opts_.listen);
+    HostPort hp;
+    std::string bad;
+    if (!parse_host_port(opts_.listen, hp, bad) || hp.host.empty()) {
+        error = fmt::format("--api-listen '{}': {}", opts_.listen,
+                            bad.empty() ? "expected HOST:PORT" : bad);
         return false;
     }
+    host_ = hp.host;
+    port_ = hp.port;
     const ListenerLimits limits{opts_.max_subscribers + opts_.api_workers,
                                 opts_.read_timeout_seconds, opts_.write_timeout_seconds};
     configure_listener(server_, limits, listen_fd_);

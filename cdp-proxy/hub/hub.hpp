@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "faultline/event.hpp"
+#include "faultline/log.hpp"
 #include "hub/capture.hpp"
 #include "hub/metrics.hpp"
 #include "hub/store/dedup_window.hpp"
@@ -40,11 +41,13 @@ struct HubOptions {
     uint64_t api_workers = 512;         // connections served at once beyond the stream readers
     uint64_t read_timeout_seconds = 3;  // a client silent this long mid-request is dropped
     double heartbeat_seconds = 15;
-    uint64_t fsync_interval_ms = 100;
+    uint64_t journal_commit_ms = 0;  // group commit window; 0 = right after the previous fsync
+    uint64_t ack_timeout_ms = 2000;  // a batch not durable by then gets 503 (producers retry)
     uint64_t segment_bytes = uint64_t{64} << 20;
     uint64_t retention_bytes = uint64_t{1} << 30;
     uint64_t write_timeout_seconds = 3;  // a stream reader that accepts nothing this long is cut
     std::string host;                    // source.host of the hub's own events; empty = hostname
+    LogFn log;  // the hub's log lines (main passes stderr_log); empty = none
 };
 
 class Hub {
@@ -65,10 +68,12 @@ class Hub {
     // producers (the CDP proxy) before calling it so their last events are delivered.
     void stop();
 
-    // Thread-safe publish for in-process producers. Stamps ts when empty, fills the category
-    // from the schema, applies the capture rules (and the idempotency window when e.id is
-    // set), assigns seq and journals. Returns the seq, or 0 when the event was not recorded
-    // (browser-content event outside a capture, duplicate id, unknown type, hub stopped).
+    // Thread-safe publish for in-process producers; never waits on the disk. Stamps ts when
+    // empty, fills the category from the schema, applies the capture rules (and the
+    // idempotency window when e.id is set), assigns seq and queues it for the journal (stored
+    // within the commit interval; nobody waits for it). Returns the seq, or 0 when the event
+    // was not recorded (browser-content event outside a capture, duplicate id, unknown type,
+    // hub stopped, or no reserved seq left because the disk cannot take seq.reserve).
     uint64_t publish(Event e);
 
     int port() const { return port_; }
@@ -78,16 +83,20 @@ class Hub {
   private:
     struct IngestResult {
         uint64_t accepted = 0, duplicates = 0, recorded = 0, first_seq = 0;
+        uint64_t wait_seq = 0;  // the batch is stored once this seq is durable
+        std::string refused;    // non-empty: nothing taken, answer 503 with this
     };
 
     bool open_journal(std::string& error);
-    void restore(const std::vector<std::string>& tail, uint64_t last_seq);
+    void restore(const JournalRecovery& rec);
+    void log(const std::string& msg) const;
     bool bind(std::string& error);
     void routes();
 
     IngestResult ingest(std::vector<Event>& events);
-    uint64_t accept_locked(Event& e);
-    uint64_t record_locked(Event& e);
+    bool can_store_locked(size_t events, std::string& why) const;
+    uint64_t accept_locked(Event& e, bool droppable);
+    uint64_t record_locked(Event& e, bool droppable);
     uint64_t emit_locked(std::string_view type, std::string data, std::string session_id);
     uint64_t end_capture_locked();
 
@@ -99,6 +108,7 @@ class Hub {
     void handle_health(const httplib::Request& req, httplib::Response& res);
     void handle_metrics(const httplib::Request& req, httplib::Response& res);
     bool refuse_if_stopping(httplib::Response& res);
+    void refuse_unstored(httplib::Response& res, const std::string& why);
     bool refuse_if_not_allowed(const httplib::Request& req, httplib::Response& res);
 
     HubOptions opts_;

@@ -75,6 +75,10 @@ std::string Metrics::render(const MetricsSnapshot& s) const {
     for (size_t i = 0; i < kStatuses.size(); ++i)
         fmt::format_to(o, "faultline_hub_ingest_rejected_total{{status=\"{}\"}} {}\n", kStatuses[i],
                        rejected_[i].load());
+    head(out, "faultline_hub_events_unsequenced_total", "counter",
+         "In-process events not recorded because no reserved seq was left (the disk could not "
+         "take seq.reserve).");
+    sample(out, "faultline_hub_events_unsequenced_total", unsequenced_.load());
     head(out, "faultline_hub_ring_events", "gauge", "Events held in the in-memory ring.");
     sample(out, "faultline_hub_ring_events", s.ring_events);
     head(out, "faultline_hub_ring_capacity", "gauge", "Capacity of the in-memory ring.");
@@ -98,8 +102,25 @@ std::string Metrics::render(const MetricsSnapshot& s) const {
     sample(out, "faultline_hub_journal_bytes", j.bytes);
     head(out, "faultline_hub_journal_segments", "gauge", "Journal segment files.");
     sample(out, "faultline_hub_journal_segments", j.segments);
-    head(out, "faultline_hub_journal_errors_total", "counter", "Journal write or fsync failures.");
-    sample(out, "faultline_hub_journal_errors_total", j.write_errors);
+    head(out, "faultline_hub_journal_writable", "gauge",
+         "1 while the journal stores events; 0 while writes fail (ingest answers 503).");
+    sample(out, "faultline_hub_journal_writable", j.writable ? 1 : 0);
+    head(out, "faultline_hub_journal_errors_total", "counter",
+         "Failed journal commits (write, fdatasync, segment or seq.reserve), by errno.");
+    for (size_t i = 0; i < kJournalCauses.size(); ++i)
+        fmt::format_to(o, "faultline_hub_journal_errors_total{{cause=\"{}\"}} {}\n",
+                       kJournalCauses[i], j.errors_by_cause[i]);
+    head(out, "faultline_hub_journal_queued_events", "gauge",
+         "Events recorded but not yet durable in the journal.");
+    sample(out, "faultline_hub_journal_queued_events", j.queued_records);
+    head(out, "faultline_hub_journal_durable_seq", "gauge", "The newest seq durable on disk.");
+    sample(out, "faultline_hub_journal_durable_seq", j.durable_seq);
+    head(out, "faultline_hub_journal_reserved_seq", "gauge",
+         "The persisted seq high-water mark (seq.reserve): no seq above it was handed out.");
+    sample(out, "faultline_hub_journal_reserved_seq", j.reserved_seq);
+    head(out, "faultline_hub_journal_unjournaled_total", "counter",
+         "In-process events delivered to readers but not journaled (write queue full).");
+    sample(out, "faultline_hub_journal_unjournaled_total", j.unjournaled);
     head(out, "faultline_hub_journal_fsync_seconds", "histogram", "Latency of journal fdatasync.");
     uint64_t cumulative = 0;
     for (size_t i = 0; i < kFsyncBuckets.size(); ++i) {

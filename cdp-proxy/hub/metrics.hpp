@@ -34,6 +34,8 @@ class Metrics {
     void rejected(int status) { ++rejected_[status_index(status)]; }
     void sse_rejected() { ++sse_rejected_; }
     void sse_opened() { ++sse_opened_; }
+    // An in-process event was not recorded: no reserved seq left (seq.reserve not writable).
+    void unsequenced() { ++unsequenced_; }
 
     // Renders everything in Prometheus text exposition format 0.0.4.
     std::string render(const MetricsSnapshot& s) const;
@@ -46,7 +48,7 @@ class Metrics {
     std::array<std::atomic<uint64_t>, kCategories.size()> recorded_{}, not_recorded_{};
     std::array<std::atomic<uint64_t>, 3> dropped_{};   // kDropReasons order
     std::array<std::atomic<uint64_t>, 5> rejected_{};  // 400, 403, 413, 503, other
-    std::atomic<uint64_t> duplicates_{0}, sse_rejected_{0}, sse_opened_{0};
+    std::atomic<uint64_t> duplicates_{0}, sse_rejected_{0}, sse_opened_{0}, unsequenced_{0};
 };
 
 }  // namespace faultline::hub

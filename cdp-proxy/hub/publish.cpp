@@ -1,5 +1,6 @@
-// The hub's one publish path: idempotency, capture rules, seq, ring and journal, decided
-// together under one lock so seq order, journal order and dedup agree.
+// The hub's one publish path: idempotency, capture rules, seq, ring and the journal's queue,
+// decided together under one short lock so seq order, journal order and dedup agree. Nothing
+// here touches the disk: the journal's writer thread stores what was queued.
 #include "faultline/clock.hpp"
 #include "hub/http/ingest.hpp"
 #include "hub/hub.hpp"
@@ -10,48 +11,83 @@ uint64_t Hub::publish(Event e) {
     if (!find_event_spec(e.type)) return 0;
     std::lock_guard lock(mu_);
     if (closed_) return 0;
-    return accept_locked(e);
+    if (!e.id.empty() && dedup_.contains(e.id)) return 0;
+    return accept_locked(e, /*droppable=*/true);
 }
 
 Hub::IngestResult Hub::ingest(std::vector<Event>& events) {
     IngestResult r;
-    std::lock_guard lock(mu_);
-    if (closed_) return r;
-    for (auto& e : events) {
-        if (!e.id.empty() && dedup_.contains(e.id)) {
-            ++r.duplicates;
-            continue;
+    {
+        std::lock_guard lock(mu_);
+        if (closed_) {
+            r.refused = "the hub is shutting down";
+            return r;
         }
-        ++r.accepted;
-        if (e.type == "events_dropped") metrics_.dropped("outbox_full", dropped_count(e));
-        const uint64_t seq = accept_locked(e);
-        if (seq && !r.first_seq) r.first_seq = seq;
-        if (seq) ++r.recorded;
+        if (!can_store_locked(events.size(), r.refused)) return r;
+        for (auto& e : events) {
+            if (auto prior = e.id.empty() ? std::nullopt : dedup_.find(e.id)) {
+                // Acknowledged only once the original is durable too.
+                ++r.duplicates;
+                r.wait_seq = std::max(r.wait_seq, *prior);
+                continue;
+            }
+            ++r.accepted;
+            if (e.type == "events_dropped") metrics_.dropped("outbox_full", dropped_count(e));
+            const uint64_t seq = accept_locked(e, /*droppable=*/false);
+            if (!seq) continue;
+            if (!r.first_seq) r.first_seq = seq;
+            ++r.recorded;
+            r.wait_seq = seq;
+        }
     }
     metrics_.duplicates(r.duplicates);
     return r;
 }
 
-// Returns the seq, or 0 when the event is a duplicate or not recorded outside a capture.
-uint64_t Hub::accept_locked(Event& e) {
-    if (!e.id.empty() && !dedup_.insert(e.id)) return 0;
+// A producer's batch is taken only when it can be stored: the journal is writable and enough
+// seqs are reserved for every event of it. Otherwise why says what to tell the producer.
+bool Hub::can_store_locked(size_t events, std::string& why) const {
+    if (!journal_) return true;
+    if (!journal_->accepting(why)) return false;
+    if (ring_->last_seq() + events > journal_->reserved_seq()) {
+        const std::string cause = journal_->error();
+        why = cause.empty() ? "the seq reservation is being renewed; retry"
+                            : "no seqs reserved: the journal cannot persist its seq high-water "
+                              "mark (" +
+                                  cause + ")";
+        return false;
+    }
+    return true;
+}
+
+// Returns the seq, or 0 when the event is not recorded (outside a capture, or no seq left).
+uint64_t Hub::accept_locked(Event& e, bool droppable) {
     if (e.ts.empty()) e.ts = now_rfc3339();
     if (e.category.empty()) e.category = std::string(find_event_spec(e.type)->category);
     const CaptureDecision d = capture_.decide(e.category);
     metrics_.ingested(e.type, e.category, d.record);
-    if (!d.record) return 0;
-    if (d.session_id) e.capture_session_id = d.session_id;
-    return record_locked(e);
+    uint64_t seq = 0;
+    if (d.record) {
+        if (d.session_id) e.capture_session_id = d.session_id;
+        seq = record_locked(e, droppable);
+    }
+    if (!e.id.empty() && (seq || !d.record)) dedup_.insert(e.id, seq);
+    return seq;
 }
 
-uint64_t Hub::record_locked(Event& e) {
+uint64_t Hub::record_locked(Event& e, bool droppable) {
+    if (journal_ && ring_->last_seq() >= journal_->reserved_seq()) {
+        // Handing out an unreserved seq could reuse it after a crash: not recorded.
+        metrics_.unsequenced();
+        return 0;
+    }
     RecordPtr rec;
     const uint64_t seq = ring_->publish([&](uint64_t s) {
         e.seq = s;
         rec = std::make_shared<const Record>(Record{s, e.type, e.category, encode_event(e)});
         return rec;
     });
-    if (journal_) journal_->append(seq, rec->json);
+    if (journal_) journal_->append(std::move(rec), droppable);
     return seq;
 }
 
@@ -60,7 +96,7 @@ uint64_t Hub::emit_locked(std::string_view type, std::string data, std::string s
     Event e = make_event(std::string(type), std::move(data), source_);
     e.capture_session_id = std::move(session_id);
     metrics_.ingested(e.type, e.category, true);
-    return record_locked(e);
+    return record_locked(e, /*droppable=*/true);
 }
 
 uint64_t Hub::end_capture_locked() {

@@ -2,7 +2,11 @@
 //   1. ingest rate of single-event POSTs (one keep-alive connection) and of 1,000-event
 //      NDJSON batches, hub (validation, dedup, ring, journal with batched fsync) against a
 //      null cpp-httplib server that accepts and discards the same requests;
-//   2. publish-to-delivery latency (POST sent -> event parsed by an SSE reader) p50/p99 with
+//   2. group commit: 8 producers POSTing 20-event batches concurrently, hub (each answer
+//      waits until its batch is durable; concurrent batches share one fdatasync) against the
+//      null server, with the fdatasyncs per batch; and the acknowledgement latency of a single
+//      POST (p50/p99): hub with journal, hub without journal, null server;
+//   3. publish-to-delivery latency (POST sent -> event parsed by an SSE reader) p50/p99 with
 //      1 and 32 readers, against the round trip of the same POST to the null server.
 // Usage: bench_hub [SINGLE_POSTS] [BATCHES]
 #include <fmt/format.h>
@@ -196,6 +200,78 @@ Latency null_round_trip(int port, int n, uint64_t& next_id) {
     return {percentile(ms, 0.5), percentile(ms, 0.99), ms.size()};
 }
 
+// The hub's journal fdatasync count, from /metrics.
+uint64_t fsyncs(int port) {
+    httplib::Client cli("127.0.0.1", port);
+    auto r = cli.Get("/metrics");
+    const std::string key = "faultline_hub_journal_fsync_seconds_count ";
+    const size_t at = r ? r->body.find(key) : std::string::npos;
+    return at == std::string::npos ? 0 : std::stoull(r->body.substr(at + key.size()));
+}
+
+struct Concurrent {
+    double events_per_s;
+    uint64_t batches;
+};
+
+// `producers` threads each POST `per` 20-event batches back to back.
+Concurrent concurrent_ingest(int port, int producers, int per, uint64_t& next_id) {
+    std::vector<std::vector<std::string>> bodies(static_cast<size_t>(producers));
+    for (auto& b : bodies)
+        for (int i = 0; i < per; ++i) {
+            std::string body;
+            for (int k = 0; k < 20; ++k) body += event_json(next_id++) + "\n";
+            b.push_back(std::move(body));
+        }
+    const auto t0 = Clock::now();
+    std::vector<std::thread> threads;
+    for (auto& b : bodies)
+        threads.emplace_back([&b, port] { post_rate(port, b, "application/x-ndjson"); });
+    for (auto& t : threads) t.join();
+    const double secs = seconds_since(t0);
+    const uint64_t n = static_cast<uint64_t>(producers) * static_cast<uint64_t>(per);
+    return {static_cast<double>(n) * 20 / secs, n};
+}
+
+// Group commit and acknowledgement latency against the null server (see the file comment).
+void group_commit(faultline::hub::Hub& hub, int null_port, uint64_t& id) {
+    constexpr int kProducers = 8;
+    const int kPer = static_cast<int>(faultline::bench::scaled(150, 5));
+    const int acks = static_cast<int>(faultline::bench::scaled(500, 20));
+    const uint64_t f0 = fsyncs(hub.port());
+    const Concurrent h = concurrent_ingest(hub.port(), kProducers, kPer, id);
+    const uint64_t f = fsyncs(hub.port()) - f0;
+    const Concurrent n = concurrent_ingest(null_port, kProducers, kPer, id);
+    fmt::print("group commit: {} producers x {} POSTs of 20 events, concurrently\n", kProducers,
+               kPer);
+    fmt::print(
+        "  null {:>9.0f} ev/s   hub {:>9.0f} ev/s   hub/null {:.2f}   {:.2f} fdatasyncs "
+        "per batch\n",
+        n.events_per_s, h.events_per_s, h.events_per_s / n.events_per_s,
+        static_cast<double>(f) / static_cast<double>(h.batches));
+    faultline::hub::HubOptions mem;
+    mem.listen = "127.0.0.1:0";
+    mem.data_dir = "";
+    faultline::hub::Hub no_journal(mem);
+    std::string error;
+    if (!no_journal.start(error)) {
+        fmt::print(stderr, "bench_hub: {}\n", error);
+        std::exit(1);
+    }
+    std::vector<double> durable, memory, null_rtt;
+    paced_posts(hub.port(), acks, id, durable);
+    paced_posts(no_journal.port(), acks, id, memory);
+    paced_posts(null_port, acks, id, null_rtt);
+    no_journal.stop();
+    fmt::print("acknowledgement latency of one single-event POST ({}, 2 ms apart)\n", acks);
+    const double np50 = percentile(null_rtt, 0.5);
+    for (auto [name, v] :
+         {std::pair{"null server", &null_rtt}, std::pair{"hub, no journal", &memory},
+          std::pair{"hub, durable ack", &durable}})
+        fmt::print("  {:<17} p50 {:.3f} ms  p99 {:.3f} ms  (p50 {:.1f}x null)\n", name,
+                   percentile(*v, 0.5), percentile(*v, 0.99), percentile(*v, 0.5) / np50);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -254,6 +330,8 @@ int main(int argc, char** argv) {
                hs / ns);
     fmt::print("  NDJSON batch  null {:>9.0f} ev/s hub {:>9.0f} ev/s hub/null {:.2f}\n", nb, hb,
                hb / nb);
+
+    group_commit(hub, null_server.port(), id);
 
     const Latency floor = null_round_trip(null_server.port(), deliveries, id);
     fmt::print("publish-to-delivery latency (POST sent -> event parsed by an SSE reader)\n");

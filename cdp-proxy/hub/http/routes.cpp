@@ -59,6 +59,13 @@ bool Hub::refuse_if_stopping(httplib::Response& res) {
     return true;
 }
 
+// The batch was not stored (or not yet durable): the producer keeps it and retries.
+void Hub::refuse_unstored(httplib::Response& res, const std::string& why) {
+    res.set_header("Retry-After", "1");
+    send_error(res, 503, why);
+    metrics_.rejected(503);
+}
+
 bool Hub::refuse_if_not_allowed(const httplib::Request& req, httplib::Response& res) {
     if (producer_allowed(req.remote_addr, req.get_header_value("Authorization"), opts_.token))
         return false;
@@ -81,6 +88,24 @@ void Hub::handle_ingest(const httplib::Request& req, httplib::Response& res) {
         return;
     }
     const IngestResult r = ingest(events);
+    if (!r.refused.empty()) return refuse_unstored(res, r.refused);
+    if (journal_ && r.wait_seq) {
+        // An acknowledgement means stored: answer once the batch is durable (group commit).
+        const auto deadline =
+            std::chrono::steady_clock::now() + std::chrono::milliseconds(opts_.ack_timeout_ms);
+        switch (journal_->wait_durable(r.wait_seq, deadline)) {
+            case Durability::durable:
+                break;
+            case Durability::failed:
+                return refuse_unstored(res,
+                                       "the journal cannot store events: " + journal_->error());
+            case Durability::timed_out:
+                return refuse_unstored(
+                    res, fmt::format("the journal did not store the batch within {} ms (slow "
+                                     "disk); retry with the same ids",
+                                     opts_.ack_timeout_ms));
+        }
+    }
     JsonObject out;
     out.add("accepted", r.accepted).add("duplicates", r.duplicates);
     if (r.first_seq)
@@ -175,6 +200,16 @@ void Hub::handle_capture_get(const httplib::Request& req, httplib::Response& res
 
 void Hub::handle_health(const httplib::Request&, httplib::Response& res) {
     if (stopping_) return send_error(res, 503, "the hub is shutting down");
+    if (journal_ && !journal_->writable()) {
+        res.status = 503;
+        return res.set_content(
+            JsonObject()
+                .add("status", "journal_unwritable")
+                .add("error", "the journal cannot store events: " + journal_->error())
+                .add("last_seq", ring_->last_seq())
+                .finish(),
+            "application/json");
+    }
     res.set_content(JsonObject().add("status", "ok").add("last_seq", ring_->last_seq()).finish(),
                     "application/json");
 }

@@ -5,12 +5,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <string.h>
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <deque>
 #include <filesystem>
 
+#include "faultline/unique_fd.hpp"
 #include "hub/store/journal_line.hpp"
 
 namespace faultline::hub {
@@ -35,21 +37,17 @@ uint64_t segment_first_seq(const std::string& name) {
 
 // Reads a whole file. Returns false when it cannot be opened or read.
 bool read_file(const std::string& path, std::string& out) {
-    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return false;
+    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    if (!fd) return false;
     out.clear();
     char buf[1 << 16];
     while (true) {
-        ssize_t n = ::read(fd, buf, sizeof buf);
+        ssize_t n = ::read(fd.get(), buf, sizeof buf);
         if (n < 0 && errno == EINTR) continue;
-        if (n < 0) {
-            ::close(fd);
-            return false;
-        }
+        if (n < 0) return false;
         if (n == 0) break;
         out.append(buf, static_cast<size_t>(n));
     }
-    ::close(fd);
     return true;
 }
 
@@ -68,9 +66,10 @@ void collect_tail(std::string_view contents, size_t max, std::deque<std::string>
         tail.emplace_front(*it);
 }
 
-// Reads complete record lines from fd at cur.offset. Returns true when the end of the file
-// was reached, false when max lines were collected first.
-bool read_lines(int fd, JournalCursor& cur, uint64_t after, size_t max,
+// Reads complete record lines with after < seq <= upto from fd at cur.offset. Returns true
+// when the end of the file (or a record past upto) was reached, false when max lines were
+// collected first.
+bool read_lines(int fd, JournalCursor& cur, uint64_t after, uint64_t upto, size_t max,
                 std::vector<std::string>& out) {
     size_t chunk = 256 * 1024;
     std::string buf;
@@ -86,9 +85,14 @@ bool read_lines(int fd, JournalCursor& cur, uint64_t after, size_t max,
             size_t nl = data.find('\n', start);
             if (nl == std::string_view::npos) break;
             std::string_view line = data.substr(start, nl - start);
+            auto seq = journal_line_seq(line);
+            if (seq && *seq > upto) {  // being written right now: the queue has it
+                cur.offset += start;
+                return true;
+            }
             start = nl + 1;
             any = true;
-            if (auto seq = journal_line_seq(line); seq && *seq > after) out.emplace_back(line);
+            if (seq && *seq > after) out.emplace_back(line);
         }
         cur.offset += start;
         if (out.size() >= max) return false;
@@ -100,19 +104,71 @@ bool read_lines(int fd, JournalCursor& cur, uint64_t after, size_t max,
     return false;
 }
 
+size_t cause_index(int err) {
+    switch (err) {
+        case ENOSPC:
+            return 0;
+        case EIO:
+            return 1;
+        case EROFS:
+            return 2;
+        case EDQUOT:
+            return 3;
+        case EFBIG:
+            return 4;
+        default:
+            return 5;
+    }
+}
+
+std::string describe(int err, const std::string& what) {
+    const char* name = strerrorname_np(err);
+    return fmt::format("{}: {} ({})", what, std::strerror(err), name ? name : "?");
+}
+
+// pwrite of all of data at off. Returns 0 or the errno (ENOSPC for a short write that made
+// no progress).
+int pwrite_all(int fd, std::string_view data, uint64_t off) {
+    size_t done = 0;
+    while (done < data.size()) {
+        ssize_t n =
+            ::pwrite(fd, data.data() + done, data.size() - done, static_cast<off_t>(off + done));
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) return errno;
+        if (n == 0) return ENOSPC;
+        done += static_cast<size_t>(n);
+    }
+    return 0;
+}
+
+void fsync_dir(const std::string& dir) {
+    if (UniqueFd dfd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC)); dfd)
+        ::fsync(dfd.get());
+}
+
+constexpr uint64_t kMaxBatchBytes = uint64_t{8} << 20;
+constexpr auto kMinBackoff = std::chrono::milliseconds(50);
+constexpr auto kMaxBackoff = std::chrono::milliseconds(1000);
+
 }  // namespace
 
-Journal::Journal(JournalOptions opts) : opts_(std::move(opts)) {}
+// One commit: the records taken from the queue, and the high-water mark to persist first.
+struct Journal::Batch {
+    std::vector<RecordPtr> records;
+    std::string bytes;
+    uint64_t reserve = 0;  // 0 = the mark is far enough ahead
+    double fsync_seconds = -1;
+};
+
+Journal::Journal(JournalOptions opts)
+    : opts_(std::move(opts)), reserve_(opts_.dir + "/seq.reserve") {}
 
 Journal::~Journal() {
     close();
 }
 
 void Journal::log(const std::string& msg) const {
-    if (opts_.log)
-        opts_.log(msg);
-    else
-        std::fprintf(stderr, "%s\n", msg.c_str());
+    if (opts_.log) opts_.log(msg);
 }
 
 std::string Journal::segment_path(uint64_t first_seq) const {
@@ -138,12 +194,12 @@ bool Journal::scan_dir(std::string& error) {
     return true;
 }
 
-bool Journal::recover_newest(size_t tail, std::vector<std::string>& tail_lines, uint64_t& last_seq,
-                             std::string& error) {
+bool Journal::recover_newest(size_t tail, JournalRecovery& rec, std::string& error) {
     std::deque<std::string> lines;
     std::string contents;
     bool newest = true;
-    for (auto it = segments_.rbegin(); it != segments_.rend() && lines.size() < tail; ++it) {
+    for (auto it = segments_.rbegin(); it != segments_.rend() && (newest || lines.size() < tail);
+         ++it) {
         const std::string path = segment_path(it->first);
         if (!read_file(path, contents)) {
             error = fmt::format("cannot read journal segment {}: {}", path, std::strerror(errno));
@@ -167,186 +223,310 @@ bool Journal::recover_newest(size_t tail, std::vector<std::string>& tail_lines, 
         }
         collect_tail(contents, tail, lines);
     }
-    last_seq = segments_.empty() ? 0 : segments_.rbegin()->first - 1;
-    if (!lines.empty()) last_seq = std::max(last_seq, *journal_line_seq(lines.back()));
-    tail_lines.assign(std::make_move_iterator(lines.begin()), std::make_move_iterator(lines.end()));
+    rec.last_seq = segments_.empty() ? 0 : segments_.rbegin()->first - 1;
+    if (!lines.empty()) rec.last_seq = std::max(rec.last_seq, *journal_line_seq(lines.back()));
+    rec.tail.assign(std::make_move_iterator(lines.begin()), std::make_move_iterator(lines.end()));
     return true;
 }
 
-bool Journal::open(size_t tail, std::vector<std::string>& tail_lines, uint64_t& last_seq,
-                   std::string& error) {
+bool Journal::open(size_t tail, JournalRecovery& rec, std::string& error) {
     std::lock_guard lock(mu_);
-    if (!scan_dir(error) || !recover_newest(tail, tail_lines, last_seq, error)) return false;
-    if (!segments_.empty() && !open_segment_locked(segments_.rbegin()->first)) {
-        error = fmt::format("cannot open journal segment {}: {}",
-                            segment_path(segments_.rbegin()->first), std::strerror(errno));
+    uint64_t mark = 0;
+    if (!scan_dir(error) || !recover_newest(tail, rec, error) || !reserve_.load(mark, error))
         return false;
+    rec.next_seq = std::max(rec.last_seq, mark) + 1;
+    last_assigned_ = durable_seq_ = rec.next_seq - 1;
+    // Nothing above next_seq - 1 is reserved yet: the writer persists the first block at once.
+    reserved_ = rec.next_seq - 1;
+    if (!segments_.empty()) {
+        fd_first_ = segments_.rbegin()->first;
+        fd_bytes_ = segments_.rbegin()->second;
+        fd_.reset(::open(segment_path(fd_first_).c_str(), O_WRONLY | O_CLOEXEC));
+        if (!fd_) {
+            error = fmt::format("cannot open journal segment {}: {}", segment_path(fd_first_),
+                                std::strerror(errno));
+            return false;
+        }
+        // A gap in seq (a crash left reserved seqs unused) starts a new segment.
+        must_rotate_ = rec.next_seq != rec.last_seq + 1;
     }
-    apply_retention_locked();
     open_ = true;
     stop_ = false;
-    flusher_ = std::thread([this] { run_flusher(); });
+    writer_ = std::thread([this] { run_writer(); });
     return true;
 }
 
-bool Journal::open_segment_locked(uint64_t first_seq) {
-    int fd =
-        ::open(segment_path(first_seq).c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-    if (fd < 0) return false;
-    fd_ = fd;
-    segments_.try_emplace(first_seq, 0);
+bool Journal::append(RecordPtr rec, bool droppable) {
+    {
+        std::lock_guard lock(mu_);
+        if (!open_ || stop_) return false;
+        last_assigned_ = std::max(last_assigned_, rec->seq);  // handed out, even if refused
+        if (droppable && queued_bytes_ >= opts_.max_queued_bytes) {
+            ++stats_.unjournaled;
+            return false;
+        }
+        queued_bytes_ += rec->json.size() + 1;
+        queue_.push_back(std::move(rec));
+    }
+    work_cv_.notify_one();
     return true;
 }
 
-void Journal::rotate_locked(uint64_t first_seq) {
-    if (fd_ >= 0) {
-        write_pending_locked();
-        sync_fd_locked(fd_);
-        ::close(fd_);
-        fd_ = -1;
-    }
-    if (!open_segment_locked(first_seq)) {
-        ++stats_.write_errors;
-        log(fmt::format("journal: cannot create segment {}: {}", segment_path(first_seq),
-                        std::strerror(errno)));
-        return;
-    }
-    // Make the new name durable too.
-    if (int dfd = ::open(opts_.dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC); dfd >= 0) {
-        ::fsync(dfd);
-        ::close(dfd);
-    }
-    apply_retention_locked();
+uint64_t Journal::reserve_target_locked() const {
+    const uint64_t block = std::max<uint64_t>(opts_.seq_block, 2);
+    if (reserved_.load() >= last_assigned_ + block / 2) return 0;
+    return last_assigned_ + block;
 }
 
-void Journal::apply_retention_locked() {
-    uint64_t total = 0;
-    for (auto& [first, bytes] : segments_) total += bytes;
-    while (segments_.size() > 1 && total > opts_.retention_bytes) {
-        auto oldest = segments_.begin();
-        if (::unlink(segment_path(oldest->first).c_str()) != 0 && errno != ENOENT) {
-            log(fmt::format("journal: cannot delete {}: {}", segment_path(oldest->first),
-                            std::strerror(errno)));
-            break;
+bool Journal::has_work_locked() const {
+    return !queue_.empty() || reserve_target_locked() != 0;
+}
+
+void Journal::run_writer() {
+    std::unique_lock lock(mu_);
+    auto backoff = kMinBackoff;
+    while (true) {
+        work_cv_.wait(lock, [&] { return stop_ || has_work_locked(); });
+        if (!has_work_locked()) break;  // stopping with nothing left
+        if (opts_.commit_interval.count() > 0 && !stop_)
+            work_cv_.wait_for(lock, opts_.commit_interval, [&] { return stop_; });
+        Batch b;
+        b.reserve = reserve_target_locked();
+        uint64_t bytes = 0;
+        for (size_t i = 0; i < queue_.size() && bytes < kMaxBatchBytes; ++i) {
+            b.records.push_back(queue_[i]);
+            bytes += queue_[i]->json.size() + 1;
         }
-        total -= oldest->second;
-        segments_.erase(oldest);
-    }
-}
-
-void Journal::append(uint64_t seq, std::string_view line) {
-    std::lock_guard lock(mu_);
-    if (!open_) return;
-    const uint64_t size = line.size() + 1;
-    if (fd_ < 0)
-        rotate_locked(seq);
-    else if (auto& bytes = segments_.rbegin()->second;
-             bytes > 0 && bytes + size > opts_.segment_bytes)
-        rotate_locked(seq);
-    if (fd_ < 0) return;  // cannot create a segment: counted and logged
-    pending_.append(line).push_back('\n');
-    segments_.rbegin()->second += size;
-    if (pending_.size() >= (4u << 20)) write_pending_locked();
-}
-
-bool Journal::write_pending_locked() {
-    if (pending_.empty() || fd_ < 0) return true;
-    size_t done = 0;
-    while (done < pending_.size()) {
-        ssize_t n = ::write(fd_, pending_.data() + done, pending_.size() - done);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) {
-            ++stats_.write_errors;
-            log(fmt::format("journal: write failed, {} bytes lost: {}", pending_.size() - done,
-                            std::strerror(errno)));
-            break;
+        lock.unlock();
+        std::string what;
+        const int err = commit(b, what);
+        lock.lock();
+        std::string note;
+        finish_locked(b, err, what, note);
+        if (!note.empty()) {  // a slow stderr must not hold up publishers waiting for mu_
+            lock.unlock();
+            log(note);
+            lock.lock();
         }
-        done += static_cast<size_t>(n);
+        if (!err) {
+            backoff = kMinBackoff;
+            continue;
+        }
+        if (stop_) break;  // closing: one last attempt was made
+        work_cv_.wait_for(lock, backoff, [&] { return stop_; });
+        backoff = std::min(backoff * 2, kMaxBackoff);
     }
-    pending_.clear();
-    dirty_ = true;
-    return done > 0;
 }
 
-// fdatasync(fd), timed. Returns the seconds it took; err is 0 or the errno of the failure.
-static double timed_fdatasync(int fd, int& err) {
-    const auto t0 = std::chrono::steady_clock::now();
-    err = ::fdatasync(fd) == 0 ? 0 : errno;
-    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+// I/O without the lock: the high-water mark first, then the records.
+int Journal::commit(Batch& b, std::string& what) {
+    if (b.reserve) {
+        if (int err = reserve_.persist(b.reserve, what)) return err;
+        reserved_ = b.reserve;
+    }
+    if (b.records.empty()) return 0;
+    return write_batch(b, what);
 }
 
-void Journal::record_fsync_locked(double secs, int err) {
-    ++stats_.fsyncs;
-    stats_.fsync_seconds_sum += secs;
-    size_t b = 0;
-    while (b < kFsyncBuckets.size() && secs > kFsyncBuckets[b]) ++b;
-    if (b < kFsyncBuckets.size()) ++stats_.fsync_buckets[b];
+int Journal::write_batch(Batch& b, std::string& what) {
+    for (const auto& r : b.records) b.bytes.append(r->json).push_back('\n');
+    if (!fd_ || must_rotate_ ||
+        (fd_bytes_ > 0 && fd_bytes_ + b.bytes.size() > opts_.segment_bytes)) {
+        if (int err = rotate(b.records.front()->seq, what)) return err;
+    }
+    const std::string path = segment_path(fd_first_);
+    int err = pwrite_all(fd_.get(), b.bytes, fd_bytes_);
+    if (!err) {
+        const auto t0 = std::chrono::steady_clock::now();
+        err = ::fdatasync(fd_.get()) == 0 ? 0 : errno;
+        b.fsync_seconds =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        what = "fdatasync " + path;
+    } else {
+        what = "write " + path;
+    }
+    if (err) {
+        // Cut back to what is durable; the batch is rewritten on the next attempt.
+        if (::ftruncate(fd_.get(), static_cast<off_t>(fd_bytes_)) != 0) must_rotate_ = true;
+        return err;
+    }
+    fd_bytes_ += b.bytes.size();
+    return 0;
+}
+
+// Starts segment first_seq (its records are not durable anywhere else, so any file of that
+// name is a failed attempt's leftover and is truncated).
+int Journal::rotate(uint64_t first_seq, std::string& what) {
+    const std::string path = segment_path(first_seq);
+    UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
+    if (!fd) {
+        what = "create " + path;
+        return errno;
+    }
+    fsync_dir(opts_.dir);  // the new name is durable before records in it are acknowledged
+    fd_ = std::move(fd);
+    fd_first_ = first_seq;
+    fd_bytes_ = 0;
+    must_rotate_ = false;
+    {
+        std::lock_guard lock(mu_);
+        segments_[first_seq] = 0;
+    }
+    apply_retention();
+    return 0;
+}
+
+// Deletes the oldest segments past the retention size (never the one being written).
+void Journal::apply_retention() {
+    std::vector<uint64_t> victims;
+    {
+        std::lock_guard lock(mu_);
+        uint64_t total = 0;
+        for (auto& [first, bytes] : segments_) total += bytes;
+        for (auto it = segments_.begin();
+             total > opts_.retention_bytes && it != segments_.end() && it->first != fd_first_;) {
+            total -= it->second;
+            victims.push_back(it->first);
+            it = segments_.erase(it);
+        }
+    }
+    for (uint64_t first : victims)
+        if (::unlink(segment_path(first).c_str()) != 0 && errno != ENOENT)
+            log(fmt::format("journal: cannot delete {}: {}", segment_path(first),
+                            std::strerror(errno)));
+}
+
+void Journal::finish_locked(const Batch& b, int err, const std::string& what, std::string& note) {
+    if (b.fsync_seconds >= 0) {
+        ++stats_.fsyncs;
+        stats_.fsync_seconds_sum += b.fsync_seconds;
+        size_t i = 0;
+        while (i < kFsyncBuckets.size() && b.fsync_seconds > kFsyncBuckets[i]) ++i;
+        if (i < kFsyncBuckets.size()) ++stats_.fsync_buckets[i];
+    }
     if (err) {
         ++stats_.write_errors;
-        log(fmt::format("journal: fdatasync failed: {}", std::strerror(err)));
+        ++stats_.errors_by_cause[cause_index(err)];
+        const bool was = writable_.exchange(false);
+        error_ = describe(err, what);
+        if (was) errors_at_failure_ = stats_.write_errors - 1;
+        if (was)
+            note =
+                (fmt::format("journal: cannot store events ({}); ingest answers 503 and the "
+                             "writer retries until it can",
+                             error_));
+        durable_cv_.notify_all();
+        return;
     }
+    if (!b.records.empty()) {
+        const uint64_t last = b.records.back()->seq;
+        while (!queue_.empty() && queue_.front()->seq <= last) {
+            queued_bytes_ -= queue_.front()->json.size() + 1;
+            queue_.pop_front();
+        }
+        durable_seq_ = std::max(durable_seq_, last);
+        segments_[fd_first_] = fd_bytes_;
+    }
+    if (!writable_.exchange(true))
+        note = (fmt::format("journal: writable again after {} failed attempt(s); ingest resumes",
+                            stats_.write_errors - errors_at_failure_));
+    error_.clear();
+    durable_cv_.notify_all();
 }
 
-bool Journal::sync_fd_locked(int fd) {
-    int err = 0;
-    const double secs = timed_fdatasync(fd, err);
-    record_fsync_locked(secs, err);
-    return err == 0;
-}
-
-void Journal::run_flusher() {
+Durability Journal::wait_durable(uint64_t seq, std::chrono::steady_clock::time_point deadline) {
     std::unique_lock lock(mu_);
-    while (!stop_) {
-        cv_.wait_for(lock, opts_.fsync_interval, [&] { return stop_; });
-        if (stop_) break;
-        write_pending_locked();
-        if (!dirty_ || fd_ < 0) continue;
-        dirty_ = false;
-        int fd = ::dup(fd_);  // survives a rotation while we sync without the lock
-        if (fd < 0) continue;
-        lock.unlock();
-        int err = 0;
-        const double secs = timed_fdatasync(fd, err);
-        ::close(fd);
-        lock.lock();
-        record_fsync_locked(secs, err);
-    }
+    durable_cv_.wait_until(lock, deadline,
+                           [&] { return durable_seq_ >= seq || !writable_ || !open_; });
+    if (durable_seq_ >= seq) return Durability::durable;
+    return writable_ && open_ ? Durability::timed_out : Durability::failed;
 }
 
-bool Journal::flush() {
+uint64_t Journal::durable_seq() const {
     std::lock_guard lock(mu_);
-    if (fd_ < 0) return true;
-    const uint64_t errors = stats_.write_errors;
-    write_pending_locked();
-    dirty_ = false;
-    sync_fd_locked(fd_);
-    return stats_.write_errors == errors;
+    return durable_seq_;
+}
+
+bool Journal::wait_durable(uint64_t after, std::chrono::milliseconds timeout) const {
+    std::unique_lock lock(mu_);
+    durable_cv_.wait_for(lock, timeout, [&] { return durable_seq_ > after || !open_; });
+    return durable_seq_ > after;
+}
+
+bool Journal::sync(std::chrono::steady_clock::time_point deadline) {
+    uint64_t seq = 0;
+    {
+        std::lock_guard lock(mu_);
+        if (queue_.empty()) return true;
+        seq = queue_.back()->seq;
+    }
+    return wait_durable(seq, deadline) == Durability::durable;
+}
+
+bool Journal::accepting(std::string& why) const {
+    std::lock_guard lock(mu_);
+    if (!writable_) {
+        why = "the journal cannot store events: " + error_;
+        return false;
+    }
+    if (queued_bytes_ >= opts_.max_queued_bytes / 2) {
+        why = fmt::format("the journal is {} MiB behind (slow disk)", queued_bytes_ >> 20);
+        return false;
+    }
+    return true;
+}
+
+std::string Journal::error() const {
+    std::lock_guard lock(mu_);
+    return error_;
 }
 
 void Journal::close() {
     {
         std::lock_guard lock(mu_);
-        if (!open_) return;
+        if (!open_ || stop_) return;
         stop_ = true;
     }
-    cv_.notify_all();
-    if (flusher_.joinable()) flusher_.join();
-    flush();
+    work_cv_.notify_all();
+    if (writer_.joinable()) writer_.join();
+    // The writer is gone and appends are refused: the rest needs no lock but for the waiters.
+    if (!queue_.empty()) {
+        log(fmt::format("journal: closing with {} events not stored ({})", queue_.size(), error_));
+    } else if (reserved_ > last_assigned_) {
+        // Everything handed out is stored: record the exact mark, so a restart has no gap.
+        std::string what;
+        if (reserve_.persist(last_assigned_, what) == 0) reserved_ = last_assigned_;
+    }
+    fd_.reset();
     std::lock_guard lock(mu_);
-    if (fd_ >= 0) ::close(fd_);
-    fd_ = -1;
     open_ = false;
+    durable_cv_.notify_all();
 }
 
 void Journal::read_after(JournalCursor& cur, uint64_t after, size_t max,
                          std::vector<std::string>& out) {
     std::vector<uint64_t> segs;
+    std::vector<RecordPtr> queued;
+    uint64_t durable = 0;
     {
         std::lock_guard lock(mu_);
-        write_pending_locked();  // readers see every record appended so far
         for (const auto& [first, bytes] : segments_) segs.push_back(first);
+        durable = durable_seq_;
+        auto it = std::upper_bound(queue_.begin(), queue_.end(), after,
+                                   [](uint64_t s, const RecordPtr& r) { return s < r->seq; });
+        for (; it != queue_.end() && queued.size() < max; ++it) queued.push_back(*it);
     }
-    if (segs.empty() || max == 0) return;
+    if (max == 0) return;
+    const size_t before = out.size();
+    if (!segs.empty() && after < durable) read_durable(cur, segs, after, durable, max, out);
+    const uint64_t from = out.size() > before ? *journal_line_seq(out.back()) : after;
+    for (const auto& r : queued)
+        if (r->seq > from && out.size() - before < max) out.push_back(r->json);
+    cur.next_seq = (out.size() > before ? *journal_line_seq(out.back()) : after) + 1;
+}
+
+void Journal::read_durable(JournalCursor& cur, const std::vector<uint64_t>& segs, uint64_t after,
+                           uint64_t upto, size_t max, std::vector<std::string>& out) {
     const size_t before = out.size();
     if (cur.next_seq != after + 1 || !std::binary_search(segs.begin(), segs.end(), cur.segment)) {
         auto it = std::upper_bound(segs.begin(), segs.end(), after + 1);
@@ -356,17 +536,14 @@ void Journal::read_after(JournalCursor& cur, uint64_t after, size_t max,
     size_t idx =
         static_cast<size_t>(std::lower_bound(segs.begin(), segs.end(), cur.segment) - segs.begin());
     while (out.size() - before < max && idx < segs.size()) {
-        int fd = ::open(segment_path(segs[idx]).c_str(), O_RDONLY | O_CLOEXEC);
+        UniqueFd fd(::open(segment_path(segs[idx]).c_str(), O_RDONLY | O_CLOEXEC));
         bool at_end = true;
-        if (fd >= 0) {  // a segment deleted by retention meanwhile is skipped
-            at_end = read_lines(fd, cur, after, before + max, out);
-            ::close(fd);
-        }
+        if (fd)  // a segment deleted by retention meanwhile is skipped
+            at_end = read_lines(fd.get(), cur, after, upto, before + max, out);
         if (!at_end || idx + 1 == segs.size()) break;
         cur.segment = segs[++idx];
         cur.offset = 0;
     }
-    cur.next_seq = (out.size() > before ? *journal_line_seq(out.back()) : after) + 1;
 }
 
 JournalStats Journal::stats() const {
@@ -374,6 +551,11 @@ JournalStats Journal::stats() const {
     JournalStats s = stats_;
     s.segments = segments_.size();
     for (const auto& [first, bytes] : segments_) s.bytes += bytes;
+    s.writable = writable_;
+    s.queued_records = queue_.size();
+    s.queued_bytes = queued_bytes_;
+    s.durable_seq = durable_seq_;
+    s.reserved_seq = reserved_;
     return s;
 }
 

@@ -1,6 +1,11 @@
 // The hub over real HTTP: ingest and its errors, dedup, SSE resume and filters, a stalled
-// reader, the subscriber cap, capture sessions, pages, metrics.
+// reader, the subscriber cap, capture sessions, pages, metrics, a journal that cannot write.
+#include <sys/resource.h>
+
+#include <csignal>
+
 #include "catch.hpp"
+#include "hub/store/seq_reserve.hpp"
 #include "test_support.hpp"
 
 using namespace hubtest;
@@ -239,4 +244,133 @@ TEST_CASE("health and metrics") {
           std::string::npos);
     CHECK(m.find("faultline_hub_sse_subscribers") != std::string::npos);
     CHECK(m.find("faultline_hub_ring_events") != std::string::npos);
+}
+
+namespace {
+// Caps the size of files this process writes (pwrite past it fails with EFBIG); restores the
+// old limit when destroyed.
+struct FileSizeLimit {
+    rlimit old{};
+    explicit FileSizeLimit(rlim_t bytes) {
+        std::signal(SIGXFSZ, SIG_IGN);
+        getrlimit(RLIMIT_FSIZE, &old);
+        rlimit lim{bytes, old.rlim_max};
+        setrlimit(RLIMIT_FSIZE, &lim);
+    }
+    ~FileSizeLimit() { setrlimit(RLIMIT_FSIZE, &old); }
+};
+
+uint64_t segment_bytes_in(const std::string& dir) {
+    uint64_t n = 0;
+    for (auto& e : std::filesystem::directory_iterator(dir))
+        if (e.path().extension() == ".ndjson") n += e.file_size();
+    return n;
+}
+}  // namespace
+
+TEST_CASE("a journal that cannot write: 503 with the cause, readers still served, recovery") {
+    HubOptions o = quick();
+    o.data_dir = temp_dir();
+    std::mutex log_mu;
+    std::vector<std::string> logged;
+    o.log = [&](std::string_view line) {
+        std::lock_guard lock(log_mu);
+        logged.emplace_back(line);
+    };
+    TestHub h(o);
+    auto cli = h.client();
+    REQUIRE(cli.Post("/telemetry/events", crash_json("w:1"), kNdjson)->status == 200);
+    SseCollector reader(h.hub.port(), "/telemetry/stream?since=0");
+    REQUIRE(reader.wait([](auto& e) { return e.size() == 1; }));
+    std::string failed_batch = crash_json("w:2") + "\n" + crash_json("w:3") + "\n";
+    {
+        FileSizeLimit limit(segment_bytes_in(o.data_dir) + 10);
+        // Taken while writable, then the write fails: not acknowledged.
+        auto res = cli.Post("/telemetry/events", failed_batch, kNdjson);
+        REQUIRE(res);
+        CHECK(res->status == 503);
+        CHECK(res->get_header_value("Retry-After") == "1");
+        CHECK(res->body.find("EFBIG") != std::string::npos);
+        // Now refused up front; health says why; metrics count it.
+        auto again = cli.Post("/telemetry/events", crash_json("w:4"), kNdjson);
+        CHECK(again->status == 503);
+        CHECK(again->body.find("cannot store events") != std::string::npos);
+        auto health = cli.Get("/healthz");
+        CHECK(health->status == 503);
+        CHECK(health->body.find("EFBIG") != std::string::npos);
+        auto m = cli.Get("/metrics")->body;
+        CHECK(m.find("faultline_hub_journal_writable 0") != std::string::npos);
+        CHECK(m.find(R"(faultline_hub_journal_errors_total{cause="EFBIG"} 0)") ==
+              std::string::npos);
+        // In-process events still reach stream readers at once.
+        const uint64_t seq = h.hub.publish(cdp_event(1));
+        CHECK(seq > 0);
+        CHECK(reader.wait([&](auto& e) { return e.back().id == std::to_string(seq); }));
+    }
+    // The limit is gone: the writer retries by itself.
+    bool ok = false;
+    for (int i = 0; i < 300 && !ok; ++i) {
+        ok = cli.Get("/healthz")->status == 200;
+        if (!ok) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    CHECK(ok);
+    CHECK(cli.Get("/metrics")->body.find("faultline_hub_journal_writable 1") != std::string::npos);
+    {
+        // One log line per state change, however many attempts failed.
+        std::lock_guard lock(log_mu);
+        size_t failed = 0, back = 0;
+        for (const auto& l : logged) {
+            failed += l.find("cannot store events") != std::string::npos;
+            back += l.find("writable again") != std::string::npos;
+        }
+        CHECK(failed == 1);
+        CHECK(back == 1);
+    }
+    // The producer retries the batch that got 503: it was stored meanwhile, so it is
+    // acknowledged as duplicates, once, and w:4 (refused up front) is stored now.
+    auto retry = cli.Post("/telemetry/events", failed_batch + crash_json("w:4"), kNdjson);
+    REQUIRE(retry->status == 200);
+    CHECK(retry->body.find(R"("accepted":1,"duplicates":2)") != std::string::npos);
+    auto page = cli.Get("/telemetry/events?since=0")->body;
+    for (const char* id : {"w:1", "w:2", "w:3", "w:4"}) {
+        const std::string needle = std::string(R"("id":")") + id + "\"";
+        const size_t at = page.find(needle);
+        CHECK(at != std::string::npos);
+        CHECK(page.find(needle, at + 1) == std::string::npos);
+    }
+    std::filesystem::remove_all(o.data_dir);
+}
+
+TEST_CASE("no seq is handed out before seq.reserve is durable; the hub recovers by itself") {
+    HubOptions o = quick();
+    o.data_dir = temp_dir();
+    // seq.reserve points into a directory that does not exist: it cannot be created.
+    const std::string missing = o.data_dir + "/missing";
+    std::filesystem::create_symlink(missing + "/seq.reserve", o.data_dir + "/seq.reserve");
+    TestHub h(o);
+    auto cli = h.client();
+    auto res = cli.Post("/telemetry/events", crash_json("r:1"), kNdjson);
+    REQUIRE(res);
+    CHECK(res->status == 503);
+    CHECK(res->body.find("seq.reserve") != std::string::npos);
+    CHECK(res->body.find("ENOENT") != std::string::npos);
+    CHECK(h.hub.publish(cdp_event(1)) == 0);  // in-process: not recorded rather than unreserved
+    CHECK(h.hub.last_seq() == 0);
+    CHECK(cli.Get("/metrics")->body.find("faultline_hub_events_unsequenced_total 1") !=
+          std::string::npos);
+    CHECK(cli.Get("/healthz")->status == 503);
+    std::filesystem::create_directories(missing);  // now it can be created
+    bool ok = false;
+    for (int i = 0; i < 300 && !ok; ++i) {
+        ok = cli.Get("/healthz")->status == 200;
+        if (!ok) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    REQUIRE(ok);
+    auto stored = cli.Post("/telemetry/events", crash_json("r:1"), kNdjson);
+    CHECK(stored->status == 200);
+    CHECK(stored->body.find(R"("first_seq":1,)") != std::string::npos);
+    CHECK(h.hub.publish(cdp_event(2)) == 2);
+    CHECK(std::filesystem::file_size(missing + "/seq.reserve") ==
+          faultline::hub::kReserveSlotStride + faultline::hub::kReserveSlotBytes);
+    std::filesystem::remove_all(o.data_dir);
 }

@@ -1,10 +1,12 @@
 // Fuzzes the hub's request parsers: ingest bodies (JSON and NDJSON), journal record lines and
-// the recoverable-prefix scan, and stream query parameters. None may crash or hang.
+// the recoverable-prefix scan, seq.reserve slots, and stream query parameters. None may crash
+// or hang.
 #include <cstdint>
 #include <string_view>
 
 #include "hub/http/ingest.hpp"
 #include "hub/store/journal_line.hpp"
+#include "hub/store/seq_reserve.hpp"
 #include "hub/stream/query.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -16,6 +18,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     const size_t keep = faultline::hub::journal_valid_prefix(in);
     if (keep > in.size()) __builtin_trap();
     faultline::hub::journal_line_seq(in);
+    // A slot that parses is exactly the slot its mark formats to.
+    if (auto mark = faultline::hub::parse_reserve_slot(in))
+        if (faultline::hub::format_reserve_slot(*mark) !=
+            in.substr(0, faultline::hub::kReserveSlotBytes))
+            __builtin_trap();
     faultline::hub::RawQuery raw;
     raw.since = std::string(in.substr(0, in.size() / 2));
     raw.categories = std::string(in.substr(in.size() / 2));

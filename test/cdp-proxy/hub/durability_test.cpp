@@ -1,0 +1,247 @@
+// The cdp-proxy binary under faults: kill -9 during sustained ingest, and a data dir on a
+// full tmpfs. Every POST answered 200 must still be there after a restart, every other answer
+// is 503 with Retry-After and the cause, and seq never goes back to a value a reader saw.
+// Run one case per meson test: hub_durability_test '[kill9]' or '[full_disk]'.
+#include <sys/mount.h>
+
+#include <cstdlib>
+#include <map>
+#include <set>
+
+#include "catch.hpp"
+#include "proxy_process.hpp"
+#include "test_support.hpp"
+
+using namespace hubtest;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+const char* kNdjson = "application/x-ndjson";
+
+// A batch of n service_crashed events with ids prefix:first..prefix:first+n-1, each about
+// pad bytes larger than the minimum.
+std::string batch(const std::string& prefix, int first, int n, size_t pad = 0) {
+    std::string out;
+    for (int i = first; i < first + n; ++i)
+        out += crash_json(prefix + ":" + std::to_string(i), "svc" + std::string(pad, 'x')) + "\n";
+    return out;
+}
+
+struct Stored {
+    std::map<std::string, uint64_t> seq_of_id;  // id -> seq
+    uint64_t records = 0, max_seq = 0;
+    bool seq_repeated = false;
+};
+
+// Pages through GET /telemetry/events from since=0 and indexes every stored event by id.
+Stored read_stored(int port) {
+    httplib::Client cli("127.0.0.1", port);
+    cli.set_read_timeout(30, 0);
+    Stored s;
+    std::set<uint64_t> seen;
+    uint64_t since = 0;
+    while (true) {
+        auto r = cli.Get(fmt::format("/telemetry/events?since={}&limit=1000", since));
+        REQUIRE(r);
+        REQUIRE(r->status == 200);
+        const std::string& b = r->body;
+        size_t at = 0;
+        while ((at = b.find("{\"seq\":", at)) != std::string::npos) {
+            at += 7;
+            const uint64_t seq = std::stoull(b.substr(at, 21));
+            const size_t id_at = b.find("\"id\":\"", at);
+            const size_t next = b.find("{\"seq\":", at);
+            if (id_at != std::string::npos && (next == std::string::npos || id_at < next)) {
+                const size_t end = b.find('"', id_at + 6);
+                s.seq_of_id[b.substr(id_at + 6, end - id_at - 6)] = seq;
+            }
+            s.seq_repeated |= !seen.insert(seq).second;
+            s.max_seq = std::max(s.max_seq, seq);
+            ++s.records;
+        }
+        const uint64_t next_since = std::stoull(b.substr(b.find("\"next_since\":") + 13, 21));
+        if (next_since == since) break;
+        since = next_since;
+    }
+    return s;
+}
+
+uint64_t max_id(const std::vector<faultline::SseEvent>& ev) {
+    uint64_t m = 0;
+    for (const auto& e : ev) m = std::max<uint64_t>(m, std::stoull(e.id));
+    return m;
+}
+
+uint64_t first_seq(const std::string& body) {
+    const size_t at = body.find("\"first_seq\":");
+    return at == std::string::npos ? 0 : std::strtoull(body.c_str() + at + 12, nullptr, 10);
+}
+
+// A producer's acknowledged ids, from any thread.
+struct Acked {
+    std::mutex mu;
+    std::vector<std::string> ids;
+    std::atomic<uint64_t> ok{0}, unavailable{0}, other{0};
+    void add(const std::string& prefix, int first, int n) {
+        std::lock_guard lock(mu);
+        for (int i = first; i < first + n; ++i) ids.push_back(prefix + ":" + std::to_string(i));
+    }
+};
+
+uint64_t metric(int port, const std::string& name) {
+    httplib::Client cli("127.0.0.1", port);
+    auto r = cli.Get("/metrics");
+    if (!r) return UINT64_MAX;
+    const size_t at = r->body.find("\n" + name + " ");
+    if (at == std::string::npos) return UINT64_MAX;
+    return std::stoull(r->body.substr(at + name.size() + 2));
+}
+}  // namespace
+
+TEST_CASE("kill -9 during sustained ingest loses no acknowledged event, reuses no seq", "[kill9]") {
+    const std::string dir = temp_dir();
+    const int port = free_port();
+    Acked acked;
+    uint64_t reader_max = 0;
+    {
+        ProxyProcess p(CDP_PROXY, dir, port);
+        SseCollector reader(port, "/telemetry/stream?since=0");
+        std::atomic<bool> stop{false};
+        std::vector<std::thread> producers;
+        for (int t = 0; t < 4; ++t)
+            producers.emplace_back([&, t] {
+                httplib::Client cli("127.0.0.1", port);
+                cli.set_read_timeout(5, 0);
+                const std::string prefix = "p" + std::to_string(t);
+                for (int n = 0; !stop; n += 20) {
+                    auto r = cli.Post("/telemetry/events", batch(prefix, n, 20), kNdjson);
+                    if (r && r->status == 200) {
+                        acked.add(prefix, n, 20);
+                        ++acked.ok;
+                    } else if (r) {
+                        ++acked.other;
+                    }
+                }
+            });
+        std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+        REQUIRE(WIFSIGNALED(p.signal_and_wait(SIGKILL, std::chrono::seconds(5))));
+        stop = true;
+        for (auto& t : producers) t.join();
+        reader_max = max_id(reader.events());
+    }
+    INFO("batches acknowledged: " << acked.ok << ", other answers: " << acked.other);
+    REQUIRE(acked.ok > 20);
+    CHECK(acked.other == 0);
+    ProxyProcess p(CDP_PROXY, dir, port);
+    const Stored s = read_stored(port);
+    size_t missing = 0;
+    for (const auto& id : acked.ids) missing += s.seq_of_id.count(id) == 0;
+    std::printf(
+        "kill -9: %zu events acknowledged, %zu missing after restart, %llu stored, "
+        "reader saw up to seq %llu\n",
+        acked.ids.size(), missing, static_cast<unsigned long long>(s.records),
+        static_cast<unsigned long long>(reader_max));
+    CHECK(missing == 0);
+    CHECK_FALSE(s.seq_repeated);
+    auto next =
+        httplib::Client("127.0.0.1", port).Post("/telemetry/events", batch("after", 0, 1), kNdjson);
+    REQUIRE(next);
+    REQUIRE(next->status == 200);
+    CHECK(first_seq(next->body) > reader_max);
+    CHECK(first_seq(next->body) > s.max_seq);
+    std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("a full disk: every POST is 200 and kept, or 503; the hub recovers by itself",
+          "[full_disk]") {
+    const std::string dir = temp_dir();
+    if (mount("tmpfs", dir.c_str(), "tmpfs", 0, "size=256k") != 0) {
+        std::printf("SKIP: cannot mount a 256 KiB tmpfs on %s (%s): needs root\n", dir.c_str(),
+                    std::strerror(errno));
+        std::exit(77);
+    }
+    struct Unmount {
+        std::string d;
+        ~Unmount() {
+            umount2(d.c_str(), MNT_DETACH);
+            std::filesystem::remove_all(d);
+        }
+    } unmount{dir};
+    const int port = free_port();
+    Acked acked;
+    uint64_t reader_max = 0;
+    {
+        ProxyProcess p(CDP_PROXY, dir, port);
+        SseCollector reader(port, "/telemetry/stream?since=0");
+        httplib::Client cli("127.0.0.1", port);
+        int consecutive_503 = 0;
+        for (int n = 0; n < 200 * 20 && consecutive_503 < 5; n += 20) {
+            auto r = cli.Post("/telemetry/events", batch("f", n, 20, 400), kNdjson);
+            REQUIRE(r);
+            if (r->status == 200) {
+                acked.add("f", n, 20);
+                ++acked.ok;
+                consecutive_503 = 0;
+                continue;
+            }
+            REQUIRE(r->status == 503);
+            ++acked.unavailable;
+            ++consecutive_503;
+            CHECK(r->get_header_value("Retry-After") == "1");
+            CHECK(r->body.find("ENOSPC") != std::string::npos);
+        }
+        REQUIRE(consecutive_503 == 5);
+        CHECK(acked.ok > 5);
+        auto health = cli.Get("/healthz");
+        REQUIRE(health);
+        CHECK(health->status == 503);
+        CHECK(health->body.find("No space left on device") != std::string::npos);
+        CHECK(metric(port, "faultline_hub_journal_writable") == 0);
+        auto m = cli.Get("/metrics")->body;
+        CHECK(m.find("faultline_hub_journal_errors_total{cause=\"ENOSPC\"} 0") ==
+              std::string::npos);
+        // Stream readers still get everything in memory.
+        CHECK(reader.wait(
+            [&](auto& e) { return max_id(e) == metric(port, "faultline_hub_last_seq"); }));
+        reader_max = max_id(reader.events());
+        REQUIRE(WIFSIGNALED(p.signal_and_wait(SIGKILL, std::chrono::seconds(5))));
+    }
+    std::printf("full disk: %llu batches acknowledged, %llu answered 503; reader saw up to %llu\n",
+                static_cast<unsigned long long>(acked.ok.load()),
+                static_cast<unsigned long long>(acked.unavailable.load()),
+                static_cast<unsigned long long>(reader_max));
+    // Restarted on the still-full disk.
+    ProxyProcess p(CDP_PROXY, dir, port);
+    httplib::Client cli("127.0.0.1", port);
+    const Stored s = read_stored(port);
+    size_t missing = 0;
+    for (const auto& id : acked.ids) missing += s.seq_of_id.count(id) == 0;
+    CHECK(missing == 0);
+    CHECK_FALSE(s.seq_repeated);
+    auto still_full = cli.Post("/telemetry/events", batch("g", 0, 20, 400), kNdjson);
+    REQUIRE(still_full);
+    CHECK((still_full->status == 503 || still_full->status == 200));
+    // Space returns: the journal resumes by itself, health returns to ok.
+    REQUIRE(mount("tmpfs", dir.c_str(), "tmpfs", MS_REMOUNT, "size=64m") == 0);
+    bool ok = false;
+    for (int i = 0; i < 500 && !ok; ++i) {
+        auto h = cli.Get("/healthz");
+        ok = h && h->status == 200;
+        if (!ok) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    CHECK(ok);
+    auto after = cli.Post("/telemetry/events", batch("h", 0, 20, 400), kNdjson);
+    REQUIRE(after);
+    CHECK(after->status == 200);
+    CHECK(first_seq(after->body) > reader_max);
+    auto retry = cli.Post("/telemetry/events", batch("g", 0, 20, 400), kNdjson);
+    REQUIRE(retry);
+    CHECK(retry->status == 200);
+    const Stored s2 = read_stored(port);
+    for (int i = 0; i < 20; ++i) {
+        CHECK(s2.seq_of_id.count("g:" + std::to_string(i)) == 1);
+        CHECK(s2.seq_of_id.count("h:" + std::to_string(i)) == 1);
+    }
+    CHECK_FALSE(s2.seq_repeated);
+    CHECK(WIFEXITED(p.signal_and_wait(SIGTERM, std::chrono::seconds(5))));
+}
