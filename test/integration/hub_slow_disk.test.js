@@ -11,6 +11,11 @@ const fs = require('fs');
 const path = require('path');
 const { spawn, spawnSync } = require('child_process');
 const h = require('./lib/proxy_harness');
+// Under a sanitizer (test/run.sh's second and third passes set FAULTLINE_SANITIZED=1) the proxy
+// runs several times slower and its latencies mean nothing: they are reported, not asserted.
+const timing = (ok, what) => process.env.FAULTLINE_SANITIZED
+  ? console.log(`# ${ok ? 'ok' : 'not asserted'} (sanitizer build): ${what}`)
+  : h.check(ok, what);
 
 const PHASE_MS = 2500;  // each measuring phase; base and slow alternate twice
 
@@ -167,7 +172,7 @@ async function main() {
       console.log(`# normal disk (strace attached): ${fmt(base)}, ${normal.length} commands`);
       console.log(`# fdatasync +400 ms: ${fmt(slow)}, ${slowed.length} commands; ${acks.length} POSTs acknowledged meanwhile, ack p50 ${pct(acks, 0.5)} ms`);
       h.check(acks.length > 0 && pct(acks, 0.5) >= 300, 'the injected delay reached the journal (ack latency >= 300 ms)');
-      h.check(slow.p99 <= 2 * base.p99, `p99 ${slow.p99.toFixed(2)} ms within 2x the normal ${base.p99.toFixed(2)} ms`);
+      timing(slow.p99 <= 2 * base.p99, `p99 ${slow.p99.toFixed(2)} ms within 2x the normal ${base.p99.toFixed(2)} ms`);
       h.check(ch.cycles > 10, `connections kept opening and closing (${ch.cycles})`);
       h.check(!prod.statuses['503'], `ingest kept acknowledging while the disk was slow (${JSON.stringify(prod.statuses)})`);
     }],
@@ -183,7 +188,7 @@ async function main() {
       await h.waitFor('cdp_connect delivered while the journal fails', () => connects() > before + 3, 10000);
       const during = stats(await rtts(ws, 1000));
       console.log(`# fdatasync EIO: ${fmt(during)}`);
-      h.check(during.p99 <= 2 * base.p99, `p99 ${during.p99.toFixed(2)} ms within 2x normal while the journal fails`);
+      timing(during.p99 <= 2 * base.p99, `p99 ${during.p99.toFixed(2)} ms within 2x normal while the journal fails`);
       await strace.detach();
       await h.waitFor('/healthz ok again', async () => (await h.getJson(`${hubUrl}/healthz`)).status === 200, 10000);
     }],

@@ -112,7 +112,9 @@ const steps = [
   }],
 
   ['a client dialling while Chromium is down is connected once the new browser is up', async () => {
-    const heldUrl = (await h.getJson(logProxy.url + '/json/version')).body.webSocketDebuggerUrl;
+    // The previous step restarted Chromium: wait until the proxy has found it again.
+    const heldUrl = await h.waitFor('the proxy to see the restarted browser', async () =>
+      (await h.getJson(logProxy.url + '/json/version')).body.webSocketDebuggerUrl);
     await chrome.kill();
     const t0 = Date.now();
     const pending = h.openSocket(heldUrl);  // the old browser id: the proxy dials the current one
