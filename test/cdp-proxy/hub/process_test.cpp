@@ -1,72 +1,20 @@
 // The cdp-proxy binary as a process: restart after kill -9 (seq continues, torn line cut)
 // and graceful SIGTERM (capture ended, delivered, exit 0 within 5 s).
 #include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
 
 #include <fstream>
 
 #include "catch.hpp"
+#include "proxy_process.hpp"
 #include "test_support.hpp"
 
 using namespace hubtest;
 
 namespace {
-// A free loopback port (bound then closed; httplib::Server would keep its socket open).
-int free_port() {
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof a;
-    bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-    getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-    close(fd);
-    return ntohs(a.sin_port);
-}
-
-struct Process {
-    pid_t pid = -1;
-    int port = 0;
-    Process(const std::string& data_dir, int port_) : port(port_) {
-        pid = fork();
-        if (pid == 0) {
-            std::string listen = "127.0.0.1:" + std::to_string(port);
-            execl(CDP_PROXY, CDP_PROXY, "--api-listen", listen.c_str(), "--data-dir",
-                  data_dir.c_str(), "--journal-commit-ms", "1", (char*)nullptr);
-            _exit(127);
-        }
-        httplib::Client cli("127.0.0.1", port);
-        for (int i = 0; i < 500; ++i) {
-            if (auto r = cli.Get("/healthz"); r && r->status == 200) return;
-            std::this_thread::sleep_for(std::chrono::milliseconds(10));
-        }
-        throw std::runtime_error("cdp-proxy did not answer /healthz");
-    }
-    ~Process() {
-        if (pid > 0 && waitpid(pid, nullptr, WNOHANG) == 0) {
-            kill(pid, SIGKILL);
-            waitpid(pid, nullptr, 0);
-        }
-    }
-    // Signals the process and returns its exit status (-1 on timeout).
-    int signal_and_wait(int sig, std::chrono::milliseconds within) {
-        kill(pid, sig);
-        auto end = std::chrono::steady_clock::now() + within;
-        while (std::chrono::steady_clock::now() < end) {
-            int st = 0;
-            if (waitpid(pid, &st, WNOHANG) == pid) return pid = -1, st;
-            std::this_thread::sleep_for(std::chrono::milliseconds(10));
-        }
-        kill(pid, SIGKILL);
-        waitpid(pid, nullptr, 0);
-        pid = -1;
-        return -1;
-    }
+// The binary with the journal committing every millisecond.
+struct Process : ProxyProcess {
+    Process(const std::string& data_dir, int port)
+        : ProxyProcess(CDP_PROXY, data_dir, port, {"--journal-commit-ms", "1"}) {}
 };
 
 std::string newest_segment(const std::string& dir) {
