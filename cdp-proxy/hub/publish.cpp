@@ -41,7 +41,10 @@ uint64_t Hub::accept_locked(Event& e) {
     metrics_.ingested(e.type, e.category, d.record);
     if (!d.record) return 0;
     if (d.session_id) e.capture_session_id = d.session_id;
-    return record_locked(e);
+    oom_link_.annotate(e, wall_now_ms());
+    const uint64_t seq = record_locked(e);
+    oom_link_.remember(e, seq, wall_now_ms());
+    return seq;
 }
 
 uint64_t Hub::record_locked(Event& e) {
