@@ -195,6 +195,19 @@ void BrowserSession::on_attached(object params, int64_t now) {
     auto& stored = sessions_.emplace(sid, std::move(s)).first->second;
     // Children (out-of-process iframes, workers) attach flattened too.
     command("Target.setAutoAttach", std::string(kAutoAttach), sid);
+    // The document it shows already: answered before the events Runtime.enable replays.
+    if (has_page_domain(stored.target_type))
+        command(
+            "Page.getFrameTree", {}, sid, [this, sid](bool ok, object result, std::string_view) {
+                auto it = sessions_.find(sid);
+                object tree, frame;
+                if (!ok || it == sessions_.end() || result["frameTree"].get_object().get(tree) ||
+                    tree["frame"].get_object().get(frame))
+                    return;
+                it->second.nav->adopt(std::string(str(frame, "id")),
+                                      std::string(str(frame, "loaderId")),
+                                      std::string(str(frame, "url")));
+            });
     apply_domains(stored);
     if (stored.target_type == "page")
         emit_("page_tab_opened", context_object(ctx)
@@ -269,6 +282,10 @@ void BrowserSession::on_network(Session& s, std::string_view method, object para
         if (redirect) previous = it->second.url;
         NavContext ctx = s.nav->context();
         if (redirect) ctx.nav_seq = it->second.nav_seq;
+        // The main frame's document request precedes frameNavigated: it opens the next
+        // navigation (a page target's id is its main frame's id).
+        else if (str(params, "type") == "Document" && str(params, "frameId") == s.target_id)
+            ++ctx.nav_seq;
         if (capture_.network)
             emit_("network_request", network_request(ctx, params, redirect ? &previous : nullptr));
         object req;

@@ -43,19 +43,21 @@ std::string_view interaction_script() {
     if (!el || sensitive(el)) return;
     post({type: 'interaction_key', key: e.key, selector: selector(el), tag: el.tagName});
   }, true);
-  const scrolls = new Map();
-  const pos = (t) => t === document || t === window ? [window.scrollX, window.scrollY] : [t.scrollLeft, t.scrollTop];
+  // Where each scroller last came to rest (the scroll event fires after the move, so the
+  // start position must be remembered from before).
+  const rest = new Map([[document, [window.scrollX, window.scrollY]]]);
+  const timers = new Map();
+  const pos = (t) => t === document ? [window.scrollX, window.scrollY] : [t.scrollLeft, t.scrollTop];
   document.addEventListener('scroll', (e) => {
     const t = e.target;
-    let s = scrolls.get(t);
-    if (!s) { s = {from: pos(t), timer: 0}; scrolls.set(t, s); }
-    clearTimeout(s.timer);
-    s.timer = setTimeout(() => {
-      scrolls.delete(t);
-      const to = pos(t);
-      if (Math.abs(to[0] - s.from[0]) > 5 || Math.abs(to[1] - s.from[1]) > 5)
-        post({type: 'interaction_scroll_settled', from_x: Math.round(s.from[0]), from_y: Math.round(s.from[1]), to_x: Math.round(to[0]), to_y: Math.round(to[1]), target_selector: t === document ? 'document' : selector(t)});
-    }, 300);
+    clearTimeout(timers.get(t));
+    timers.set(t, setTimeout(() => {
+      timers.delete(t);
+      const from = rest.get(t) || [0, 0], to = pos(t);
+      rest.set(t, to);
+      if (Math.abs(to[0] - from[0]) > 5 || Math.abs(to[1] - from[1]) > 5)
+        post({type: 'interaction_scroll_settled', from_x: Math.round(from[0]), from_y: Math.round(from[1]), to_x: Math.round(to[0]), to_y: Math.round(to[1]), target_selector: t === document ? 'document' : selector(t)});
+    }, 300));
   }, true);
 })();)JS";
 }

@@ -18,6 +18,14 @@ void NavState::navigated(std::string frame_id, std::string loader_id, std::strin
     layout_due_ = 0;
 }
 
+void NavState::adopt(std::string frame_id, std::string loader_id, std::string url) {
+    if (ctx_.nav_seq != 0) return;
+    ctx_.frame_id = std::move(frame_id);
+    ctx_.loader_id = std::move(loader_id);
+    ctx_.url = std::move(url);
+    ctx_.nav_seq = 1;
+}
+
 void NavState::dom_content_loaded(int64_t) {
     dcl_ = true;
 }
