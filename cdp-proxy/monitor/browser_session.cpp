@@ -178,6 +178,14 @@ void BrowserSession::on_target_crashed(object params, int64_t now) {
     crashes_.crashed(std::string(str(params, "targetId")), std::string(str(params, "status")),
                      int_or(params, "errorCode", -1), now);
     refresh_renderers();  // the renderer that vanished is the one that died
+    // Discovery may not have reported the latest title yet; the target outlives its renderer.
+    command("Target.getTargetInfo", target_params("targetId", str(params, "targetId")), {},
+            [this](bool ok, object result, std::string_view) {
+                object t;
+                if (!ok || result["targetInfo"].get_object().get(t)) return;
+                crashes_.refresh_held(std::string(str(t, "targetId")), std::string(str(t, "url")),
+                                      std::string(str(t, "title")));
+            });
 }
 
 void BrowserSession::on_attached(object params, int64_t now) {

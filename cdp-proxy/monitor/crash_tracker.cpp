@@ -61,6 +61,14 @@ void CrashTracker::crashed(const std::string& target_id, std::string status, int
     held_.push_back(std::move(c));
 }
 
+void CrashTracker::refresh_held(const std::string& target_id, std::string url, std::string title) {
+    for (auto& c : held_)
+        if (c.target_id == target_id) {
+            if (!url.empty()) c.url = url;
+            if (!title.empty()) c.title = title;
+        }
+}
+
 std::vector<HeldCrash> CrashTracker::due(int64_t now_ms, bool flush) {
     std::vector<HeldCrash> out;
     std::erase_if(held_, [&](HeldCrash& c) {

@@ -44,6 +44,9 @@ class CrashTracker {
     void crashed(const std::string& target_id, std::string status, int64_t error_code,
                  int64_t now_ms);
 
+    // Fresher url/title of a held crash (Target.getTargetInfo at the crash).
+    void refresh_held(const std::string& target_id, std::string url, std::string title);
+
     // Crashes whose hold is over (all of them with flush).
     std::vector<HeldCrash> due(int64_t now_ms, bool flush = false);
     std::optional<int64_t> next_deadline() const;

@@ -103,3 +103,27 @@ const browserConfig = (...cats) => ({ browser: Object.fromEntries(cats.map((c) =
 const BROWSER_CONTENT = new Set(['console', 'network', 'page', 'interaction', 'screenshot']);
 
 module.exports = { SECRET, startSite, startProxyWithHub, telemetry, browserConfig, BROWSER_CONTENT };
+
+// A browser-level CDP socket through the proxy (the harness's raw ws client).
+async function browserSocket(proxyUrl) {
+  const v = await (await fetch(`${proxyUrl}/json/version`)).json();
+  return h.openSocket(v.webSocketDebuggerUrl);
+}
+
+const rendererPids = async (ws) =>
+  (await h.command(ws, 'SystemInfo.getProcessInfo')).processInfo.filter((p) => p.type === 'renderer').map((p) => p.id);
+
+// Creates a page target at url and returns {targetId, pids}: the renderer processes that
+// appeared with it (Chromium may start a spare renderer at the same time).
+async function newTargetWithRenderers(ws, url) {
+  const before = new Set(await rendererPids(ws));
+  const { targetId } = await h.command(ws, 'Target.createTarget', { url });
+  let pids = [];
+  await h.waitFor('the new renderer', async () => {
+    pids = (await rendererPids(ws)).filter((p) => !before.has(p));
+    return pids.length > 0;
+  }, 10000, 100);
+  return { targetId, pids };
+}
+
+Object.assign(module.exports, { browserSocket, rendererPids, newTargetWithRenderers });
