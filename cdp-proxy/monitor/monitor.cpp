@@ -1,6 +1,7 @@
 #include "monitor/monitor.hpp"
 
 #include <poll.h>
+#include <pthread.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
 
@@ -96,7 +97,8 @@ bool Monitor::wait(int64_t ms) {
 }
 
 void Monitor::run() {
-    bool lost = false;  // connected once and lost it since
+    pthread_setname_np(pthread_self(), "cdp-monitor");  // its CPU time is measurable on its own
+    bool lost = false;                                  // connected once and lost it since
     int64_t lost_at = 0;
     uint64_t attempts = 0;
     bool gave_up = false;

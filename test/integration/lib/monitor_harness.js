@@ -75,7 +75,9 @@ async function startSite() {
     res.end('not found');
   });
   await new Promise((r) => server.listen(0, '127.0.0.1', r));
-  return { url: `http://127.0.0.1:${server.address().port}`, close: () => new Promise((r) => server.close(r)) };
+  // Chromium keeps idle connections open: close them, or server.close() waits for them.
+  const close = () => new Promise((r) => { server.close(r); server.closeAllConnections(); });
+  return { url: `http://127.0.0.1:${server.address().port}`, close };
 }
 
 // The proxy (real cdp-proxy with its hub) against Chromium at upstreamPort; returns the
