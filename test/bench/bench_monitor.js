@@ -67,25 +67,30 @@ async function roundTrip(proxy) {
   return us;
 }
 
-// 50 console.log and 20 fetches every 10 ms for the given time; resolves with what the page did.
+// 5,000 console.log and 2,000 fetches per second for the given time, paced by the clock (a
+// slow tick catches up), at most 200 fetches in flight; resolves with what the page did.
 async function flood(proxy, site, chromium, seconds) {
   const browser = await chromium.connectOverCDP(proxy.url);
   const page = await browser.contexts()[0].newPage();
   await page.goto(`${site.url}/quiet`, { waitUntil: 'load' });
   await h.sleep(300);
   const done = await page.evaluate(async (ms) => {
-    let logs = 0, fetches = 0, pending = [];
-    const end = performance.now() + ms;
+    let logs = 0, fetches = 0, failed = 0, inflight = 0;
+    const t0 = performance.now();
     await new Promise((resolve) => {
       const tick = () => {
-        for (let i = 0; i < 50; i++) console.log('flood', logs++);
-        for (let i = 0; i < 20; i++) { fetches++; pending.push(fetch(`/noop?${fetches}`).catch(() => {})); }
-        if (performance.now() < end) setTimeout(tick, 10); else resolve();
+        const t = Math.min(performance.now() - t0, ms);
+        while (logs < t * 5) console.log('flood', logs++);
+        while (fetches < t * 2 && inflight < 200) {
+          fetches++, inflight++;
+          fetch(`/noop?${fetches}`).catch(() => failed++).finally(() => inflight--);
+        }
+        if (t < ms || fetches < ms * 2) setTimeout(tick, 5); else resolve();
       };
       tick();
     });
-    await Promise.all(pending);
-    return { logs, fetches };
+    while (inflight > 0) await new Promise((r) => setTimeout(r, 10));
+    return { logs, fetches, failed, ms: performance.now() - t0 };
   }, seconds * 1000);
   await page.close();
   await browser.close();
@@ -94,7 +99,8 @@ async function flood(proxy, site, chromium, seconds) {
 
 async function main() {
   h.requirePrerequisites();
-  const { chromium } = require('playwright-core');
+  // The npm clients live with the integration tests.
+  const { chromium } = require(require.resolve('playwright-core', { paths: [path.join(__dirname, '../integration')] }));
   const dir = h.tmpDir('faultline-bench-monitor-');
   const chromePort = await h.freePort();
   const chrome = await h.startChromium({ port: chromePort, logFile: path.join(dir, 'chromium.log') });
@@ -129,19 +135,24 @@ async function main() {
     const did = await flood(proxy, site, chromium, FLOOD_SECONDS);
     // Wait until the hub has counted everything the page did (or give up after 30 s).
     const want = (c) => (c.console_log || 0) - (before.console_log || 0) >= did.logs &&
-      (c.network_response || 0) - (before.network_response || 0) >= did.fetches;
+      (c.network_response || 0) + (c.network_loading_failed || 0) -
+        (before.network_response || 0) - (before.network_loading_failed || 0) >= did.fetches;
     let after = before;
     const deadline = Date.now() + 30000;
     while (Date.now() < deadline && !want(after = await counters(proxy.hub))) await h.sleep(200);
     const wall = (Date.now() - t0) / 1000;
     const cpu = monitorCpuMs(proxy.pid) - cpu0;
     const got = (t) => (after[t] || 0) - (before[t] || 0);
-    console.log(`flood ${FLOOD_SECONDS} s: the page logged ${did.logs} and fetched ${did.fetches}; ` +
-      `the hub counted console_log ${got('console_log')}, network_request ${got('network_request')} (${got('network_request') - did.fetches} for the page itself), ` +
-      `network_response ${got('network_response')}, network_loading_failed ${got('network_loading_failed')}`);
+    const sec = did.ms / 1000;
+    console.log(`flood ${sec.toFixed(1)} s: the page logged ${did.logs} (${(did.logs / sec).toFixed(0)}/s) and fetched ${did.fetches} ` +
+      `(${(did.fetches / sec).toFixed(0)}/s, ${did.failed} failed in the page); the hub counted console_log ${got('console_log')}, ` +
+      `network_request ${got('network_request')} (1 is the page itself), network_response ${got('network_response')}, ` +
+      `network_loading_failed ${got('network_loading_failed')}`);
+    const events = got('console_log') + got('network_request') + got('network_response') + got('network_loading_failed');
     console.log(`monitor thread CPU ${cpu.toFixed(0)} ms over ${wall.toFixed(1)} s wall (${(cpu / wall / 10).toFixed(1)}% of one core); ` +
-      `${((got('console_log') + got('network_request') + got('network_response')) / (cpu / 1000)).toFixed(0)} events per CPU second`);
-    const exact = got('console_log') === did.logs && got('network_response') === did.fetches;
+      `${(events / (cpu / 1000)).toFixed(0)} events per CPU second`);
+    const exact = got('console_log') === did.logs && got('network_request') === did.fetches + 1 &&
+      got('network_response') + got('network_loading_failed') === did.fetches + 1;
     console.log(exact ? 'counts exact: no event lost' : 'COUNTS DIFFER: events were lost');
     await proxy.stop();
     if (!exact) process.exitCode = 1;
