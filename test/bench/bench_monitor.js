@@ -83,7 +83,7 @@ async function flood(proxy, site, chromium, seconds) {
         while (logs < t * 5) console.log('flood', logs++);
         while (fetches < t * 2 && inflight < 200) {
           fetches++, inflight++;
-          fetch(`/noop?${fetches}`).catch(() => failed++).finally(() => inflight--);
+          fetch(`/noop?${fetches}`).then((r) => r.text()).catch(() => failed++).finally(() => inflight--);
         }
         if (t < ms || fetches < ms * 2) setTimeout(tick, 5); else resolve();
       };

@@ -68,8 +68,8 @@ async function startSite() {
       return res.end(gif);
     }
     if (url.pathname === '/noop') {
-      res.writeHead(204);
-      return res.end();
+      res.writeHead(200, { 'Content-Type': 'text/plain', 'Content-Length': '2' });
+      return res.end('ok');
     }
     res.writeHead(404, { 'Content-Type': 'text/plain' });
     res.end('not found');
