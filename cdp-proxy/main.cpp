@@ -6,6 +6,8 @@
 #include "faultline_version.h"
 #include "hub/flags.hpp"
 #include "hub/hub.hpp"
+#include "monitor/flags.hpp"
+#include "monitor/monitor.hpp"
 #include "proxy/cdp_proxy.hpp"
 
 namespace {
@@ -36,6 +38,10 @@ const char* kHubHelp =
     "                             filter with ?categories=system,cdp and ?types=...\n"
     "  GET  /telemetry/events     the same events as JSON pages (?since=SEQ&limit=N)\n"
     "  POST/DELETE /telemetry/capture   start/end a capture session {\"categories\":[...]}\n"
+    "  GET/PUT/PATCH /telemetry   the same as configuration: "
+    "{\"browser\":{\"page\":{\"enabled\":true}}}\n"
+    "                             (PUT opt-in: 201 starts a session, 200 changes it; PATCH "
+    "merges)\n"
     "  GET  /healthz, GET /metrics (Prometheus text)";
 
 }  // namespace
@@ -51,6 +57,10 @@ int main(int argc, char** argv) {
     faultline::proxy::CdpProxyOptions proxy_opts;
     faultline::proxy::add_cdp_proxy_flags(flags, proxy_opts, /*with_token=*/false);
     faultline::proxy::add_cdp_proxy_help(flags);
+    faultline::monitor::MonitorOptions monitor_opts;
+    faultline::monitor::MonitorFlags monitor_flags;
+    faultline::monitor::add_monitor_flags(flags, monitor_opts, monitor_flags);
+    faultline::monitor::add_monitor_help(flags);
     flags.add_section("TELEMETRY API", kHubHelp);
     flags.add_section(
         "SIGNALS",
@@ -59,6 +69,11 @@ int main(int argc, char** argv) {
         "                   deliver it to readers, flush the journal, exit 0");
     flags.add_section("EXIT STATUS", "  0 after a signal, 1 when it cannot start, 2 on bad flags");
     if (int rc = flags.handle(argc, argv, FAULTLINE_VERSION); rc >= 0) return rc;
+    if (auto err = faultline::monitor::finish_monitor_flags(monitor_opts, monitor_flags);
+        !err.empty()) {
+        std::fprintf(stderr, "cdp-proxy: %s\n", err.c_str());
+        return 2;
+    }
 
     block_signals();
     hub_opts.log = faultline::stderr_log("cdp-proxy: hub");
@@ -80,10 +95,27 @@ int main(int argc, char** argv) {
         hub.stop();
         return 1;
     }
+    // The monitor follows the proxy's discovery and attaches while a capture asks for it.
+    monitor_opts.log = faultline::stderr_log("cdp-proxy: monitor");
+    faultline::monitor::Monitor monitor(monitor_opts, proxy.discovery(),
+                                        [&hub](faultline::Event e) { hub.publish(std::move(e)); });
+    if (monitor_opts.enabled) {
+        if (!monitor.start(error)) {
+            std::fprintf(stderr, "cdp-proxy: %s\n", error.c_str());
+            proxy.stop();
+            hub.stop();
+            return 1;
+        }
+        hub.watch_capture([&monitor](const std::vector<std::string>& categories) {
+            monitor.set_categories(categories);
+        });
+    }
     std::fprintf(stderr, "cdp-proxy: CDP proxy listening on port %d\n", proxy.port());
     const int sig = wait_for_signal();
     std::fprintf(stderr, "cdp-proxy: %s, stopping\n", sig == SIGTERM ? "SIGTERM" : "SIGINT");
-    proxy.stop();  // relays end with context_cancelled, published before the hub stops
+    hub.watch_capture({});
+    monitor.stop();  // held page crashes are published first
+    proxy.stop();    // relays end with context_cancelled, published before the hub stops
     hub.stop();
     return 0;
 }

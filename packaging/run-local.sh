@@ -28,8 +28,10 @@ Ctrl-C stops everything and removes what it created.
 
 Options (each also read from its environment variable):
   --demo               also cause one of each event within 30 s: a service crash, a real
-                       OOM kill in a memory cgroup, a CDP client that sees Chromium restart,
-                       and a memory-pressure transition                  (FAULTLINE_DEMO=1)
+                       OOM kill in a memory cgroup, a capture with page and network events,
+                       a page crash linked to the OOM kill of its renderer, a CDP client
+                       that sees Chromium restart, and a memory-pressure transition
+                                                                         (FAULTLINE_DEMO=1)
   --api-port N         hub port on 127.0.0.1, default 10001       (FAULTLINE_API_PORT)
   --cdp-port N         CDP proxy port on 127.0.0.1, default 9222  (FAULTLINE_CDP_PORT)
   --chromium-port N    Chromium's own DevTools port, default 9223 (FAULTLINE_CHROMIUM_PORT)
@@ -203,12 +205,20 @@ banner() {
 EOF
 }
 
-# --demo: a real OOM kill, memory pressure, and a CDP client that sees Chromium restart.
+# --demo: a capture of page and network events, a real OOM kill, memory pressure, a page
+# crash linked to the OOM kill of its renderer, and a CDP client that sees Chromium restart.
 demo_events() {
     local cg="$root/packaging/demo/memory-cgroup.sh"
+    curl -fsS -X PUT "http://127.0.0.1:$api_port/telemetry" -o /dev/null \
+        -d '{"browser":{"page":{"enabled":true},"network":{"enabled":true}}}' ||
+        say "demo: could not start a capture"
     sleep 2
     if "$cg" oom "faultline-demo-oom-$$"; then
         "$cg" squeeze "faultline-demo-squeeze-$$" 20 || say "demo: could not squeeze memory here" &
+        local browser
+        browser=$(supervisorctl -s "unix://$run_dir/supervisor.sock" pid chromium)
+        "$cg" page-oom "faultline-demo-page-$$" "127.0.0.1:$cdp_port" "$browser" ||
+            say "demo: the page crash demo did not run"
     else
         say "demo: memory cgroups are not writable here; no OOM kill or memory pressure"
     fi

@@ -1,6 +1,7 @@
 #include "hub/capture.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <simdjson.h>
 
 #include <algorithm>
@@ -26,18 +27,44 @@ bool CaptureState::start(std::vector<std::string> categories, CaptureSession& st
     active_ =
         CaptureSession{new_session_id(++started_count_), std::move(categories), wall_now_ms(), 0};
     started = *active_;
+    notify();
+    return true;
+}
+
+bool CaptureState::update(std::vector<std::string> categories) {
+    if (!active_) return false;
+    active_->categories = std::move(categories);
+    notify();
     return true;
 }
 
 std::optional<CaptureSession> CaptureState::end() {
     std::optional<CaptureSession> ended = std::move(active_);
     active_.reset();
+    if (ended) notify();
     return ended;
+}
+
+void CaptureState::set_observer(CaptureObserver observer) {
+    observer_ = std::move(observer);
+    notify();
+}
+
+void CaptureState::notify() const {
+    if (observer_) observer_(active_ ? active_->categories : std::vector<std::string>{});
+}
+
+// monitor_* events ride along with any CDP-monitor category (spec §2.1), or when asked for.
+static bool captures(const std::vector<std::string>& cats, std::string_view category) {
+    if (contains(cats, category)) return true;
+    return category == "monitor" && std::any_of(cats.begin(), cats.end(), [](const auto& c) {
+               return is_monitor_category(c);
+           });
 }
 
 CaptureDecision CaptureState::decide(std::string_view category) {
     CaptureDecision d;
-    const bool in_session = active_ && contains(active_->categories, category);
+    const bool in_session = active_ && captures(active_->categories, category);
     d.record = in_session || is_always_on_category(category);
     if (in_session) {
         d.session_id = active_->id;
@@ -85,8 +112,8 @@ bool parse_capture_request(std::string_view body, std::vector<std::string>& cate
                 return false;
             }
             if (!is_known_category(s)) {
-                error = fmt::format(
-                    "unknown category '{}' (known: system, cdp, page, network, console)", s);
+                error = fmt::format("unknown category '{}' (known: {})", s,
+                                    fmt::join(kCategories, ", "));
                 return false;
             }
             if (!contains(categories, s)) categories.emplace_back(s);

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -23,10 +24,17 @@ struct CaptureDecision {
     std::optional<std::string> session_id;  // set when the event belongs to the active session
 };
 
+// Told the categories being captured after every change (empty = no session). Runs under the
+// hub's publish lock: it must only hand the list over, never publish or block.
+using CaptureObserver = std::function<void(const std::vector<std::string>&)>;
+
 class CaptureState {
   public:
     // Starts a session. Returns false (and changes nothing) when one is already active.
     bool start(std::vector<std::string> categories, CaptureSession& started);
+    // Replaces the active session's categories (same id). Returns false when none is active.
+    bool update(std::vector<std::string> categories);
+    void set_observer(CaptureObserver observer);
     // Ends the active session and returns it (events_captured final); nullopt when none.
     std::optional<CaptureSession> end();
     const CaptureSession* active() const { return active_ ? &*active_ : nullptr; }
@@ -34,6 +42,9 @@ class CaptureState {
     CaptureDecision decide(std::string_view category);
 
   private:
+    void notify() const;
+
+    CaptureObserver observer_;
     std::optional<CaptureSession> active_;
     uint64_t started_count_ = 0;
 };

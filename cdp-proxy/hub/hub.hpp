@@ -23,6 +23,7 @@
 #include "faultline/log.hpp"
 #include "hub/capture.hpp"
 #include "hub/metrics.hpp"
+#include "hub/oom_link.hpp"
 #include "hub/store/dedup_window.hpp"
 #include "hub/store/journal.hpp"
 #include "hub/store/record.hpp"
@@ -76,6 +77,12 @@ class Hub {
     // hub stopped, or no reserved seq left because the disk cannot take seq.reserve).
     uint64_t publish(Event e);
 
+    // Tells observer the captured categories now and after every change (see CaptureObserver).
+    void watch_capture(CaptureObserver observer) {
+        std::lock_guard lock(mu_);
+        capture_.set_observer(std::move(observer));
+    }
+
     int port() const { return port_; }
     std::string url() const;  // http://host:port
     uint64_t last_seq() const;
@@ -105,6 +112,9 @@ class Hub {
     void handle_capture_start(const httplib::Request& req, httplib::Response& res);
     void handle_capture_end(const httplib::Request& req, httplib::Response& res);
     void handle_capture_get(const httplib::Request& req, httplib::Response& res);
+    void handle_telemetry_get(const httplib::Request& req, httplib::Response& res);
+    void handle_telemetry_set(const httplib::Request& req, httplib::Response& res, bool patch);
+    std::string telemetry_state_locked();
     void handle_health(const httplib::Request& req, httplib::Response& res);
     void handle_metrics(const httplib::Request& req, httplib::Response& res);
     bool refuse_if_stopping(httplib::Response& res);
@@ -126,6 +136,7 @@ class Hub {
     std::mutex mu_;  // publish order: dedup, capture, seq and journal order are one decision
     DedupWindow dedup_;
     CaptureState capture_;
+    OomLink oom_link_;     // page_crashed -> the system_oom_kill that caused it
     bool closed_ = false;  // journal closed: publish() records nothing more
 
     std::atomic<bool> started_{false}, stopping_{false}, stopped_{false};

@@ -69,7 +69,9 @@ uint64_t Hub::accept_locked(Event& e, bool droppable) {
     uint64_t seq = 0;
     if (d.record) {
         if (d.session_id) e.capture_session_id = d.session_id;
+        oom_link_.annotate(e, wall_now_ms());
         seq = record_locked(e, droppable);
+        if (seq) oom_link_.remember(e, seq, wall_now_ms());
     }
     if (!e.id.empty() && (seq || !d.record)) dedup_.insert(e.id, seq);
     return seq;

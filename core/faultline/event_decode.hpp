@@ -264,6 +264,8 @@ class EventDecoder {
             }
             case FieldType::string_array:
                 return encode_string_array(v, t, dotted(key), out, err);
+            case FieldType::object:
+                return encode_object(v, t, dotted(key), out, err);
         }
         return wrong();
     }
@@ -291,6 +293,21 @@ class EventDecoder {
             append_json_string(out, s);
         }
         out.push_back(']');
+        return true;
+    }
+
+    // A free-form object (headers, timing): checked to be an object, copied as it came.
+    static bool encode_object(value& v, json_type t, const std::string& name, std::string& out,
+                              DecodeError& err) {
+        simdjson::ondemand::object o;
+        std::string_view raw;
+        if (t != json_type::object || v.get_object().get(o))
+            return fail(err, name, fmt::format("field '{}' must be an object", name));
+        if (auto e = o.raw_json().get(raw)) return json_error(e, err, name);
+        while (!raw.empty() && (raw.back() == ' ' || raw.back() == '\n' || raw.back() == '\r' ||
+                                raw.back() == '\t'))
+            raw.remove_suffix(1);  // raw_json() keeps trailing whitespace
+        out.append(raw);
         return true;
     }
 

@@ -20,6 +20,9 @@ inline std::string type_yaml(const FieldSpec& f, const std::string& indent) {
             out += fmt::format("{}type: {}\n{}items:\n{}  type: string\n", indent,
                                nullable ? "[array, \"null\"]" : "array", indent, indent);
             break;
+        case FieldType::object:
+            out += fmt::format("{}type: {}\n", indent, nullable ? "[object, \"null\"]" : "object");
+            break;
         default: {
             auto t = f.type == FieldType::integer   ? "integer"
                      : f.type == FieldType::number  ? "number"

@@ -9,7 +9,8 @@
 
 namespace faultline {
 
-enum class FieldType { integer, number, string, boolean, string_array };
+// object: a flat JSON object passed through as is (HTTP headers, timing breakdowns).
+enum class FieldType { integer, number, string, boolean, string_array, object };
 
 struct FieldSpec {
     std::string_view name;
@@ -27,11 +28,18 @@ struct EventSpec {
     std::span<const FieldSpec> fields;
 };
 
-// Categories. `system` and `cdp` are failure categories and are always recorded.
-inline constexpr std::array<std::string_view, 5> kCategories = {"system", "cdp", "page", "network",
-                                                                "console"};
+// Categories. `system` and `cdp` are failure categories and are always recorded; the others
+// need a capture session. `monitor` rides along whenever a CDP-monitor category is captured.
+inline constexpr std::array<std::string_view, 10> kCategories = {
+    "system",      "cdp",        "page",    "network",    "console",
+    "interaction", "screenshot", "monitor", "connection", "captcha"};
 inline constexpr bool is_always_on_category(std::string_view c) {
     return c == "system" || c == "cdp";
+}
+// The categories whose events come from the CDP monitor's attached sessions.
+inline constexpr bool is_monitor_category(std::string_view c) {
+    return c == "page" || c == "network" || c == "console" || c == "interaction" ||
+           c == "screenshot";
 }
 inline constexpr bool is_known_category(std::string_view c) {
     for (auto k : kCategories)
@@ -46,6 +54,19 @@ inline constexpr std::string_view kTargets[] = {"browser", "page"};
 inline constexpr std::string_view kDisconnectReasons[] = {"client_close", "upstream_changed",
                                                           "upstream_error", "context_cancelled"};
 inline constexpr std::string_view kDropReasons[] = {"reader_behind", "outbox_full", "expired"};
+inline constexpr std::string_view kCaptchaTypes[] = {"hcaptcha",  "recaptcha_v2", "recaptcha_v3",
+                                                     "turnstile", "geetest",      "other"};
+inline constexpr std::string_view kCaptchaStatus[] = {"success", "failure", "timeout", "abandoned"};
+inline constexpr std::string_view kMonitorDisconnect[] = {"chrome_restarted", "connection_lost"};
+
+// Concatenates field lists at compile time (the navigation context + a type's own fields).
+template <size_t N, size_t M>
+constexpr std::array<FieldSpec, N + M> join(const FieldSpec (&a)[N], const FieldSpec (&b)[M]) {
+    std::array<FieldSpec, N + M> out{};
+    for (size_t i = 0; i < N; ++i) out[i] = a[i];
+    for (size_t i = 0; i < M; ++i) out[N + i] = b[i];
+    return out;
+}
 
 inline constexpr FieldSpec kOomKill[] = {
     {"pid", F::integer, true, "PID of the killed process"},
@@ -122,6 +143,187 @@ inline constexpr FieldSpec kSessionEnded[] = {
     {"events_captured", F::integer, true, "events recorded with this session's id"},
 };
 
+// The navigation context every browser-content event carries (spec §2.4 BrowserEventContext).
+inline constexpr FieldSpec kNav[] = {
+    {"session_id", F::string, false, "the monitor's flattened CDP session of the target"},
+    {"target_id", F::string, true, "Chromium target id of the page, iframe or worker"},
+    {"target_type", F::string, false, "page, iframe, worker, service_worker, ..."},
+    {"frame_id", F::string, false, "frame of the current navigation (\"\" before the first)"},
+    {"loader_id", F::string, false, "loader of the current navigation"},
+    {"url", F::string, false, "URL of the current navigation (the request URL for network_*)"},
+    {"nav_seq", F::integer, true, "top-level navigations of this target so far (1 = the first)"},
+};
+inline constexpr FieldSpec kConsoleLogOwn[] = {
+    {"level", F::string, true, "console API type: log, info, warning, debug, error, ..."},
+    {"text", F::string, true, "first argument rendered as text"},
+    {"args", F::string_array, true, "every argument rendered as text"},
+    {"stack", F::string_array, false, "call frames, innermost first: \"fn url:line:col\""},
+};
+inline constexpr FieldSpec kConsoleErrorOwn[] = {
+    {"level", F::string, false, "error (console.error) or exception (uncaught)"},
+    {"text", F::string, true, "message or exception text"},
+    {"args", F::string_array, false, "console.error arguments rendered as text"},
+    {"line", F::integer, false, "line of the exception (0-based, as Chromium reports it)"},
+    {"column", F::integer, false, "column of the exception"},
+    {"source_url", F::string, false, "script URL of the exception"},
+    {"stack", F::string_array, false, "call frames, innermost first: \"fn url:line:col\""},
+};
+inline constexpr FieldSpec kNetRequestOwn[] = {
+    {"request_id", F::string, true, "Chromium request id (stable across redirects)"},
+    {"method", F::string, true, "HTTP method"},
+    {"document_url", F::string, false, "URL of the document that made the request"},
+    {"headers", F::object, false, "request headers"},
+    {"initiator_type", F::string, false, "parser, script, preload, other, ..."},
+    {"resource_type", F::string, false, "Document, XHR, Fetch, Image, Script, ..."},
+    {"is_redirect", F::boolean, false, "true for a redirect hop"},
+    {"redirect_url", F::string, false, "the URL that redirected here"},
+};
+inline constexpr FieldSpec kNetResponseOwn[] = {
+    {"request_id", F::string, true, "Chromium request id"},
+    {"method", F::string, false, "HTTP method of the request"},
+    {"status", F::integer, true, "HTTP status code"},
+    {"status_text", F::string, false, "HTTP status text"},
+    {"headers", F::object, false, "response headers"},
+    {"mime_type", F::string, false, "MIME type Chromium determined"},
+    {"resource_type", F::string, false, "Document, XHR, Fetch, Image, Script, ..."},
+    {"timing", F::object, false,
+     "dns_ms, connect_ms, ssl_ms, send_ms, wait_ms (time to first byte after sending)"},
+    {"duration_ms", F::number, false, "request sent to loading finished"},
+    {"encoded_bytes", F::integer, false, "bytes received on the wire"},
+    {"body", F::string, false,
+     "body of an allow-listed text type, capped at 8 KiB (structured) / 4 KiB, cut on a UTF-8 "
+     "boundary"},
+    {"body_truncated", F::boolean, false, "true when body was cut at the cap"},
+};
+inline constexpr FieldSpec kNetFailedOwn[] = {
+    {"request_id", F::string, true, "Chromium request id"},
+    {"error_text", F::string, true, "Chromium's error (net::ERR_...)"},
+    {"canceled", F::boolean, true, "true when the request was cancelled"},
+    {"resource_type", F::string, false, "resource type of the request"},
+    {"blocked_reason", F::string, false, "why Chromium blocked it, when it did"},
+};
+inline constexpr FieldSpec kTimedOwn[] = {
+    {"cdp_timestamp", F::number, false, "Chromium's monotonic timestamp in seconds"},
+};
+inline constexpr FieldSpec kNavigationOwn[] = {
+    {"parent_frame_id", F::string, false, "parent frame for a sub-frame navigation"},
+    {"top_level", F::boolean, true, "true for the main frame (starts a new nav_seq)"},
+};
+inline constexpr FieldSpec kTabOwn[] = {
+    {"title", F::string, false, "title of the new target"},
+    {"opener_id", F::string, false, "target that opened it (window.open, target=_blank)"},
+};
+inline constexpr FieldSpec kShiftOwn[] = {
+    {"source_frame_id", F::string, false, "frame the shift happened in"},
+    {"time", F::number, true, "Chromium timeline time (seconds)"},
+    {"value", F::number, true, "layout shift score"},
+    {"had_recent_input", F::boolean, true, "true when user input preceded the shift"},
+};
+inline constexpr FieldSpec kLcpOwn[] = {
+    {"source_frame_id", F::string, false, "frame of the element"},
+    {"time", F::number, true, "Chromium timeline time (seconds)"},
+    {"render_time", F::number, false, "render time (seconds)"},
+    {"load_time", F::number, false, "load time (seconds)"},
+    {"size", F::number, false, "element area in CSS pixels"},
+    {"element_id", F::string, false, "id attribute of the element"},
+    {"element_url", F::string, false, "URL of an image element"},
+};
+inline constexpr FieldSpec kSettledOwn[] = {
+    {"dom_content_loaded", F::boolean, true, "DOMContentLoaded fired"},
+    {"layout_settled", F::boolean, true, "1 s without a layout shift after load"},
+    {"network_idle", F::boolean, true,
+     "500 ms with nothing in flight (requests open over 10 s not counted)"},
+    {"requests_ignored", F::integer, true, "requests still open that were open over 10 s"},
+};
+inline constexpr FieldSpec kClickOwn[] = {
+    {"x", F::integer, true, "clientX"},
+    {"y", F::integer, true, "clientY"},
+    {"selector", F::string, true, "#id, .class or \"\""},
+    {"tag", F::string, true, "tag name (upper case)"},
+    {"text", F::string, true,
+     "the element's own text, at most 100 characters; \"\" when sensitive"},
+};
+inline constexpr FieldSpec kKeyOwn[] = {
+    {"key", F::string, true, "KeyboardEvent.key (never sent for sensitive fields)"},
+    {"selector", F::string, true, "#id, .class or \"\""},
+    {"tag", F::string, true, "tag name (upper case)"},
+};
+inline constexpr FieldSpec kScrollOwn[] = {
+    {"from_x", F::integer, true, "scroll position before"},
+    {"from_y", F::integer, true, "scroll position before"},
+    {"to_x", F::integer, true, "scroll position after 300 ms without scrolling"},
+    {"to_y", F::integer, true, "scroll position after 300 ms without scrolling"},
+    {"target_selector", F::string, true, "document or the scrolled element's selector"},
+};
+inline constexpr FieldSpec kScreenshotOwn[] = {
+    {"png", F::string, true, "base64 PNG (Page.captureScreenshot)"},
+    {"trigger", F::string, true, "Page.loadEventFired or Runtime.exceptionThrown"},
+    {"bytes", F::integer, true, "size of the PNG in bytes"},
+};
+inline constexpr FieldSpec kMonitorDisconnected[] = {
+    {"reason", F::string, true, "chrome_restarted (a new DevTools URL) or connection_lost",
+     kMonitorDisconnect},
+    {"upstream_url", F::string, false, "the browser endpoint that went away"},
+};
+inline constexpr FieldSpec kMonitorReconnected[] = {
+    {"reconnect_duration_ms", F::integer, true, "from losing the browser to attached again"},
+    {"upstream_url", F::string, false, "the browser endpoint now in use"},
+    {"attempts", F::integer, false, "connection attempts it took"},
+};
+inline constexpr FieldSpec kMonitorReconnectFailed[] = {
+    {"reason", F::string, true, "reconnect_exhausted"},
+    {"attempts", F::integer, true, "connection attempts made"},
+    {"error", F::string, false, "the last error"},
+};
+inline constexpr FieldSpec kMonitorInitFailed[] = {
+    {"step", F::string, true, "the CDP command that failed (e.g. Target.setAutoAttach)"},
+    {"error", F::string, false, "Chromium's error message"},
+};
+inline constexpr FieldSpec kLiveViewConnect[] = {
+    {"session_id", F::string, true, "live-view session id"},
+};
+inline constexpr FieldSpec kLiveViewDisconnect[] = {
+    {"session_id", F::string, true, "live-view session id"},
+    {"duration_ms", F::number, false, "how long the viewer was connected"},
+};
+inline constexpr FieldSpec kCaptcha[] = {
+    {"captcha_type", F::string, true, "kind of captcha", kCaptchaTypes},
+    {"status", F::string, true, "outcome", kCaptchaStatus},
+    {"duration_ms", F::number, true, "time spent solving"},
+    {"task_id", F::string, false, "solver task id"},
+    {"website_host", F::string, false, "host of the page"},
+    {"website_path", F::string, false, "path of the page"},
+    {"error_code", F::string, false, "solver error code"},
+};
+inline constexpr FieldSpec kPageCrashed[] = {
+    {"target_id", F::string, true, "Chromium target id of the crashed page"},
+    {"url", F::string, false, "URL of the page when it crashed"},
+    {"title", F::string, false, "title of the page when it crashed"},
+    {"status", F::string, false, "Chromium's termination status: crashed, killed, oom, ..."},
+    {"error_code", F::integer, false, "Chromium's error code (9 = SIGKILL)"},
+    {"renderer_pid", F::integer, false, "pid of the page's renderer, where it could be learned"},
+    {"oom_kill_seq", F::integer, false,
+     "seq of the system_oom_kill that killed the renderer (matched by pid, else by a chromium "
+     "process killed within a few seconds before)"},
+    {"oom_anon_rss_kb", F::integer, false, "anonymous memory of the killed renderer in KiB"},
+    {"message", F::string, false, "one sentence a human can read"},
+};
+inline constexpr auto kConsoleLog = join(kNav, kConsoleLogOwn);
+inline constexpr auto kConsoleError = join(kNav, kConsoleErrorOwn);
+inline constexpr auto kNetRequest = join(kNav, kNetRequestOwn);
+inline constexpr auto kNetResponse = join(kNav, kNetResponseOwn);
+inline constexpr auto kNetFailed = join(kNav, kNetFailedOwn);
+inline constexpr auto kPageTimed = join(kNav, kTimedOwn);
+inline constexpr auto kNavigation = join(kNav, kNavigationOwn);
+inline constexpr auto kTab = join(kNav, kTabOwn);
+inline constexpr auto kShift = join(kNav, kShiftOwn);
+inline constexpr auto kLcp = join(kNav, kLcpOwn);
+inline constexpr auto kSettled = join(kNav, kSettledOwn);
+inline constexpr auto kClick = join(kNav, kClickOwn);
+inline constexpr auto kKey = join(kNav, kKeyOwn);
+inline constexpr auto kScroll = join(kNav, kScrollOwn);
+inline constexpr auto kScreenshot = join(kNav, kScreenshotOwn);
+
 inline constexpr EventSpec kEvents[] = {
     {"system_oom_kill", "system", false, "The kernel OOM killer killed a process.", kOomKill},
     {"service_crashed", "system", false, "A supervisord service exited unexpectedly or went FATAL.",
@@ -134,6 +336,43 @@ inline constexpr EventSpec kEvents[] = {
     {"events_dropped", "system", true, "Events were lost; count is exact.", kEventsDropped},
     {"capture_session_started", "system", true, "A capture session started.", kCaptureStarted},
     {"session_ended", "system", true, "A capture session ended.", kSessionEnded},
+    {"page_crashed", "system", false,
+     "A page's renderer died (always recorded); linked to the OOM kill that caused it.",
+     kPageCrashed},
+    {"console_log", "console", false, "console.log/info/warn/debug in a page or worker.",
+     kConsoleLog},
+    {"console_error", "console", false, "console.error or an uncaught exception.", kConsoleError},
+    {"network_request", "network", false, "A request was sent (or redirected).", kNetRequest},
+    {"network_response", "network", false, "A response finished loading.", kNetResponse},
+    {"network_loading_failed", "network", false, "A request failed or was cancelled.", kNetFailed},
+    {"network_idle", "network", false, "500 ms with no request in flight after a navigation.",
+     kNav},
+    {"page_navigation", "page", false, "A frame navigated.", kNavigation},
+    {"page_dom_content_loaded", "page", false, "DOMContentLoaded fired.", kPageTimed},
+    {"page_load", "page", false, "The load event fired.", kPageTimed},
+    {"page_tab_opened", "page", false, "A page target appeared (new tab or popup).", kTab},
+    {"page_layout_shift", "page", false, "A layout shift was recorded.", kShift},
+    {"page_lcp", "page", false, "A largest-contentful-paint candidate.", kLcp},
+    {"page_layout_settled", "page", false, "1 s without a layout shift after load.", kNav},
+    {"page_navigation_settled", "page", false,
+     "DOMContentLoaded, layout settled and network idle (or only long requests left).", kSettled},
+    {"interaction_click", "interaction", false, "A click in the page.", kClick},
+    {"interaction_key", "interaction", false, "A key press outside sensitive fields.", kKey},
+    {"interaction_scroll_settled", "interaction", false, "Scrolling stopped (300 ms).", kScroll},
+    {"monitor_screenshot", "screenshot", false, "A screenshot on load or uncaught exception.",
+     kScreenshot},
+    {"monitor_disconnected", "monitor", false, "The CDP monitor lost the browser.",
+     kMonitorDisconnected},
+    {"monitor_reconnected", "monitor", false, "The CDP monitor is attached to the browser again.",
+     kMonitorReconnected},
+    {"monitor_reconnect_failed", "monitor", false, "The CDP monitor gave up reconnecting.",
+     kMonitorReconnectFailed},
+    {"monitor_init_failed", "monitor", false, "A CDP monitor set-up command failed.",
+     kMonitorInitFailed},
+    {"live_view_connect", "connection", false, "A live-view viewer connected.", kLiveViewConnect},
+    {"live_view_disconnect", "connection", false, "A live-view viewer disconnected.",
+     kLiveViewDisconnect},
+    {"captcha_solve_result", "captcha", false, "A captcha solve attempt finished.", kCaptcha},
 };
 }  // namespace schema_detail
 
@@ -160,6 +399,8 @@ inline constexpr std::string_view field_type_name(FieldType t) {
             return "boolean";
         case FieldType::string_array:
             return "array of strings";
+        case FieldType::object:
+            return "object";
     }
     return "?";
 }

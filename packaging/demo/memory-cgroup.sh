@@ -4,6 +4,10 @@
 #   memory-cgroup.sh oom NAME        a real kernel OOM kill: `tail /dev/zero` in a 64 MiB cgroup
 #   memory-cgroup.sh squeeze NAME S  S seconds of real memory pressure in a 48 MiB cgroup: four
 #                                    readers thrash the page cache of a file 3x the limit
+#   memory-cgroup.sh page-oom NAME CDP_ADDR BROWSER_PID
+#                                    a page crash caused by an OOM kill: a tab opened through
+#                                    the proxy allocates 600 MiB while the browser's renderers
+#                                    sit in a 150 MiB cgroup; the kernel kills the hog's renderer
 # Each removes its cgroup before returning. Exit 3 when cgroups are not writable here.
 set -uo pipefail
 action=$1 name=$2
@@ -41,7 +45,27 @@ remove_cgroup() {
     echo "memory-cgroup.sh: could not remove $dir" >&2
 }
 
-dir=$(make_cgroup $([ "$action" = oom ] && echo 67108864 || echo 50331648)) || {
+# Every process below pid (the browser's zygotes and renderers).
+descendants() {
+    local child
+    for child in $(ps -o pid= --ppid "$1"); do
+        echo "$child"
+        descendants "$child"
+    done
+}
+
+renderers() {
+    for pid in $(descendants "$1"); do
+        grep -qa -- '--type=renderer' "/proc/$pid/cmdline" 2>/dev/null && echo "$pid"
+    done
+}
+
+case "$action" in
+    oom) limit=67108864 ;;
+    page-oom) limit=157286400 ;;
+    *) limit=50331648 ;;
+esac
+dir=$(make_cgroup $limit) || {
     echo "memory cgroups are not writable here" >&2
     exit 3
 }
@@ -61,6 +85,23 @@ case "$action" in
         done
         sleep "${3:-15}" &
         wait $! ;;
-    *) echo "usage: memory-cgroup.sh oom|squeeze NAME [SECONDS]" >&2; exit 2 ;;
+    page-oom)
+        cdp=$3 browser=$4
+        page='<title>memory hog</title><script>setTimeout(() => { const keep = [];
+for (let i = 0; i < 600; i++) { const b = new Uint8Array(1 << 20); b.fill(7); keep.push(b); }
+document.title = keep.length; }, 1500)</script>'
+        url=$(python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1], safe=""))' \
+            "data:text/html,$page")
+        curl -fsS -X PUT "http://$cdp/json/new?$url" >/dev/null || exit 1
+        sleep 0.5
+        # Every renderer of this browser: the kernel picks the biggest, the hog.
+        for pid in $(renderers "$browser"); do echo "$pid" >"$dir/cgroup.procs" 2>/dev/null; done
+        sleep 6
+        # The survivors go back before the cgroup is removed (removing kills what is left).
+        for pid in $(cat "$dir/cgroup.procs"); do
+            echo "$pid" >"$(dirname "$dir")/cgroup.procs" 2>/dev/null
+        done ;;
+    *) echo "usage: memory-cgroup.sh oom|squeeze|page-oom NAME [SECONDS | CDP_ADDR BROWSER_PID]" >&2
+       exit 2 ;;
 esac
 exit 0

@@ -27,7 +27,7 @@ cgroups=1
 [ -r /dev/kmsg ] && [ -w /sys/fs/cgroup/memory -o -w /sys/fs/cgroup/cgroup.subtree_control ] ||
     { echo "note: no memory cgroups here; not expecting OOM kill or pressure"; cgroups=0; }
 wanted=(service_crashed cdp_connect)
-[ $cgroups = 1 ] && wanted+=(system_oom_kill memory_pressure)
+[ $cgroups = 1 ] && wanted+=(system_oom_kill memory_pressure page_crashed page_load network_response)
 for _ in $(seq 120); do
     all=1
     for t in "${wanted[@]}"; do has "$t" || all=0; done
@@ -44,7 +44,12 @@ echo "every demo event within $elapsed s of launch"
 if [ $cgroups = 1 ]; then
     grep -q '"previous_level":"ok"' "$out" || fail "no memory_pressure transition from ok"
     oom_kills=$(grep -c '"type":"system_oom_kill"' "$out")
-    [ "$oom_kills" = 1 ] || fail "expected exactly one OOM kill (the demo's), got $oom_kills"
+    [ "$oom_kills" = 2 ] || fail "expected exactly two OOM kills (the demo's hog and page), got $oom_kills"
+    # The page crash names the seq of the OOM kill of its renderer.
+    crash_seq=$(grep '"type":"page_crashed"' "$out" | grep -o '"oom_kill_seq":[0-9]*' | head -1 | cut -d: -f2)
+    [ -n "$crash_seq" ] || fail "page_crashed is not linked to an OOM kill"
+    grep '"type":"system_oom_kill"' "$out" | grep -q "\"seq\":$crash_seq," ||
+        fail "oom_kill_seq $crash_seq is not a system_oom_kill"
 fi
 has cdp_disconnect '"reason":"upstream_changed"' || fail "no cdp_disconnect with upstream_changed"
 has service_crashed '"service_name":"demo-crasher"' || fail "the crash is not demo-crasher's"

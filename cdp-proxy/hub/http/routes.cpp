@@ -37,6 +37,9 @@ void Hub::routes() {
     server_.Post("/telemetry/capture", [this](Req q, Res r) { handle_capture_start(q, r); });
     server_.Delete("/telemetry/capture", [this](Req q, Res r) { handle_capture_end(q, r); });
     server_.Get("/telemetry/capture", [this](Req q, Res r) { handle_capture_get(q, r); });
+    server_.Get("/telemetry", [this](Req q, Res r) { handle_telemetry_get(q, r); });
+    server_.Put("/telemetry", [this](Req q, Res r) { handle_telemetry_set(q, r, false); });
+    server_.Patch("/telemetry", [this](Req q, Res r) { handle_telemetry_set(q, r, true); });
     server_.Get("/healthz", [this](Req q, Res r) { handle_health(q, r); });
     server_.Get("/metrics", [this](Req q, Res r) { handle_metrics(q, r); });
     // cpp-httplib answers 413 and 404 with an empty body; give them a JSON error.

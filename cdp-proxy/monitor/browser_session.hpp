@@ -1,0 +1,98 @@
+// Everything the monitor does on one connection to Chromium's browser endpoint: target
+// discovery and page crashes (always), and under a capture flattened auto-attach to every page,
+// iframe and worker with only the domains the captured categories need, the mapping of their
+// CDP events to ours, navigation context and computed events, response bodies, the interaction
+// binding and screenshots. Lives as long as the connection (a reconnect starts a fresh one).
+// Single-threaded: the monitor's loop calls every method.
+#pragma once
+
+#include <simdjson.h>
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "faultline/event.hpp"
+#include "monitor/cdp_connection.hpp"
+#include "monitor/cdp_events.hpp"
+#include "monitor/crash_tracker.hpp"
+#include "monitor/domains.hpp"
+#include "monitor/interaction.hpp"
+#include "monitor/monitor_options.hpp"
+#include "monitor/nav_state.hpp"
+
+namespace faultline::monitor {
+
+// Publishes one of our events (type, data JSON).
+using Emit = std::function<void(std::string_view type, std::string data)>;
+
+class BrowserSession {
+  public:
+    BrowserSession(CdpConnection& conn, const MonitorOptions& opts, Emit emit);
+
+    // Target discovery and a first renderer snapshot. Returns false with the failed step.
+    bool init(std::string& failed_step);
+    void set_categories(const std::vector<std::string>& categories, int64_t now_ms);
+    void on_message(std::string_view json, int64_t now_ms);
+    void on_timer(int64_t now_ms);
+    std::optional<int64_t> next_deadline(int64_t now_ms) const;
+    // The connection is gone: publish held crashes now.
+    void flush(int64_t now_ms);
+
+    size_t attached_sessions() const { return sessions_.size(); }
+
+  private:
+    using Reply = std::function<void(bool ok, simdjson::dom::object result, std::string_view err)>;
+    struct Session {
+        std::string id, target_id, target_type;
+        unsigned domains = 0;
+        std::unique_ptr<NavState> nav;
+    };
+
+    void command(std::string_view method, std::string params, std::string_view session,
+                 Reply reply = {});
+    void on_reply(int64_t id, simdjson::dom::object msg);
+    void on_event(std::string_view method, simdjson::dom::object params,
+                  std::string_view session_id, int64_t now);
+
+    // Browser-level (always on).
+    void on_target_info(simdjson::dom::object params);
+    void on_target_crashed(simdjson::dom::object params, int64_t now);
+    void refresh_renderers();
+    // Attachment.
+    void attach_all();
+    void detach_all();
+    void on_attached(simdjson::dom::object params, int64_t now);
+    void on_detached(simdjson::dom::object params);
+    void apply_domains(Session& s);
+    // Session events.
+    void on_session_event(Session& s, std::string_view method, simdjson::dom::object params,
+                          int64_t now);
+    void on_network(Session& s, std::string_view method, simdjson::dom::object params, int64_t now);
+    void on_page(Session& s, std::string_view method, simdjson::dom::object params, int64_t now);
+    void response_finished(Session& s, RequestInfo info, std::string request_id,
+                           std::string finished_json);
+    void screenshot(Session& s, std::string_view trigger, int64_t now);
+    void emit_computed(Session& s, int64_t now);
+
+    CdpConnection& conn_;
+    const MonitorOptions& opts_;
+    Emit emit_;
+    simdjson::dom::parser parser_;
+    std::unordered_map<int64_t, Reply> pending_;
+    CrashTracker crashes_;
+    Capture capture_;
+    bool attached_ = false;                                  // browser-level auto-attach is on
+    std::unordered_map<std::string, Session> sessions_;      // by CDP session id
+    std::unordered_map<std::string, RequestInfo> requests_;  // by session id + request id
+    RateLimiter interactions_;
+    int64_t last_screenshot_ms_ = -1000000;
+    bool screenshot_in_flight_ = false;
+};
+
+}  // namespace faultline::monitor

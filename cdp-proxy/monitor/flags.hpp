@@ -1,0 +1,24 @@
+// The CDP monitor's command-line flags (each with its FAULTLINE_* environment twin).
+#pragma once
+
+#include "faultline/cli.hpp"
+#include "monitor/monitor_options.hpp"
+
+namespace faultline::monitor {
+
+struct MonitorFlags {
+    bool monitor = true;
+    bool no_monitor = false;
+};
+
+// Adds --monitor, --no-monitor, --crash-oom-wait, --screenshot-interval,
+// --screenshot-max-bytes and --monitor-reconnect-attempts.
+void add_monitor_flags(FlagSet& flags, MonitorOptions& o, MonitorFlags& f);
+
+// Applies --monitor/--no-monitor; returns an error message for a bad value ("" = fine).
+std::string finish_monitor_flags(MonitorOptions& o, const MonitorFlags& f);
+
+// The --help section on what the monitor records.
+void add_monitor_help(FlagSet& flags);
+
+}  // namespace faultline::monitor

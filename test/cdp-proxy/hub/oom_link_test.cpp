@@ -1,0 +1,104 @@
+// The page_crashed -> system_oom_kill link: by renderer pid first, else by the most recent
+// chromium kill within the window; each fallback kill links one crash; the message reads well.
+#include "hub/oom_link.hpp"
+
+#include <fmt/format.h>
+#include <simdjson.h>
+
+#include "catch.hpp"
+
+using faultline::Event;
+using faultline::hub::human_kib;
+using faultline::hub::OomLink;
+
+namespace {
+Event oom(int pid, const char* comm, long anon_kb) {
+    Event e;
+    e.type = "system_oom_kill";
+    e.data = fmt::format(R"({{"pid":{},"process_name":"{}","anon_rss_kb":{},"message":"m"}})", pid,
+                         comm, anon_kb);
+    return e;
+}
+Event crash(int renderer_pid = 0) {
+    Event e;
+    e.type = "page_crashed";
+    e.data =
+        renderer_pid
+            ? fmt::format(
+                  R"({{"target_id":"T","url":"https://x.test/","status":"killed","renderer_pid":{}}})",
+                  renderer_pid)
+            : R"({"target_id":"T","url":"https://x.test/","status":"killed"})";
+    return e;
+}
+int64_t field(const Event& e, const char* key) {
+    simdjson::dom::parser p;
+    int64_t v = -1;
+    if (p.parse(e.data)[key].get_int64().get(v)) return -1;
+    return v;
+}
+std::string message(const Event& e) {
+    simdjson::dom::parser p;
+    std::string_view v;
+    if (p.parse(e.data)["message"].get_string().get(v)) return {};
+    return std::string(v);
+}
+}  // namespace
+
+TEST_CASE("a crash is linked to the kill of its renderer pid") {
+    OomLink link;
+    link.remember(oom(4242, "chromium", 1992294), 17, 1000);
+    link.remember(oom(99, "chromium", 10), 18, 1500);
+    Event c = crash(4242);
+    link.annotate(c, 2000);
+    CHECK(field(c, "oom_kill_seq") == 17);
+    CHECK(field(c, "oom_anon_rss_kb") == 1992294);
+    CHECK(message(c) ==
+          "page https://x.test/ crashed because the kernel OOM killer killed its renderer (pid "
+          "4242), which had 1.9 GiB anonymous memory");
+}
+
+TEST_CASE("without a pid the most recent chromium kill in the window links, once") {
+    OomLink link(5000);
+    link.remember(oom(7, "python3", 10), 20, 1000);
+    link.remember(oom(8, "chromium", 2048), 21, 1200);
+    Event a = crash();
+    link.annotate(a, 3000);
+    CHECK(field(a, "oom_kill_seq") == 21);
+    Event b = crash();
+    link.annotate(b, 3100);  // the only chromium kill is taken
+    CHECK(field(b, "oom_kill_seq") == -1);
+    CHECK(message(b) == "page https://x.test/ crashed: its renderer was killed");
+}
+
+TEST_CASE("kills outside the window or of other processes do not link") {
+    OomLink link(5000);
+    link.remember(oom(8, "chromium", 2048), 21, 1000);
+    Event late = crash();
+    link.annotate(late, 7000);
+    CHECK(field(late, "oom_kill_seq") == -1);
+    link.remember(oom(9, "node", 2048), 22, 7000);
+    Event other = crash();
+    link.annotate(other, 7100);
+    CHECK(field(other, "oom_kill_seq") == -1);
+}
+
+TEST_CASE("a crash that already says its cause is left alone; other types too") {
+    OomLink link;
+    link.remember(oom(8, "chromium", 2048), 21, 1000);
+    Event c;
+    c.type = "page_crashed";
+    c.data = R"({"target_id":"T","oom_kill_seq":3})";
+    link.annotate(c, 1100);
+    CHECK(c.data == R"({"target_id":"T","oom_kill_seq":3})");
+    Event o;
+    o.type = "console_log";
+    o.data = "{}";
+    link.annotate(o, 1100);
+    CHECK(o.data == "{}");
+}
+
+TEST_CASE("sizes read like a human would write them") {
+    CHECK(human_kib(1992294) == "1.9 GiB");
+    CHECK(human_kib(421888) == "412 MiB");
+    CHECK(human_kib(900) == "900 KiB");
+}

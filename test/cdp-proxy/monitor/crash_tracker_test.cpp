@@ -1,0 +1,53 @@
+// Page crashes: url/title from discovery, renderer pids from process snapshots, the hold.
+#include "monitor/crash_tracker.hpp"
+
+#include "catch.hpp"
+
+using namespace faultline::monitor;
+
+TEST_CASE("a crash carries the target's url and title and is held for the wait") {
+    CrashTracker t(2000);
+    t.target_info({"T1", "page", "https://a.test/", "A", "", 0});
+    t.target_info({"T1", "page", "https://a.test/next", "A2", "", 0});  // targetInfoChanged
+    t.crashed("T1", "killed", 9, 1000);
+    CHECK(t.due(2999).empty());
+    CHECK(t.next_deadline() == 3000);
+    const auto out = t.due(3000);
+    REQUIRE(out.size() == 1);
+    CHECK(out[0].url == "https://a.test/next");
+    CHECK(out[0].title == "A2");
+    CHECK(
+        CrashTracker::data(out[0]) ==
+        R"({"target_id":"T1","url":"https://a.test/next","title":"A2","status":"killed","error_code":9})");
+}
+
+TEST_CASE("one new page and one new renderer: the pid is the page's") {
+    CrashTracker t(0);
+    t.renderer_pids({10});
+    t.target_info({"T1", "page", "u", "", "", 0});
+    t.renderer_pids({10, 11});
+    CHECK(t.target("T1")->renderer_pid == 11);
+    t.crashed("T1", "crashed", 5, 0);
+    CHECK(t.due(0).at(0).renderer_pid == 11);
+}
+
+TEST_CASE("ambiguous snapshots attribute nothing; the renderer that vanished at a crash does") {
+    CrashTracker t(1000);
+    t.renderer_pids({10});
+    t.target_info({"T1", "page", "u", "", "", 0});
+    t.renderer_pids({10, 11, 12});  // a spare renderer came too
+    CHECK(t.target("T1")->renderer_pid == 0);
+    t.crashed("T1", "killed", 9, 0);
+    t.renderer_pids({10, 11});
+    const auto out = t.due(0, true);
+    REQUIRE(out.size() == 1);
+    CHECK(out[0].renderer_pid == 12);
+}
+
+TEST_CASE("a crash of an unknown target still reports what Chromium said") {
+    CrashTracker t(0);
+    t.crashed("T9", "oom", -1, 0);
+    const auto out = t.due(0);
+    REQUIRE(out.size() == 1);
+    CHECK(CrashTracker::data(out[0]) == R"({"target_id":"T9","url":"","title":"","status":"oom"})");
+}
