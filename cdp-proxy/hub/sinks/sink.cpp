@@ -15,6 +15,7 @@ namespace {
 using Clock = std::chrono::steady_clock;
 constexpr auto kMaxBackoff = std::chrono::seconds(10);
 constexpr auto kRewindPatience = std::chrono::seconds(15);  // in-flight sends left unresolved
+constexpr auto kMaxRewindPause = std::chrono::milliseconds(2000);
 
 // Milliseconds since the epoch of the envelope's "ts" (the hub writes it right after seq);
 // 0 when it is missing.
@@ -170,6 +171,8 @@ bool Sink::rewind_if_failed() {
     read_upto_ = cursor;
     rewind_ = false;
     rewind_since_ = {};
+    resume_at_ = Clock::now() + rewind_backoff_;
+    rewind_backoff_ = std::min<std::chrono::milliseconds>(rewind_backoff_ * 2, kMaxRewindPause);
     lock.unlock();
     reader_ = hub_.open_reader(cursor, reader_metrics_);
     return true;
@@ -230,7 +233,7 @@ void Sink::send_ready() {
         {
             std::lock_guard lock(mu_);
             if (rewind_ || queue_.empty() || flight_.size() >= opts_.max_in_flight ||
-                !dest_->ready())
+                !dest_->ready() || Clock::now() < resume_at_)
                 return;
             p = std::move(queue_.front());
             queue_.pop_front();
@@ -263,6 +266,7 @@ void Sink::acked(uint64_t seq) {
         it->failed = false;
         ++exported_;
         failing_ = false;
+        rewind_backoff_ = std::chrono::milliseconds(50);
         pop_acked_locked();
     }
     cv_.notify_all();

@@ -103,6 +103,10 @@ class Sink : private AckReceiver {
     std::chrono::steady_clock::time_point deadline_{}, failing_since_{}, last_store_{};
     std::chrono::steady_clock::time_point rewind_since_{};  // first wait of the current rewind
     std::chrono::milliseconds backoff_{500};                // before the next open()
+    // After a rewind, sending resumes at resume_at_; the pause doubles with each rewind that
+    // is not followed by an ack (a leader election answers every publish with a failure).
+    std::chrono::steady_clock::time_point resume_at_{};
+    std::chrono::milliseconds rewind_backoff_{50};
     bool failing_ = false;
     std::string last_error_;
     uint64_t exported_ = 0, retries_ = 0, skipped_ = 0;
