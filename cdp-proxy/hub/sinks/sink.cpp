@@ -204,26 +204,32 @@ bool Sink::read_batch(uint64_t limit) {
         end = limit;
         reader_ = hub_.open_reader(limit, reader_metrics_);
     }
-    uint64_t records = 0;
+    uint64_t prev = before;
     std::lock_guard lock(mu_);
     for (auto& it : items) {
         if (!is_record(it) || it.id > end) continue;
-        ++records;
+        skip_locked(prev, it.id);
+        prev = it.id;
         const EventSpec* spec = find_event_spec(it.type);
         const std::string_view category = spec ? spec->category : std::string_view();
         if (!opts_.filter.matches(it.type, category)) continue;
         queue_.push_back(Pending{it.id, envelope_ts_ms(it.json), std::move(it.type),
                                  std::string(category), std::move(it.json)});
     }
-    if (const uint64_t missed = end - before - records; missed) {
-        skipped_ += missed;
-        log(
-            fmt::format("{} events (after seq {}, up to {}) left the journal (retention) before "
-                        "they could be exported; skipped",
-                        missed, before, end));
-    }
+    skip_locked(prev, end + 1);
     read_upto_ = end;
     return true;
+}
+
+// Counts and logs the events between seq prev and next that the reader found gone.
+void Sink::skip_locked(uint64_t prev, uint64_t next) {
+    if (next <= prev + 1) return;
+    const uint64_t missed = next - prev - 1;
+    skipped_ += missed;
+    log(
+        fmt::format("seq {}..{} ({} events) left the journal (retention) before they could be "
+                    "exported; skipped",
+                    prev + 1, next - 1, missed));
 }
 
 void Sink::send_ready() {

@@ -76,6 +76,7 @@ class Sink : private AckReceiver {
     bool rewind_if_failed();
     void fill();
     bool read_batch(uint64_t limit);
+    void skip_locked(uint64_t prev, uint64_t next);
     void send_ready();
     uint64_t cursor_locked() const;
     void pop_acked_locked();
