@@ -234,21 +234,25 @@ void Sink::skip_locked(uint64_t prev, uint64_t next) {
 
 void Sink::send_ready() {
     std::string key;
+    std::vector<Pending> burst;
     while (true) {
-        Pending p;
-        {
+        burst.clear();
+        {  // one lock per burst, not per event: the ack thread takes it for every PubAck
             std::lock_guard lock(mu_);
-            if (rewind_ || queue_.empty() || flight_.size() >= opts_.max_in_flight ||
-                !dest_->ready() || Clock::now() < resume_at_)
-                return;
-            p = std::move(queue_.front());
-            queue_.pop_front();
-            flight_.push_back(Pending{p.seq, p.ts_ms, {}, {}, {}});
+            if (rewind_ || !dest_->ready() || Clock::now() < resume_at_) return;
+            while (!queue_.empty() && flight_.size() < opts_.max_in_flight) {
+                burst.push_back(std::move(queue_.front()));
+                queue_.pop_front();
+                flight_.push_back(Pending{burst.back().seq, burst.back().ts_ms, {}, {}, {}});
+            }
         }
-        key = fmt::format("{}:{}", instance_id_, p.seq);
-        SinkError err;
-        if (!dest_->send(SinkEvent{p.seq, host_, p.type, p.category, p.json, key}, err))
-            failed(p.seq, std::move(err));
+        if (burst.empty()) return;
+        for (const Pending& p : burst) {
+            key = fmt::format("{}:{}", instance_id_, p.seq);
+            SinkError err;
+            if (!dest_->send(SinkEvent{p.seq, host_, p.type, p.category, p.json, key}, err))
+                failed(p.seq, std::move(err));
+        }
     }
 }
 
@@ -263,6 +267,7 @@ void Sink::pop_acked_locked() {
 }
 
 void Sink::acked(uint64_t seq) {
+    bool wake = false;
     {
         std::lock_guard lock(mu_);
         auto it = std::lower_bound(flight_.begin(), flight_.end(), seq,
@@ -273,9 +278,13 @@ void Sink::acked(uint64_t seq) {
         ++exported_;
         failing_ = false;
         rewind_backoff_ = std::chrono::milliseconds(50);
+        const size_t before = flight_.size(), low = opts_.max_in_flight * 3 / 4;
         pop_acked_locked();
+        // Wake the sender once a quarter of the window is free (it then sends a burst, not one
+        // event per wake-up), and when nothing is left in flight.
+        wake = (before > low && flight_.size() <= low) || flight_.empty();
     }
-    cv_.notify_all();
+    if (wake) cv_.notify_all();
     if (opts_.on_ack) opts_.on_ack(seq);
 }
 
