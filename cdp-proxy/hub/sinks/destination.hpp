@@ -60,6 +60,9 @@ class Destination {
     // Queues one event; its ack or failure arrives later through the receiver. False when it
     // could not be queued (the sink sends it again later).
     virtual bool send(const SinkEvent& ev, SinkError& err) = 0;
+    // Forgets every send still waiting for its ack: the sink has rewound and sends them again
+    // (a late ack of a forgotten send is dropped, the repeat is dropped by its key).
+    virtual void abandon() {}
     // Releases the connection. No callback arrives after it returns. Idempotent.
     virtual void close() = 0;
 };

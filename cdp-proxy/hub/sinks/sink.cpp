@@ -175,6 +175,7 @@ bool Sink::rewind_if_failed() {
     resume_at_ = Clock::now() + rewind_backoff_;
     rewind_backoff_ = std::min<std::chrono::milliseconds>(rewind_backoff_ * 2, kMaxRewindPause);
     lock.unlock();
+    dest_->abandon();  // whatever is still pending there is sent again from the cursor
     reader_ = hub_.open_reader(cursor, reader_metrics_);
     return true;
 }

@@ -107,6 +107,14 @@ bool JetStreamDestination::send(const SinkEvent& ev, SinkError& err) {
     return false;
 }
 
+// nats.c keeps each async publish until its ack or MaxWait; an entry that neither resolves
+// (seen around a failover) would hold one of MaxPending's slots for good.
+void JetStreamDestination::abandon() {
+    if (!js_) return;
+    natsMsgList pending{};
+    if (js_PublishAsyncGetPendingList(&pending, js_) == NATS_OK) natsMsgList_Destroy(&pending);
+}
+
 void JetStreamDestination::close() {
     ready_ = false;
     if (js_) {

@@ -25,6 +25,7 @@ class JetStreamDestination : public Destination {
     bool open(AckReceiver& rx, SinkError& err) override;
     bool ready() const override { return ready_; }
     bool send(const SinkEvent& ev, SinkError& err) override;
+    void abandon() override;
     void close() override;
 
   private:

@@ -30,6 +30,7 @@ h.run('nats: three-node cluster, leader killed mid-stream', async () => {
   h.assert(info.config.num_replicas === 3, `replicas ${info.config.num_replicas}`);
   const leader = info.cluster.leader;
   const victim = nodes[Number(leader.slice(1)) - 1];
+  await nc.close();  // before the kill: a client of a dead node may take long to close
   const exportedBefore = (await h.metrics(hub))['faultline_sink_events_exported_total{sink="nats"}'];
   victim.kill('SIGKILL');
   await victim.exited;
@@ -38,11 +39,12 @@ h.run('nats: three-node cluster, leader killed mid-stream', async () => {
   producing = false;
   await producer;
   await h.waitExported(hub, 90000);
-  const now = await jsm.streams.info('FAULTLINE');
+  const alive = nodes.filter((x) => x !== victim).map((x) => x.url);
+  const nc2 = await connect({ servers: alive });
+  const now = await (await nc2.jetstreamManager()).streams.info('FAULTLINE');
+  await nc2.close();
   h.assert(now.cluster.leader && now.cluster.leader !== leader,
     `new leader ${now.cluster.leader} (was ${leader})`);
-  await nc.close();
-  const alive = nodes.filter((x) => x !== victim).map((x) => x.url);
   const events = await h.journal(hub);
   h.assert(events.length === n, `journal holds ${events.length} of ${n}`);
   const msgs = await h.readStream(alive);

@@ -116,14 +116,14 @@ function crashEvent(id, n) {
 // Posts NDJSON; resolves the response JSON or throws on a non-200.
 async function post(hub, lines) {
   const r = await fetch(`${hub.url}/telemetry/events`, {
-    method: 'POST', headers: { 'Content-Type': 'application/x-ndjson' }, body: lines.join('\n') + '\n',
+    signal: AbortSignal.timeout(15000), method: 'POST', headers: { 'Content-Type': 'application/x-ndjson' }, body: lines.join('\n') + '\n',
   });
   if (r.status !== 200) throw new Error(`POST answered ${r.status}: ${await r.text()}`);
   return r.json();
 }
 
 async function metrics(hub) {
-  const text = await (await fetch(`${hub.url}/metrics`)).text();
+  const text = await (await fetch(`${hub.url}/metrics`, { signal: AbortSignal.timeout(10000) })).text();
   const m = {};
   for (const line of text.split('\n')) {
     const hit = /^(faultline_[a-z_]+)(\{[^}]*\})? (\S+)$/.exec(line);
@@ -163,6 +163,7 @@ async function readStream(url, stream = 'FAULTLINE') {
     if (total === 0) return out;
     const consumer = await nc.jetstream().consumers.get(stream);
     const messages = await consumer.consume();
+    const timer = setTimeout(() => messages.stop(), 30000);  // then the count check below fails
     for await (const m of messages) {
       out.push({
         subject: m.subject, seq: m.seq,
@@ -172,7 +173,9 @@ async function readStream(url, stream = 'FAULTLINE') {
       });
       if (out.length >= total) break;
     }
+    clearTimeout(timer);
     await messages.close();
+    if (out.length < total) throw new Error(`read ${out.length} of the stream's ${total} messages in 30 s`);
     return out;
   } finally {
     await nc.close();
