@@ -2,13 +2,16 @@
 # Installs the Debian packages faultline needs, only those missing.
 #   --build  what building needs (default)
 #   --test   also what the test suite drives: supervisord, Chromium, node, clang, clang-format,
-#            promtool, git (the format check lists tracked files), strace (fault injection)
-#   --run    what packaging/run-local.sh needs
+#            promtool, git (the format check lists tracked files), strace (fault injection),
+#            nats-server
+#   --run    what packaging/run-local.sh needs (nats-server for its --nats)
 #   --static what packaging/build-static.sh needs (no -dev libraries: it builds them from source)
 set -euo pipefail
-build=(meson ninja-build pkg-config g++ libcpp-httplib-dev libsimdjson-dev libfmt-dev catch2 python3)
-run=(supervisor chromium curl procps)
-test=(clang clang-format git libclang-rt-14-dev supervisor chromium prometheus curl procps dpkg-dev file xz-utils binutils strace)
+build=(meson ninja-build pkg-config g++ libcpp-httplib-dev libsimdjson-dev libfmt-dev libnats-dev catch2
+       python3)
+run=(supervisor chromium curl procps nats-server)
+test=(clang clang-format git libclang-rt-14-dev supervisor chromium prometheus curl procps dpkg-dev file
+      xz-utils binutils strace nats-server)
 static=(meson ninja-build pkg-config g++ python3 dpkg-dev file xz-utils binutils)
 want=("${build[@]}")
 case "${1:---build}" in

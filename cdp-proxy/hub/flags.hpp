@@ -6,9 +6,9 @@
 
 namespace faultline::hub {
 
-// Adds --api-listen, --data-dir, --max-body, --max-subscribers, --ring-capacity,
-// --journal-commit-ms, --ack-timeout-ms, --segment-bytes, --retention-bytes and, with_token,
-// --token.
+// Adds --api-listen, --data-dir, --host, --max-body, --max-subscribers, --api-workers,
+// --api-read-timeout, --ring-capacity, --journal-commit-ms, --ack-timeout-ms, --segment-bytes,
+// --retention-bytes and, with_token, --token.
 void add_hub_flags(FlagSet& flags, HubOptions& o, bool with_token = true);
 
 }  // namespace faultline::hub

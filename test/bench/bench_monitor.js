@@ -144,7 +144,7 @@ async function main() {
       rttOff.push(await roundTrip(proxy));
       await proxy.stop();
       proxy = await startProxy(upstream);
-      await h.waitFor('monitor attached', () => /monitor attached/.test(proxy.stderr()), 15000);
+      await h.waitFor('monitor attached', () => /monitor: attached/.test(proxy.stderr()), 15000);
       if ((await m.telemetry(proxy.hub, 'PUT', m.browserConfig(...ALL))).status !== 201) throw new Error('PUT');
       on.push(await pageLoads(proxy, site, chromium));
       rttOn.push(await roundTrip(proxy));
@@ -156,7 +156,7 @@ async function main() {
     console.log(`command round trip: --no-monitor ${rOff.toFixed(1)} us, monitor running ${rOn.toFixed(1)} us: ${(rOn / rOff).toFixed(3)}x`);
 
     const proxy = await startProxy(upstream);
-    await h.waitFor('monitor attached', () => /monitor attached/.test(proxy.stderr()), 15000);
+    await h.waitFor('monitor attached', () => /monitor: attached/.test(proxy.stderr()), 15000);
     await m.telemetry(proxy.hub, 'PUT', m.browserConfig('console', 'network', 'page'));
     const before = await counters(proxy.hub);
     const cpu0 = monitorCpuMs(proxy.pid);

@@ -21,7 +21,7 @@ async function main() {
   let browser;
   await h.run([
     ['the monitor attaches', async () => {
-      await h.waitFor('monitor attached', () => /monitor attached to ws:/.test(proxy.stderr()), 15000);
+      await h.waitFor('monitor attached', () => /monitor: attached to ws:/.test(proxy.stderr()), 15000);
     }],
     ['a renderer killed with SIGKILL gives page_crashed, outside any capture', async () => {
       ws = await m.browserSocket(proxy.url);

@@ -30,7 +30,7 @@ async function main() {
 
   await h.run([
     ['the monitor attaches to the browser endpoint', async () => {
-      await h.waitFor('monitor attached', () => /monitor attached to ws:/.test(proxy.stderr()), 15000);
+      await h.waitFor('monitor attached', () => /monitor: attached to ws:/.test(proxy.stderr()), 15000);
     }],
     ['outside a capture no browser-content event is recorded', async () => {
       const r = await m.telemetry(proxy.hub, 'GET');

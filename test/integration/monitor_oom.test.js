@@ -67,7 +67,7 @@ async function main() {
   let ws;
   await h.run([
     ['the monitor attaches and kmsgmon runs', async () => {
-      await h.waitFor('monitor attached', () => /monitor attached to ws:/.test(proxy.stderr()), 15000);
+      await h.waitFor('monitor attached', () => /monitor: attached to ws:/.test(proxy.stderr()), 15000);
       await h.sleep(500);  // kmsgmon has opened /dev/kmsg
       h.check(kmsgmon.exitCode === null, `kmsgmon exited: ${kmsgErr}`);
     }],
