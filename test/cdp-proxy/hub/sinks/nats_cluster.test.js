@@ -13,6 +13,7 @@ h.run('nats: three-node cluster, leader killed mid-stream', async () => {
   })));
   const seeds = nodes.map((n) => n.url).join(',');
   const hub = await h.startHub({ nats: seeds, args: ['--nats-replicas', '3', '--nats-ack-timeout-ms', '2000'] });
+  console.log(`hub ${hub.url}`);
   let n = 0, producing = true;
   const producer = (async () => {
     while (producing) {
@@ -47,7 +48,7 @@ h.run('nats: three-node cluster, leader killed mid-stream', async () => {
     `new leader ${now.cluster.leader} (was ${leader})`);
   const events = await h.journal(hub);
   h.assert(events.length === n, `journal holds ${events.length} of ${n}`);
-  const msgs = await h.readStream(alive);
+  const msgs = await h.readStream(alive, 'FAULTLINE', 3);
   console.log(h.checkExactlyOnce(msgs, events,
     { instance: await h.instanceId(hub), host: 'vm-1', inOrder: false }));
   const m = await h.metrics(hub);

@@ -153,8 +153,26 @@ async function journal(hub) {
   }
 }
 
-// Every message of a stream, in stream order: {subject, seq, msgId, fseq, event}.
-async function readStream(url, stream = 'FAULTLINE') {
+// Every message of a stream, in stream order: {subject, seq, msgId, fseq, event}. Around a
+// cluster failover the npm client can stall creating its consumer: each attempt gets 30 s.
+async function readStream(url, stream = 'FAULTLINE', attempts = 1) {
+  for (let i = 1; ; ++i) {
+    let timer;
+    const limit = new Promise((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`reading stream ${stream} took over 30 s`)), 30000);
+    });
+    try {
+      return await Promise.race([readStreamOnce(url, stream), limit]);
+    } catch (err) {
+      if (i >= attempts) throw err;
+      console.log(`attempt ${i} to read the stream failed (${err.message}); again`);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}
+
+async function readStreamOnce(url, stream) {
   const nc = await connect({ servers: url });
   try {
     const jsm = await nc.jetstreamManager();
