@@ -93,7 +93,7 @@ async function startHub({ port, dataDir, nats, host = 'vm-1', args = [], waitHea
   port = port || await freePort();
   dataDir = dataDir || tmpdir('hub');
   const a = ['--api-listen', `127.0.0.1:${port}`, '--cdp-listen', '127.0.0.1:0',
-    '--data-dir', dataDir, '--host', host, '--fsync-interval-ms', '20', ...args];
+    '--data-dir', dataDir, '--host', host, '--journal-commit-ms', '20', ...args];
   if (nats) a.push('--nats', nats);
   const p = start(CDP_PROXY, a, `hub:${host}`);
   Object.assign(p, { port, dataDir, host, url: `http://127.0.0.1:${port}` });
