@@ -88,6 +88,7 @@ class OtlpReceiver {
     this.records = [];     // every log record received, in arrival order, with .resource
     this.violations = [];
     this.faults = [];
+    this.answers = [];     // { t, fault } per request that reached the decoder
     this.acceptGzip = true;
     this.hangMs = 2000;
     this.bodies = null;    // when an array, raw (decompressed) bodies are kept
@@ -153,6 +154,7 @@ class OtlpReceiver {
     const contentType = req.headers['content-type'] || '';
     const proto = /protobuf/.test(contentType);
     const fault = this.faults.shift();
+    this.answers.push({ t: Date.now(), fault: fault === undefined ? null : fault });
     if (typeof fault === 'number' || (fault && fault.status)) {
       const status = typeof fault === 'number' ? fault : fault.status;
       const headers = fault.retryAfter !== undefined ? { 'Retry-After': String(fault.retryAfter) } : {};
