@@ -5,6 +5,7 @@
 #include "faultline_version.h"
 #include "hub/flags.hpp"
 #include "hub/hub.hpp"
+#include "hub/sinks/nats/flags.hpp"
 #include "proxy/cdp_proxy.hpp"
 
 namespace {
@@ -47,10 +48,18 @@ int main(int argc, char** argv) {
         "durable event stream of the VM's failures (OOM kills, crashed services, CDP "
         "disconnects, memory pressure).");
     faultline::hub::add_hub_flags(flags, hub_opts);
+    faultline::hub::sinks::nats::NatsOptions nats_opts;
+    faultline::hub::sinks::nats::add_nats_flags(flags, nats_opts);
     faultline::proxy::CdpProxyOptions proxy_opts;
     faultline::proxy::add_cdp_proxy_flags(flags, proxy_opts, /*with_token=*/false);
     faultline::proxy::add_cdp_proxy_help(flags);
     flags.add_section("TELEMETRY API", kHubHelp);
+    flags.add_section(
+        "NATS JETSTREAM",
+        "  With --nats every recorded event (or those --nats-categories/--nats-types pick) goes\n"
+        "  to the stream as PREFIX.<host>.<category>.<type> with Nats-Msg-Id <instance>:<seq>.\n"
+        "  The sink's cursor lives in DATA-DIR/sinks/nats.cursor and advances on each PubAck;\n"
+        "  NATS errors are logged and counted (faultline_sink_* in /metrics), never fatal.");
     flags.add_section(
         "SIGNALS",
         "  SIGTERM, SIGINT  stop accepting, end every CDP connection (cdp_disconnect\n"
@@ -62,6 +71,11 @@ int main(int argc, char** argv) {
     block_signals();
     faultline::hub::Hub hub(hub_opts);
     std::string error;
+    if (!nats_opts.servers.empty() &&
+        !faultline::hub::sinks::nats::add_nats_sink(hub, nats_opts, error)) {
+        std::fprintf(stderr, "cdp-proxy: %s\n", error.c_str());
+        return 2;
+    }
     if (!hub.start(error)) {
         std::fprintf(stderr, "cdp-proxy: %s\n", error.c_str());
         return 1;

@@ -6,7 +6,7 @@
 
 namespace faultline::hub {
 
-// Adds --api-listen, --data-dir, --max-body, --max-subscribers, --ring-capacity,
+// Adds --api-listen, --data-dir, --host, --max-body, --max-subscribers, --ring-capacity,
 // --fsync-interval-ms, --segment-bytes, --retention-bytes and, with_token, --token.
 void add_hub_flags(FlagSet& flags, HubOptions& o, bool with_token = true);
 

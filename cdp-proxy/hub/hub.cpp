@@ -57,7 +57,7 @@ bool Hub::start(std::string& error) {
         error = "the hub is already started";
         return false;
     }
-    if (!open_journal(error) || !bind(error)) {
+    if (!open_journal(error) || !bind(error) || !start_sinks(error)) {
         if (journal_) journal_->close();
         return false;
     }
@@ -156,6 +156,7 @@ void Hub::stop() {
         closed_ = true;
     }
     if (journal_) journal_->close();
+    stop_sinks();
     ring_->close();
 }
 

@@ -22,6 +22,7 @@
 #include "faultline/event.hpp"
 #include "hub/capture.hpp"
 #include "hub/metrics.hpp"
+#include "hub/sinks/sink.hpp"
 #include "hub/store/dedup_window.hpp"
 #include "hub/store/journal.hpp"
 #include "hub/store/record.hpp"
@@ -74,12 +75,26 @@ class Hub {
     std::string url() const;  // http://host:port
     uint64_t last_seq() const;
 
+    // Sinks (hub/sinks/): added before start(); started once the journal is restored and
+    // stopped after it is closed, so they can still export everything durable (up to ~2 s).
+    void add_sink(std::unique_ptr<sinks::Destination> dest, sinks::SinkOptions opts);
+    // What sinks read: the newest durable seq, a wait for a newer one, a reader after a seq.
+    uint64_t durable_seq() const;
+    bool wait_durable(uint64_t after, std::chrono::milliseconds timeout) const;
+    std::unique_ptr<StreamReader> open_reader(uint64_t after, Metrics& metrics) const;
+    // Random, kept in --data-dir: "<instance id>:<seq>" is an event's idempotency key.
+    const std::string& instance_id() const { return instance_id_; }
+    const std::string& host() const { return source_.host; }
+
   private:
     struct IngestResult {
         uint64_t accepted = 0, duplicates = 0, recorded = 0, first_seq = 0;
     };
 
     bool open_journal(std::string& error);
+    bool start_sinks(std::string& error);
+    void stop_sinks();
+    std::vector<sinks::SinkStatus> sink_statuses() const;
     void restore(const std::vector<std::string>& tail, uint64_t last_seq);
     bool bind(std::string& error);
     void routes();
@@ -110,6 +125,8 @@ class Hub {
     std::thread server_thread_;
     std::string host_;
     int port_ = -1;
+    std::string instance_id_;
+    std::vector<std::unique_ptr<sinks::Sink>> sinks_;
 
     std::mutex mu_;  // publish order: dedup, capture, seq and journal order are one decision
     DedupWindow dedup_;

@@ -12,6 +12,10 @@
 #include "faultline/sse.hpp"
 #include "faultline_version.h"
 
+#if FAULTLINE_HAVE_NATS
+#include "nats_tail.hpp"
+#endif
+
 namespace {
 
 struct Options {
@@ -75,13 +79,42 @@ int main(int argc, char** argv) {
                      "LIST");
     flags.add_string("types", &o.types, "only these event types (comma-separated)", "LIST");
     flags.add_string("token", &o.token, "bearer token for a hub started with --token", "TOKEN");
+#if FAULTLINE_HAVE_NATS
+    faultline::tail::NatsTailOptions nats;
+    faultline::tail::add_nats_tail_flags(flags, nats);
+#else
+    std::string nats_servers;
+    flags.add_string("nats", &nats_servers,
+                     "follow a fleet's NATS JetStream stream (not in this build: no nats.c)",
+                     "URL[,URL...]");
+#endif
     flags.add_bool("raw", &o.raw, "print the JSON envelopes instead of readable lines");
     flags.add_uint("count", &o.count, "exit after this many events (0 = never)", "N");
     flags.add_section("EXAMPLES",
-                      "  faultline-tail\n  faultline-tail --since 0 --categories system");
+                      "  faultline-tail\n  faultline-tail --since 0 --categories system\n"
+                      "  faultline-tail --nats nats://nats-1:4222 --nats-from start");
     flags.add_section("EXIT STATUS", "  0 after --count events, 2 on bad flags.");
     if (int rc = flags.handle(argc, argv, FAULTLINE_VERSION); rc >= 0) return rc;
 
+#if FAULTLINE_HAVE_NATS
+    if (!nats.nats.servers.empty()) {
+        std::vector<std::string> cats, types;
+        std::string error;
+        if (!faultline::tail::parse_names(o.categories, true, cats, error) ||
+            !faultline::tail::parse_names(o.types, false, types, error)) {
+            std::fprintf(stderr, "faultline-tail: %s\n", error.c_str());
+            return 2;
+        }
+        return faultline::tail::follow_nats(nats, cats, types, o.raw, o.count);
+    }
+#else
+    if (!nats_servers.empty()) {
+        std::fprintf(stderr,
+                     "faultline-tail: --nats: this faultline-tail was built without NATS support "
+                     "(libnats-dev missing at build time)\n");
+        return 2;
+    }
+#endif
     std::string last_id = o.since;
     uint64_t printed = 0;
     bool warned = false;

@@ -175,8 +175,12 @@ void Hub::handle_capture_get(const httplib::Request& req, httplib::Response& res
 
 void Hub::handle_health(const httplib::Request&, httplib::Response& res) {
     if (stopping_) return send_error(res, 503, "the hub is shutting down");
-    res.set_content(JsonObject().add("status", "ok").add("last_seq", ring_->last_seq()).finish(),
-                    "application/json");
+    // A failing sink is reported, not fatal: the hub itself still serves (200).
+    const std::string failing = sinks::render_unhealthy_sinks(sink_statuses());
+    JsonObject out;
+    out.add("status", failing == "[]" ? "ok" : "degraded").add("last_seq", ring_->last_seq());
+    if (failing != "[]") out.add_raw("sinks_failing", failing);
+    res.set_content(out.finish(), "application/json");
 }
 
 void Hub::handle_metrics(const httplib::Request&, httplib::Response& res) {
@@ -192,7 +196,8 @@ void Hub::handle_metrics(const httplib::Request&, httplib::Response& res) {
     }
     s.journal_enabled = journal_ != nullptr;
     if (journal_) s.journal = journal_->stats();
-    res.set_content(metrics_.render(s), "text/plain; version=0.0.4");
+    res.set_content(metrics_.render(s) + sinks::render_sink_metrics(sink_statuses()),
+                    "text/plain; version=0.0.4");
 }
 
 }  // namespace faultline::hub

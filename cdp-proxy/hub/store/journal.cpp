@@ -183,6 +183,7 @@ bool Journal::open(size_t tail, std::vector<std::string>& tail_lines, uint64_t& 
         return false;
     }
     apply_retention_locked();
+    appended_seq_ = durable_seq_ = last_seq;
     open_ = true;
     stop_ = false;
     flusher_ = std::thread([this] { run_flusher(); });
@@ -237,6 +238,7 @@ void Journal::apply_retention_locked() {
 void Journal::append(uint64_t seq, std::string_view line) {
     std::lock_guard lock(mu_);
     if (!open_) return;
+    appended_seq_ = seq;  // a line lost to an I/O error below is counted and never comes back
     const uint64_t size = line.size() + 1;
     if (fd_ < 0)
         rotate_locked(seq);
@@ -300,7 +302,11 @@ void Journal::run_flusher() {
         cv_.wait_for(lock, opts_.fsync_interval, [&] { return stop_; });
         if (stop_) break;
         write_pending_locked();
-        if (!dirty_ || fd_ < 0) continue;
+        const uint64_t upto = appended_seq_;
+        if (!dirty_ || fd_ < 0) {
+            if (!dirty_) set_durable_locked(upto);
+            continue;
+        }
         dirty_ = false;
         int fd = ::dup(fd_);  // survives a rotation while we sync without the lock
         if (fd < 0) continue;
@@ -310,6 +316,7 @@ void Journal::run_flusher() {
         ::close(fd);
         lock.lock();
         record_fsync_locked(secs, err);
+        if (err == 0) set_durable_locked(upto);
     }
 }
 
@@ -319,7 +326,7 @@ bool Journal::flush() {
     const uint64_t errors = stats_.write_errors;
     write_pending_locked();
     dirty_ = false;
-    sync_fd_locked(fd_);
+    if (sync_fd_locked(fd_)) set_durable_locked(appended_seq_);
     return stats_.write_errors == errors;
 }
 
@@ -336,6 +343,24 @@ void Journal::close() {
     if (fd_ >= 0) ::close(fd_);
     fd_ = -1;
     open_ = false;
+    durable_cv_.notify_all();
+}
+
+void Journal::set_durable_locked(uint64_t seq) {
+    if (seq <= durable_seq_) return;
+    durable_seq_ = seq;
+    durable_cv_.notify_all();
+}
+
+uint64_t Journal::durable_seq() const {
+    std::lock_guard lock(mu_);
+    return durable_seq_;
+}
+
+bool Journal::wait_durable(uint64_t after, std::chrono::milliseconds timeout) const {
+    std::unique_lock lock(mu_);
+    durable_cv_.wait_for(lock, timeout, [&] { return durable_seq_ > after || !open_; });
+    return durable_seq_ > after;
 }
 
 void Journal::read_after(JournalCursor& cur, uint64_t after, size_t max,

@@ -72,6 +72,11 @@ class Journal {
     // Fewer (or none) when the journal has no more; missing segments are skipped.
     void read_after(JournalCursor& cur, uint64_t after, size_t max, std::vector<std::string>& out);
     JournalStats stats() const;
+    // The newest seq whose record (and every one before it) is fdatasynced; sinks export only
+    // up to it, so a seq a destination has seen is never handed out again after kill -9.
+    uint64_t durable_seq() const;
+    // Waits until durable_seq() > after, close() or the timeout. True when it is.
+    bool wait_durable(uint64_t after, std::chrono::milliseconds timeout) const;
 
   private:
     std::string segment_path(uint64_t first_seq) const;
@@ -88,8 +93,12 @@ class Journal {
     void log(const std::string& msg) const;
 
     JournalOptions opts_;
+    void set_durable_locked(uint64_t seq);
+
     mutable std::mutex mu_;
     std::condition_variable cv_;
+    mutable std::condition_variable durable_cv_;
+    uint64_t appended_seq_ = 0, durable_seq_ = 0;
     std::map<uint64_t, uint64_t> segments_;  // first seq -> bytes (written + buffered)
     int fd_ = -1;                            // newest segment, O_APPEND
     std::string pending_;

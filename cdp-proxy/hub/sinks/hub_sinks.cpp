@@ -1,0 +1,54 @@
+// The hub's side of the sinks: how they are added, started, stopped and read from.
+#include <fmt/format.h>
+
+#include "hub/hub.hpp"
+#include "hub/store/instance_id.hpp"
+
+namespace faultline::hub {
+
+namespace {
+constexpr auto kSinkDrain = std::chrono::seconds(2);  // at stop: time to export the last events
+}
+
+void Hub::add_sink(std::unique_ptr<sinks::Destination> dest, sinks::SinkOptions opts) {
+    const std::string dir = opts_.data_dir.empty() ? "" : opts_.data_dir + "/sinks";
+    sinks_.push_back(std::make_unique<sinks::Sink>(*this, std::move(dest), std::move(opts), dir));
+}
+
+bool Hub::start_sinks(std::string& error) {
+    if (!load_instance_id(opts_.data_dir, instance_id_, error)) return false;
+    if (!sinks_.empty() && opts_.data_dir.empty())
+        std::fprintf(stderr,
+                     "cdp-proxy: hub: no --data-dir: sinks keep their cursor in memory only and "
+                     "export only what the ring holds\n");
+    for (auto& s : sinks_)
+        if (!s->start(error)) return false;
+    return true;
+}
+
+void Hub::stop_sinks() {
+    const auto deadline = std::chrono::steady_clock::now() + kSinkDrain;
+    for (auto& s : sinks_) s->stop(deadline);
+}
+
+std::vector<sinks::SinkStatus> Hub::sink_statuses() const {
+    std::vector<sinks::SinkStatus> out;
+    for (const auto& s : sinks_) out.push_back(s->status());
+    return out;
+}
+
+uint64_t Hub::durable_seq() const {
+    return journal_ ? journal_->durable_seq() : ring_->last_seq();
+}
+
+bool Hub::wait_durable(uint64_t after, std::chrono::milliseconds timeout) const {
+    if (journal_) return journal_->wait_durable(after, timeout);
+    return ring_->wait_after(after, timeout);
+}
+
+std::unique_ptr<StreamReader> Hub::open_reader(uint64_t after, Metrics& metrics) const {
+    return std::make_unique<StreamReader>(*ring_, journal_.get(), metrics, source_, StreamFilter{},
+                                          after);
+}
+
+}  // namespace faultline::hub

@@ -1,0 +1,98 @@
+#include "hub/sinks/nats/flags.hpp"
+
+#include <fmt/format.h>
+
+#include "hub/sinks/flags.hpp"
+#include "hub/sinks/nats/subject.hpp"
+
+#if FAULTLINE_HAVE_NATS
+#include "hub/sinks/nats/jetstream.hpp"
+#endif
+
+namespace faultline::hub::sinks::nats {
+
+void add_nats_flags(FlagSet& flags, NatsOptions& o) {
+    flags.add_string("nats", &o.servers,
+                     "export every recorded event to NATS JetStream: a cluster's seed servers "
+                     "(nats://HOST:PORT, tls://HOST:PORT), comma-separated",
+                     "URL[,URL...]");
+    flags.add_string("nats-stream", &o.stream, "JetStream stream name", "NAME");
+    flags.add_string("nats-subject", &o.subject,
+                     "subject prefix: events go to PREFIX.<host>.<category>.<type>", "PREFIX");
+    flags.add_string("nats-token", &o.token, "NATS authentication token", "TOKEN");
+    flags.add_string("nats-user", &o.user, "NATS user name (with --nats-password)", "USER");
+    flags.add_string("nats-password", &o.password, "NATS password", "PASSWORD");
+    flags.add_string("nats-creds", &o.creds, "NATS credentials file (JWT and NKey seed)", "FILE");
+    flags.add_bool("nats-tls", &o.tls, "require TLS to the NATS servers");
+    flags.add_string("nats-tls-ca", &o.tls_ca, "CA certificates to verify the servers with",
+                     "FILE");
+    flags.add_string("nats-tls-cert", &o.tls_cert, "client certificate (with --nats-tls-key)",
+                     "FILE");
+    flags.add_string("nats-tls-key", &o.tls_key, "client private key", "FILE");
+    flags.add_bool("nats-create-stream", &o.create_stream,
+                   "create the stream when it is missing (=false: only check it)");
+    flags.add_uint("nats-replicas", &o.replicas, "replicas of a created stream (1-5)");
+    flags.add_uint("nats-max-age", &o.max_age_seconds,
+                   "a created stream drops events older than this (0 = no age limit)", "SECONDS");
+    flags.add_uint("nats-duplicate-window", &o.duplicate_window_seconds,
+                   "a created stream drops a repeated event key within this window", "SECONDS");
+    flags.add_uint("nats-ack-timeout-ms", &o.ack_timeout_ms,
+                   "a publish not acknowledged this long is sent again", "MS");
+    add_sink_flags(flags, "nats", o.sink);
+}
+
+namespace {
+bool check(const NatsOptions& o, std::string& error) {
+    std::vector<std::string> urls;
+    if (!parse_server_list(o.servers, urls, error)) {
+        error = "--nats: " + error;
+        return false;
+    }
+    if (!valid_subject_prefix(o.subject, error)) {
+        error = "--nats-subject: " + error;
+        return false;
+    }
+    if (o.stream.empty() || o.stream.find_first_of(" .*>/\\\t") != std::string::npos) {
+        error = fmt::format(
+            "--nats-stream '{}': a stream name has no spaces, '.', '*', '>' or "
+            "slashes",
+            o.stream);
+        return false;
+    }
+    if (o.replicas < 1 || o.replicas > 5) {
+        error = "--nats-replicas: JetStream allows 1 to 5 replicas";
+        return false;
+    }
+    if (o.user.empty() != o.password.empty()) {
+        error = "--nats-user and --nats-password go together";
+        return false;
+    }
+    if (o.tls_cert.empty() != o.tls_key.empty()) {
+        error = "--nats-tls-cert and --nats-tls-key go together";
+        return false;
+    }
+    if (o.ack_timeout_ms < 100) {
+        error = "--nats-ack-timeout-ms: at least 100";
+        return false;
+    }
+    return true;
+}
+}  // namespace
+
+bool add_nats_sink(Hub& hub, const NatsOptions& o, std::string& error) {
+    SinkOptions so;
+    if (!check(o, error) || !sink_options(o.sink, "nats", so, error)) return false;
+#if FAULTLINE_HAVE_NATS
+    hub.add_sink(std::make_unique<JetStreamDestination>(o, hub.host(), so.max_in_flight),
+                 std::move(so));
+    return true;
+#else
+    (void)hub;
+    error =
+        "--nats: this cdp-proxy was built without NATS support (libnats-dev was missing at "
+        "build time; install it and rebuild with -Dnats=enabled)";
+    return false;
+#endif
+}
+
+}  // namespace faultline::hub::sinks::nats

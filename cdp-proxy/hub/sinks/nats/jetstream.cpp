@@ -1,0 +1,140 @@
+#include "hub/sinks/nats/jetstream.hpp"
+
+#include <fmt/format.h>
+#include <charconv>
+#include <cstring>
+
+#include "hub/sinks/nats/connect.hpp"
+#include "hub/sinks/nats/stream_setup.hpp"
+#include "hub/sinks/nats/subject.hpp"
+
+namespace faultline::hub::sinks::nats {
+
+namespace {
+constexpr const char* kSeqHeader = "Faultline-Seq";
+
+uint64_t seq_of(natsMsg* msg) {
+    const char* v = nullptr;
+    if (natsMsgHeader_Get(msg, kSeqHeader, &v) != NATS_OK || !v) return 0;
+    uint64_t seq = 0;
+    std::from_chars(v, v + std::strlen(v), seq);
+    return seq;
+}
+
+SinkError error_of(const jsPubAckErr& pae) {
+    if (pae.Err == NATS_TIMEOUT) return {Cause::timeout, "no PubAck in time"};
+    if (pae.Err == NATS_NO_RESPONDERS)
+        return {Cause::no_responders, "no JetStream server answered (stream leader lost?)"};
+    if (pae.ErrCode != 0)
+        return {Cause::rejected,
+                fmt::format("JetStream refused the event: {} (error {})",
+                            pae.ErrText ? pae.ErrText : "", static_cast<int>(pae.ErrCode))};
+    return {Cause::publish, pae.ErrText ? pae.ErrText : natsStatus_GetText(pae.Err)};
+}
+}  // namespace
+
+JetStreamDestination::JetStreamDestination(NatsOptions o, std::string host, size_t max_in_flight)
+    : o_(std::move(o)), host_(std::move(host)), max_in_flight_(max_in_flight) {}
+
+JetStreamDestination::~JetStreamDestination() {
+    close();
+}
+
+bool JetStreamDestination::connect(SinkError& err) {
+    nc_ = nats::connect(o_, "faultline cdp-proxy " + host_,
+                        {&on_disconnected, &on_reconnected, this}, err);
+    if (!nc_) return false;
+    jsOptions jo;
+    jsOptions_Init(&jo);
+    jo.Wait = static_cast<int64_t>(o_.ack_timeout_ms);
+    // Headroom over the sink's own bound, so a send right after an ack never stalls here.
+    jo.PublishAsync.MaxPending = static_cast<int64_t>(max_in_flight_) * 2;
+    jo.PublishAsync.AckHandler = &on_ack;
+    jo.PublishAsync.AckHandlerClosure = this;
+    if (natsStatus s = natsConnection_JetStream(&js_, nc_, &jo); s != NATS_OK) {
+        err = {Cause::connect, fmt::format("no JetStream context: {}", nats_error_text(s))};
+        natsConnection_Destroy(nc_);
+        nc_ = nullptr;
+        return false;
+    }
+    return true;
+}
+
+bool JetStreamDestination::open(AckReceiver& rx, SinkError& err) {
+    rx_ = &rx;
+    if (!nc_ && !connect(err)) return false;
+    bool created = false;
+    if (!stream_ok_) {
+        if (!ensure_stream(js_, o_, host_, created, err)) return false;
+        stream_ok_ = true;
+        if (created)
+            std::fprintf(stderr, "cdp-proxy: sink nats: created stream %s for %s.>\n",
+                         o_.stream.c_str(), o_.subject.c_str());
+    }
+    ready_ = natsConnection_Status(nc_) == NATS_CONN_STATUS_CONNECTED;
+    return true;
+}
+
+bool JetStreamDestination::send(const SinkEvent& ev, SinkError& err) {
+    subject_ = event_subject(o_.subject, ev.host, ev.category, ev.type);
+    natsMsg* msg = nullptr;
+    natsStatus s = natsMsg_Create(&msg, subject_.c_str(), nullptr, ev.json.data(),
+                                  static_cast<int>(ev.json.size()));
+    const std::string key(ev.key), seq = std::to_string(ev.seq);
+    if (s == NATS_OK) s = natsMsgHeader_Set(msg, "Nats-Msg-Id", key.c_str());
+    if (s == NATS_OK) s = natsMsgHeader_Set(msg, kSeqHeader, seq.c_str());
+    jsPubOptions po;
+    jsPubOptions_Init(&po);
+    po.MaxWait = static_cast<int64_t>(o_.ack_timeout_ms);  // then the ack handler gets a timeout
+    po.ExpectStream = o_.stream.c_str();
+    if (s == NATS_OK) s = js_PublishMsgAsync(js_, &msg, &po);
+    natsMsg_Destroy(msg);  // no-op once the library owns it
+    if (s == NATS_OK) return true;
+    err = {cause_of(s) == Cause::connect ? Cause::publish : cause_of(s),
+           fmt::format("publish of seq {} failed: {}", ev.seq, nats_error_text(s))};
+    return false;
+}
+
+void JetStreamDestination::close() {
+    ready_ = false;
+    if (js_) {
+        jsPubOptions po;
+        jsPubOptions_Init(&po);
+        po.MaxWait = 500;
+        js_PublishAsyncComplete(js_, &po);  // acks still on the way reach the sink
+    }
+    if (nc_) natsConnection_Close(nc_);
+    if (js_) jsCtx_Destroy(js_);
+    if (nc_) natsConnection_Destroy(nc_);
+    js_ = nullptr;
+    nc_ = nullptr;
+}
+
+void JetStreamDestination::on_ack(jsCtx*, natsMsg* msg, jsPubAck* pa, jsPubAckErr* pae,
+                                  void* self) {
+    auto* d = static_cast<JetStreamDestination*>(self);
+    const uint64_t seq = seq_of(msg);
+    if (d->rx_ && seq) {
+        if (pa)
+            d->rx_->acked(seq);
+        else if (pae)
+            d->rx_->failed(seq, error_of(*pae));
+    }
+    natsMsg_Destroy(msg);
+}
+
+void JetStreamDestination::on_disconnected(natsConnection*, void* self) {
+    auto* d = static_cast<JetStreamDestination*>(self);
+    d->ready_ = false;
+    if (d->rx_) d->rx_->connection(false, "disconnected from the NATS server; reconnecting");
+}
+
+void JetStreamDestination::on_reconnected(natsConnection* nc, void* self) {
+    auto* d = static_cast<JetStreamDestination*>(self);
+    char url[256] = {};
+    natsConnection_GetConnectedUrl(nc, url, sizeof url);
+    d->ready_ = true;
+    if (d->rx_) d->rx_->connection(true, url);
+}
+
+}  // namespace faultline::hub::sinks::nats

@@ -1,0 +1,47 @@
+// The NATS JetStream destination (nats.c): asynchronous publishes with a bounded number in
+// flight, each with Nats-Msg-Id = the event's idempotency key, so a publish retried inside the
+// stream's duplicate window is stored once; the ack handler reports each PubAck to the sink.
+// nats.c reconnects across server restarts and cluster failovers; while disconnected the sink
+// holds back (ready() is false).
+#pragma once
+
+#include <nats/nats.h>
+
+#include <atomic>
+#include <mutex>
+#include <string>
+
+#include "hub/sinks/destination.hpp"
+#include "hub/sinks/nats/options.hpp"
+
+namespace faultline::hub::sinks::nats {
+
+class JetStreamDestination : public Destination {
+  public:
+    // host: the hub's (the <host> token of every subject).
+    JetStreamDestination(NatsOptions o, std::string host, size_t max_in_flight);
+    ~JetStreamDestination() override;
+
+    bool open(AckReceiver& rx, SinkError& err) override;
+    bool ready() const override { return ready_; }
+    bool send(const SinkEvent& ev, SinkError& err) override;
+    void close() override;
+
+  private:
+    static void on_ack(jsCtx*, natsMsg* msg, jsPubAck* pa, jsPubAckErr* pae, void* self);
+    static void on_disconnected(natsConnection* nc, void* self);
+    static void on_reconnected(natsConnection* nc, void* self);
+    bool connect(SinkError& err);
+
+    NatsOptions o_;
+    std::string host_;
+    size_t max_in_flight_;
+    AckReceiver* rx_ = nullptr;
+    natsConnection* nc_ = nullptr;
+    jsCtx* js_ = nullptr;
+    bool stream_ok_ = false;
+    std::atomic<bool> ready_{false};
+    std::string subject_;  // reused per send
+};
+
+}  // namespace faultline::hub::sinks::nats
