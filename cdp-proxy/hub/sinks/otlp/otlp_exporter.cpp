@@ -141,7 +141,9 @@ OtlpExporter::Step OtlpExporter::on_reply(const SinkHttpReply& r, size_t count) 
          : r.status == 429 ? stats_.failures_throttled
                            : stats_.failures_server)++;
         if (auto d = parse_retry_after(r.retry_after, std::time(nullptr))) retry_after_ = *d;
-        if (opts_.backoff.attempts() == 0 || opts_.backoff.attempts() % 20 == 0)
+        if (opts_.on_failure)
+            opts_.on_failure(r.status, fmt::format("export failed ({})", why), false);
+        else if (opts_.backoff.attempts() == 0 || opts_.backoff.attempts() % 20 == 0)
             opts_.log(fmt::format("export failed ({}), retrying", why));
         return Step::retry;
     }
@@ -168,6 +170,7 @@ OtlpExporter::Step OtlpExporter::on_reply(const SinkHttpReply& r, size_t count) 
         why);
     ++stats_.fatal;
     opts_.log(fatal_);
+    if (opts_.on_failure) opts_.on_failure(r.status, fatal_, true);
     return Step::fatal;
 }
 

@@ -123,6 +123,18 @@ size_t S2Writer::deliver(std::span<const S2Record> records, const std::atomic<bo
     return done;
 }
 
+bool S2Writer::probe(int& status, std::string& why) {
+    SinkHttpReply r = http_->get(records_path() + "/tail", {{"Accept", "application/json"}});
+    status = r.status;
+    uint64_t tail = 0;
+    std::string error;
+    if (r.status == 200 && parse_tail(r.body, tail, error)) return true;
+    why = r.status == 0     ? r.error
+          : r.status == 200 ? "check tail: " + error
+                            : fmt::format("check tail: {} {}", r.status, error_summary(r.body));
+    return false;
+}
+
 // First contact: the stream's tail, and which of our records its last batch already holds.
 S2Writer::Step S2Writer::sync(std::span<const S2Record> pending, size_t& present) {
     SinkHttpReply r = http_->get(records_path() + "/tail", {{"Accept", "application/json"}});
@@ -216,7 +228,9 @@ S2Writer::Step S2Writer::classify(const SinkHttpReply& r, std::string_view what)
          : r.status == 429 ? stats_.failures_throttled
                            : stats_.failures_server)++;
         if (auto d = parse_retry_after(r.retry_after, std::time(nullptr))) retry_after_ = *d;
-        if (opts_.backoff.attempts() == 0 || opts_.backoff.attempts() % 20 == 0)
+        if (opts_.on_failure)
+            opts_.on_failure(r.status, fmt::format("{} failed ({})", what, why), false);
+        else if (opts_.backoff.attempts() == 0 || opts_.backoff.attempts() % 20 == 0)
             log(fmt::format("{} failed ({}), retrying", what, why));
         return Step::retry;
     }
@@ -226,6 +240,7 @@ S2Writer::Step S2Writer::classify(const SinkHttpReply& r, std::string_view what)
         what, why);
     ++stats_.fatal;
     log(fatal_);
+    if (opts_.on_failure) opts_.on_failure(r.status, fatal_, true);
     return Step::fatal;
 }
 

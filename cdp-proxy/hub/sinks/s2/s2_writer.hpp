@@ -34,6 +34,9 @@ struct S2Options {
     std::chrono::milliseconds timeout{10000};
     SinkBackoff backoff{};
     std::function<void(const std::string&)> log;  // default: stderr, "cdp-proxy: s2 sink: ..."
+    // Each failed attempt (status 0 = no response), before the retry or the stop; when set,
+    // the writer leaves logging retries to it.
+    std::function<void(int status, const std::string& why, bool fatal)> on_failure;
 };
 
 struct S2Stats {
@@ -54,6 +57,10 @@ class S2Writer {
 
     // Checks the options (names, endpoint URL, TLS availability). False with error set.
     bool open(std::string& error);
+
+    // One check-tail: token, basin, stream and endpoint are right. False with status (0 = no
+    // response) and why set.
+    bool probe(int& status, std::string& why);
 
     // Delivers records (in seq order) exactly once. Returns the number handled from the front
     // (appended, found already there, or set aside as oversized): all of them, unless stop was
