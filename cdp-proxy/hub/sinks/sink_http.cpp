@@ -2,6 +2,8 @@
 
 #include <httplib.h>
 
+#include "hub/sinks/gzip.hpp"
+
 namespace faultline::hub::sinks {
 
 bool sink_tls_available() {
@@ -40,6 +42,7 @@ SinkHttp::SinkHttp(const std::string& origin, HttpHeaders headers,
                    std::chrono::milliseconds timeout)
     : client_(std::make_unique<httplib::Client>(origin)), headers_(std::move(headers)) {
     client_->set_keep_alive(true);
+    client_->set_tcp_nodelay(true);  // head and body go out at once, never after a delayed ACK
     client_->set_connection_timeout(timeout);
     client_->set_read_timeout(timeout);
     client_->set_write_timeout(timeout);
@@ -49,12 +52,8 @@ SinkHttp::SinkHttp(const std::string& origin, HttpHeaders headers,
 SinkHttp::~SinkHttp() = default;
 
 bool SinkHttp::set_gzip(bool on) {
-#ifdef CPPHTTPLIB_ZLIB_SUPPORT
-    client_->set_compress(on);
-    return true;
-#else
-    return !on;
-#endif
+    gzip_ = on && gzip_available();
+    return gzip_ == on;
 }
 
 namespace {
@@ -85,8 +84,12 @@ SinkHttpReply reply_of(const httplib::Result& r) {
 SinkHttpReply SinkHttp::post(const std::string& path, std::string_view body,
                              const std::string& content_type, const HttpHeaders& extra) {
     if (!client_->is_valid()) return SinkHttpReply{0, {}, {}, {}, "invalid endpoint"};
-    return reply_of(
-        client_->Post(path, merged(headers_, extra), body.data(), body.size(), content_type));
+    httplib::Headers headers = merged(headers_, extra);
+    if (gzip_ && gzip_compress(body, compressed_)) {
+        headers.emplace("Content-Encoding", "gzip");
+        body = compressed_;
+    }
+    return reply_of(client_->Post(path, headers, body.data(), body.size(), content_type));
 }
 
 SinkHttpReply SinkHttp::get(const std::string& path, const HttpHeaders& extra) {

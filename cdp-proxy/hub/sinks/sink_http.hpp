@@ -50,12 +50,14 @@ class SinkHttp {
     SinkHttpReply post(const std::string& path, std::string_view body,
                        const std::string& content_type, const HttpHeaders& extra = {});
     SinkHttpReply get(const std::string& path, const HttpHeaders& extra = {});
-    // gzip request bodies (Content-Encoding: gzip); false when this build has no zlib.
+    // gzip request bodies (Content-Encoding: gzip, level 1); false when this build has no zlib.
     bool set_gzip(bool on);
 
   private:
     std::unique_ptr<httplib::Client> client_;
     HttpHeaders headers_;
+    bool gzip_ = false;
+    std::string compressed_;
 };
 
 }  // namespace faultline::hub::sinks

@@ -91,7 +91,7 @@ class OtlpReceiver {
     this.answers = [];     // { t, fault } per request that reached the decoder
     this.acceptGzip = true;
     this.hangMs = 2000;
-    this.bodies = null;    // when an array, raw (decompressed) bodies are kept
+    this.bodies = null;    // when an array, request bodies are kept as sent (for the benchmark floor)
     this.sockets = new Set();
     this.makeServer();
   }
@@ -160,7 +160,7 @@ class OtlpReceiver {
       const headers = fault.retryAfter !== undefined ? { 'Retry-After': String(fault.retryAfter) } : {};
       return reply(res, status, 'application/json', JSON.stringify({ code: 14, message: `injected ${status}` }), headers);
     }
-    if (this.bodies) this.bodies.push({ contentType, body });
+    if (this.bodies) this.bodies.push({ contentType, encoding, raw });
     const { request, violation } = decode(contentType, body);
     if (violation) {
       this.violations.push(violation);

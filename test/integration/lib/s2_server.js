@@ -164,7 +164,7 @@ class S2TestServer {
     let s = this.streams.get(name);
     if (!s && this.createOnAppend) s = this.createStream(name);
     if (!s) return notFound(res, name);
-    if (this.bodies) this.bodies.push(body);
+    if (this.bodies) this.bodies.push({ contentType: req.headers['content-type'], raw: body });
     if (!/application\/json/.test(req.headers['content-type'] || ''))
       return send(res, 415, { code: 'unsupported_media_type', message: 'this test server speaks JSON only' });
     const fault = this.nextFault();

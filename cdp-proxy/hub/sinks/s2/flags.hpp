@@ -14,7 +14,7 @@ namespace faultline::hub::sinks::s2 {
 struct S2FlagValues {
     std::string basin, stream, token, endpoint{kCloudBasinEndpoint};
     uint64_t timeout_ms = 10000;
-    SinkFlagValues sink{"", "", kMaxBatchRecords, 60};  // a full batch may be in flight
+    SinkFlagValues sink{"", "", 2 * kMaxBatchRecords, 60};  // a batch appends, the next fills
     bool wanted() const { return !basin.empty() || !stream.empty(); }
 };
 
