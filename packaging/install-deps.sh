@@ -7,7 +7,7 @@
 set -euo pipefail
 build=(meson ninja-build pkg-config g++ libcpp-httplib-dev libsimdjson-dev libfmt-dev catch2 python3)
 run=(supervisor chromium curl procps)
-test=(clang libclang-rt-14-dev supervisor chromium prometheus curl procps dpkg-dev file xz-utils binutils)
+test=(clang libclang-rt-14-dev supervisor chromium prometheus curl procps dpkg-dev file xz-utils binutils openssl)
 static=(meson ninja-build pkg-config g++ python3 dpkg-dev file xz-utils binutils)
 want=("${build[@]}")
 case "${1:---build}" in

@@ -5,7 +5,7 @@
 // lagging cursor. A wrong token or basin is a clear error naming the cause, never the token;
 // an event over S2's 1 MiB record limit is skipped and counted, not retried forever.
 'use strict';
-const { spawn } = require('child_process');
+const { spawn, execFileSync } = require('child_process');
 const fs = require('fs');
 const path = require('path');
 const h = require('./lib/proxy_harness');
@@ -168,6 +168,38 @@ const steps = [
     h.check(/Connection/.test(err), `the log names the cause: ${err}`);
     child.kill('SIGTERM');
     await new Promise((r) => child.on('exit', r));
+  }],
+
+  ['https: an untrusted certificate is refused (SSLServerVerification); a trusted one works', async () => {
+    const key = path.join(dir, 'key.pem'), cert = path.join(dir, 'cert.pem');
+    try {
+      execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert,
+        '-days', '1', '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost'], { stdio: 'ignore' });
+    } catch {
+      console.log('# skipped: no openssl to make a test certificate');
+      return;
+    }
+    const tls = await new S2TestServer({ basin: BASIN, token: TOKEN, tls: { key: fs.readFileSync(key), cert: fs.readFileSync(cert) } }).listen();
+    tls.createStream('tls');
+    try {
+      const run = (env) => new Promise((resolve) => {
+        const child = spawn(DRIVE, ['s2', '--endpoint', tls.url, '--basin', BASIN, '--stream', 'tls', '--token', TOKEN,
+          '--count', '50'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+        let err = '', out = '';
+        child.stderr.on('data', (d) => (err += d));
+        child.stdout.on('data', (d) => (out += d));
+        const timer = setTimeout(() => child.kill('SIGTERM'), 3000);
+        child.on('exit', (code) => { clearTimeout(timer); resolve({ code, err, out }); });
+      });
+      const untrusted = await run({});
+      h.check(/SSLServerVerification/.test(untrusted.err), `untrusted certificate refused: ${untrusted.err}`);
+      h.equal(tls.stream('tls').records.length, 0, 'nothing sent to an unverified server');
+      const trusted = await run({ SSL_CERT_FILE: cert });
+      h.equal(trusted.code, 0, `with the certificate trusted (${trusted.err})`);
+      h.equal(tls.stream('tls').records.length, 50, 'appended over TLS');
+    } finally {
+      await tls.close();
+    }
   }],
 ];
 

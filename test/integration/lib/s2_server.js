@@ -12,6 +12,7 @@
 // stops listening (connections refused) for a while; the streams survive.
 'use strict';
 const http = require('http');
+const https = require('https');
 
 const MAX_RECORDS = 1000;
 const MAX_METERED = 1024 * 1024;
@@ -23,7 +24,9 @@ function meteredBytes(headers, body) {
 }
 
 class S2TestServer {
-  constructor({ basin = 'faultline-test', token = null, createOnAppend = false } = {}) {
+  // tls: { key, cert } serves https instead of http.
+  constructor({ basin = 'faultline-test', token = null, createOnAppend = false, tls = null } = {}) {
+    this.tls = tls;
     this.basin = basin;
     this.token = token;
     this.createOnAppend = createOnAppend;
@@ -35,9 +38,14 @@ class S2TestServer {
     this.bodies = null;  // when an array, raw append bodies are kept (for the benchmark floor)
     this.sockets = new Set();
     this.hangMs = 2000;  // how long a 'timeout' fault holds the connection before cutting it
-    this.server = http.createServer((req, res) => this.handle(req, res));
+    this.makeServer();
+  }
+
+  makeServer() {
+    const handler = (req, res) => this.handle(req, res);
+    this.server = this.tls ? https.createServer(this.tls, handler) : http.createServer(handler);
     this.server.keepAliveTimeout = 60000;
-    this.server.on('connection', (s) => {
+    this.server.on(this.tls ? 'secureConnection' : 'connection', (s) => {
       s.setNoDelay(true);
       this.sockets.add(s);
       s.on('close', () => this.sockets.delete(s));
@@ -50,7 +58,7 @@ class S2TestServer {
       this.server.listen(port, '127.0.0.1', () => resolve());
     });
     this.port = this.server.address().port;
-    this.url = `http://127.0.0.1:${this.port}`;
+    this.url = this.tls ? `https://localhost:${this.port}` : `http://127.0.0.1:${this.port}`;
     return this;
   }
 
@@ -62,13 +70,7 @@ class S2TestServer {
   // Refuses connections for ms (listener closed, open connections cut), then listens again.
   async down(ms) {
     await this.close();
-    this.server = http.createServer((req, res) => this.handle(req, res));
-    this.server.keepAliveTimeout = 60000;
-    this.server.on('connection', (s) => {
-      s.setNoDelay(true);
-      this.sockets.add(s);
-      s.on('close', () => this.sockets.delete(s));
-    });
+    this.makeServer();
     await new Promise((r) => setTimeout(r, ms));
     await this.listen(this.port);
   }

@@ -141,7 +141,7 @@ S2Writer::Step S2Writer::sync(std::span<const S2Record> pending, size_t& present
     if (r.status != 200) return classify(r, "check tail");
     std::string error;
     uint64_t tail = 0;
-    if (!parse_tail(r.body, tail, error)) return classify({500, {}, {}, {}, error}, "check tail");
+    if (!parse_tail(r.body, tail, error)) return classify({500, error, {}, {}, {}}, "check tail");
     tail_ = tail;
     const uint64_t window = std::min<uint64_t>(tail, kMaxBatchRecords);
     S2ReadBatch read;
@@ -174,7 +174,7 @@ S2Writer::Step S2Writer::append(std::span<const S2Record> batch, size_t& handled
     S2AppendAck ack;
     std::string error;
     if (!parse_append_ack(r.body, ack, error) || ack.end - ack.start != batch.size())
-        return classify({500, {}, {}, {}, error.empty() ? "ack count mismatch" : error}, "append");
+        return classify({500, error.empty() ? "ack count mismatch" : error, {}, {}, {}}, "append");
     tail_ = ack.end;
     ++stats_.appends;
     stats_.appended += batch.size();
@@ -210,7 +210,7 @@ S2Writer::Step S2Writer::read_keys(uint64_t from, size_t count, S2ReadBatch& out
         S2ReadBatch batch;
         std::string error;
         if (!parse_read_batch(r.body, batch, error))
-            return classify({500, {}, {}, {}, error}, "read");
+            return classify({500, error, {}, {}, {}}, "read");
         if (batch.records.empty()) break;
         from = batch.records.back().seq_num + 1;
         count -= std::min(count, batch.records.size());
