@@ -2,12 +2,14 @@
 # Installs the Debian packages faultline needs, only those missing.
 #   --build  what building needs (default)
 #   --test   also what the test suite drives: supervisord, Chromium, node, clang, promtool
-#   --run    what packaging/run-local.sh needs
+#   --run    what packaging/run-local.sh needs (nats-server for its --nats)
 #   --static what packaging/build-static.sh needs (no -dev libraries: it builds them from source)
 set -euo pipefail
-build=(meson ninja-build pkg-config g++ libcpp-httplib-dev libsimdjson-dev libfmt-dev catch2 python3)
-run=(supervisor chromium curl procps)
-test=(clang libclang-rt-14-dev supervisor chromium prometheus curl procps dpkg-dev file xz-utils binutils openssl)
+build=(meson ninja-build pkg-config g++ libcpp-httplib-dev libsimdjson-dev libfmt-dev libnats-dev catch2
+       python3)
+run=(supervisor chromium curl procps nats-server)
+test=(clang libclang-rt-14-dev supervisor chromium prometheus curl procps dpkg-dev file xz-utils binutils
+      nats-server openssl)
 static=(meson ninja-build pkg-config g++ python3 dpkg-dev file xz-utils binutils)
 want=("${build[@]}")
 case "${1:---build}" in

@@ -15,6 +15,9 @@ demo=${FAULTLINE_DEMO:-0}
 duration=${FAULTLINE_DURATION:-0}
 raw=${FAULTLINE_RAW:-0}
 chromium=${FAULTLINE_CHROMIUM:-/usr/bin/chromium}
+nats=${FAULTLINE_NATS:-0}
+nats_url=${FAULTLINE_NATS_URL:-}
+nats_port=${FAULTLINE_NATS_PORT:-4222}
 
 usage() {
     cat <<EOF
@@ -39,6 +42,12 @@ Options (each also read from its environment variable):
                                                                      (FAULTLINE_BIN_DIR)
   --duration S         stop by itself after S seconds, 0 = run until Ctrl-C
                                                                      (FAULTLINE_DURATION)
+  --nats               also export every event to NATS JetStream: starts a nats-server -js
+                       of its own on 127.0.0.1 (stream FAULTLINE, subjects faultline.>)
+                                                                     (FAULTLINE_NATS=1)
+  --nats-port N        port of that nats-server, default 4222       (FAULTLINE_NATS_PORT)
+  --nats-url URL       export to this NATS server or cluster instead of starting one
+                       (implies --nats)                              (FAULTLINE_NATS_URL)
   --raw                show the JSON envelopes instead of readable lines (FAULTLINE_RAW=1)
   --help               print this help
 
@@ -50,6 +59,9 @@ while [ $# -gt 0 ]; do
     case "$1" in
         --demo) demo=1 ;;
         --raw) raw=1 ;;
+        --nats) nats=1 ;;
+        --nats-port) nats_port=$2; shift ;;
+        --nats-url) nats=1; nats_url=$2; shift ;;
         --api-port) api_port=$2; shift ;;
         --cdp-port) cdp_port=$2; shift ;;
         --chromium-port) chromium_port=$2; shift ;;
@@ -145,9 +157,16 @@ EOF
 --remote-debugging-address=127.0.0.1 --remote-debugging-port=$chromium_port \
 --user-data-dir=$run_dir/chromium-profile about:blank" \
         "stderr_logfile=$run_dir/chromium.log"
+    local nats_flags=""
+    if [ "$nats" = 1 ]; then
+        nats_flags="--nats $nats_url"
+        # Our own JetStream server, started before the hub (the sink would wait for it anyway).
+        [ "$own_nats" = 1 ] && program nats-server "nats-server -js -a 127.0.0.1 \
+-p $nats_port -sd $run_dir/nats" "priority=0"
+    fi
     program cdp-proxy "$bin_dir/cdp-proxy/cdp-proxy --api-listen 127.0.0.1:$api_port \
 --cdp-listen 127.0.0.1:$cdp_port --upstream 127.0.0.1:$chromium_port \
---chromium-log $run_dir/chromium.log --data-dir $data_dir" "priority=1"
+--chromium-log $run_dir/chromium.log --data-dir $data_dir $nats_flags" "priority=1"
     if [ -r /dev/kmsg ]; then
         program kmsgmon "$bin_dir/kmsgmon/kmsgmon --hub $hub $kmsgmon_args"
     fi
@@ -182,9 +201,17 @@ start() {
     [ "$demo" = 1 ] && kmsgmon_args="--psi-some '20000 1000000' --psi-full '10000 1000000' \
 --psi-warning 5 --psi-critical 5 --psi-sustain 5"
     [ -r /dev/kmsg ] || say "note: /dev/kmsg is not readable here; kmsgmon is not started"
+    own_nats=0
+    if [ "$nats" = 1 ] && [ -z "$nats_url" ]; then
+        command -v nats-server >/dev/null ||
+            die "--nats needs nats-server (apt-get install nats-server), or give --nats-url"
+        own_nats=1
+        nats_url="nats://127.0.0.1:$nats_port"
+    fi
     write_supervisord_conf >"$run_dir/supervisord.conf"
-    # Its own log is in the run directory; the terminal shows the events.
-    supervisord -c "$run_dir/supervisord.conf" >"$run_dir/supervisord.out" 2>&1 &
+    # Its own log is in the run directory; the terminal shows the events. FAULTLINE_NATS is
+    # this script's switch, not a URL for cdp-proxy's --nats twin.
+    env -u FAULTLINE_NATS supervisord -c "$run_dir/supervisord.conf" >"$run_dir/supervisord.out" 2>&1 &
     sup_pid=$!
     wait_http "http://127.0.0.1:$api_port/healthz" ||
         die "the hub did not start; see $run_dir/cdp-proxy.err"
@@ -199,8 +226,12 @@ banner() {
   CDP (Playwright)     chromium.connectOverCDP('http://127.0.0.1:$cdp_port')
   CDP (Puppeteer)      puppeteer.connect({browserURL: 'http://127.0.0.1:$cdp_port'})
   logs                 $run_dir
-
 EOF
+    [ "$nats" = 1 ] && cat >&2 <<EOF
+  NATS JetStream       $nats_url (stream FAULTLINE, subjects faultline.<host>.>)
+  the fleet view       $bin_dir/core/faultline-tail --nats $nats_url --nats-from start
+EOF
+    echo >&2
 }
 
 # --demo: a real OOM kill, memory pressure, and a CDP client that sees Chromium restart.

@@ -204,45 +204,55 @@ bool Sink::read_batch(uint64_t limit) {
         end = limit;
         reader_ = hub_.open_reader(limit, reader_metrics_);
     }
-    uint64_t records = 0;
+    uint64_t prev = before;
     std::lock_guard lock(mu_);
     for (auto& it : items) {
         if (!is_record(it) || it.id > end) continue;
-        ++records;
+        skip_locked(prev, it.id);
+        prev = it.id;
         const EventSpec* spec = find_event_spec(it.type);
         const std::string_view category = spec ? spec->category : std::string_view();
         if (!opts_.filter.matches(it.type, category)) continue;
         queue_.push_back(Pending{it.id, envelope_ts_ms(it.json), std::move(it.type),
                                  std::string(category), std::move(it.json)});
     }
-    if (const uint64_t missed = end - before - records; missed) {
-        skipped_ += missed;
-        log(
-            fmt::format("{} events (after seq {}, up to {}) left the journal (retention) before "
-                        "they could be exported; skipped",
-                        missed, before, end));
-    }
+    skip_locked(prev, end + 1);
     read_upto_ = end;
     return true;
 }
 
+// Counts and logs the events between seq prev and next that the reader found gone.
+void Sink::skip_locked(uint64_t prev, uint64_t next) {
+    if (next <= prev + 1) return;
+    const uint64_t missed = next - prev - 1;
+    skipped_ += missed;
+    log(
+        fmt::format("seq {}..{} ({} events) left the journal (retention) before they could be "
+                    "exported; skipped",
+                    prev + 1, next - 1, missed));
+}
+
 void Sink::send_ready() {
     std::string key;
+    std::vector<Pending> burst;
     while (true) {
-        Pending p;
-        {
+        burst.clear();
+        {  // one lock per burst, not per event: the ack thread takes it for every PubAck
             std::lock_guard lock(mu_);
-            if (rewind_ || queue_.empty() || flight_.size() >= opts_.max_in_flight ||
-                !dest_->ready() || Clock::now() < resume_at_)
-                return;
-            p = std::move(queue_.front());
-            queue_.pop_front();
-            flight_.push_back(Pending{p.seq, p.ts_ms, {}, {}, {}});
+            if (rewind_ || !dest_->ready() || Clock::now() < resume_at_) return;
+            while (!queue_.empty() && flight_.size() < opts_.max_in_flight) {
+                burst.push_back(std::move(queue_.front()));
+                queue_.pop_front();
+                flight_.push_back(Pending{burst.back().seq, burst.back().ts_ms, {}, {}, {}});
+            }
         }
-        key = fmt::format("{}:{}", instance_id_, p.seq);
-        SinkError err;
-        if (!dest_->send(SinkEvent{p.seq, host_, p.type, p.category, p.json, key}, err))
-            failed(p.seq, std::move(err));
+        if (burst.empty()) return;
+        for (const Pending& p : burst) {
+            key = fmt::format("{}:{}", instance_id_, p.seq);
+            SinkError err;
+            if (!dest_->send(SinkEvent{p.seq, host_, p.type, p.category, p.json, key}, err))
+                failed(p.seq, std::move(err));
+        }
     }
 }
 
@@ -257,6 +267,7 @@ void Sink::pop_acked_locked() {
 }
 
 void Sink::acked(uint64_t seq) {
+    bool wake = false;
     {
         std::lock_guard lock(mu_);
         auto it = std::lower_bound(flight_.begin(), flight_.end(), seq,
@@ -267,9 +278,13 @@ void Sink::acked(uint64_t seq) {
         ++exported_;
         failing_ = false;
         rewind_backoff_ = std::chrono::milliseconds(50);
+        const size_t before = flight_.size(), low = opts_.max_in_flight * 3 / 4;
         pop_acked_locked();
+        // Wake the sender once a quarter of the window is free (it then sends a burst, not one
+        // event per wake-up), and when nothing is left in flight.
+        wake = (before > low && flight_.size() <= low) || flight_.empty();
     }
-    cv_.notify_all();
+    if (wake) cv_.notify_all();
     if (opts_.on_ack) opts_.on_ack(seq);
 }
 

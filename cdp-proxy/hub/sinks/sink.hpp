@@ -37,7 +37,7 @@ struct SinkOptions {
     std::string name;     // metrics label, cursor file name, log prefix ("nats")
     StreamFilter filter;  // which events it takes (empty = everything recorded)
     size_t max_in_flight = 256;
-    size_t batch = 256;  // events read from the hub at a time
+    size_t batch = 1024;  // events read from the hub at a time
     double unhealthy_after_seconds = 60;
     std::chrono::milliseconds cursor_interval{100};  // how often an advanced cursor is stored
     std::function<void(uint64_t seq)> on_ack;        // tests and benchmarks: each acked seq
@@ -76,6 +76,7 @@ class Sink : private AckReceiver {
     bool rewind_if_failed();
     void fill();
     bool read_batch(uint64_t limit);
+    void skip_locked(uint64_t prev, uint64_t next);
     void send_ready();
     uint64_t cursor_locked() const;
     void pop_acked_locked();

@@ -27,6 +27,12 @@ Cause cause_of(natsStatus s) {
 std::string nats_error_text(natsStatus s) {
     const char* last = nats_GetLastError(nullptr);
     std::string text = last && *last ? last : natsStatus_GetText(s);
+    // nats.c prefixes its source location: "(conn.c:2088): No server available ...".
+    if (text.starts_with('(')) {
+        if (const size_t end = text.find("): "); end != std::string::npos) text.erase(0, end + 3);
+    }
+    if (s == NATS_NO_SERVER)
+        text += " (refused, unreachable or unknown host: is nats-server running there?)";
     return text;
 }
 

@@ -1,0 +1,50 @@
+// Three hubs (three "VMs" with different --host) publish to one stream; faultline-tail --nats
+// shows all of them, each line with its host, from the start, with --categories/--types
+// filters, and from now (only what arrives after it started).
+'use strict';
+const { spawnSync } = require('child_process');
+const h = require('./nats_harness');
+
+const TAIL = process.env.FAULTLINE_TAIL;
+
+function tail(args, timeout = 20000) {
+  const r = spawnSync(TAIL, args, { encoding: 'utf8', timeout });
+  if (r.status !== 0) throw new Error(`faultline-tail ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
+  return r.stdout.trim().split('\n');
+}
+
+h.run('nats: three hubs, one stream, faultline-tail --nats', async () => {
+  const nats = await h.startNats();
+  const hosts = ['vm-a', 'vm-b', 'vm-c'];
+  const hubs = await Promise.all(hosts.map((host) => h.startHub({ nats: nats.url, host })));
+  for (const [i, hub] of hubs.entries()) {
+    const lines = [];
+    for (let j = 0; j < 20 + i; ++j) lines.push(h.crashEvent(`${hub.host}:${j}`, j));
+    await h.post(hub, lines);
+  }
+  await Promise.all(hubs.map((hub) => h.waitExported(hub)));
+  const total = 20 + 21 + 22;
+  const all = tail(['--nats', nats.url, '--nats-from', 'start', '--count', String(total)]);
+  h.assert(all.length === total, `${all.length} lines`);
+  for (const [i, host] of hosts.entries()) {
+    const mine = all.filter((l) => l.startsWith(host + ' '));
+    h.assert(mine.length === 20 + i, `${host}: ${mine.length} lines`);
+    h.assert(mine.every((l) => /service_crashed +service_name=svc\d pid=\d+/.test(l)), `${host} lines readable: ${mine[0]}`);
+  }
+  console.log(`all ${total} events of 3 hubs, e.g.: ${all[0]}`);
+  // A filter: cdp events only (none yet) must not print crashes; then one cdp event arrives.
+  const raw = tail(['--nats', nats.url, '--nats-from', 'start', '--types', 'service_crashed', '--raw', '--count', '3']);
+  h.assert(raw.every((l) => JSON.parse(l.slice(l.indexOf('{'))).type === 'service_crashed'), 'raw JSON lines');
+  // From now: started before a new event, it shows only that one.
+  const { spawn } = require('child_process');
+  const live = spawn(TAIL, ['--nats', nats.url, '--nats-from', 'now', '--categories', 'system', '--count', '1']);
+  let out = '';
+  live.stdout.on('data', (d) => { out += d; });
+  await h.sleep(1000);
+  await h.post(hubs[1], [h.crashEvent('vm-b:late', 99)]);
+  const code = await new Promise((r) => live.on('exit', r));
+  h.assert(code === 0 && out.startsWith('vm-b ') && out.includes('pid=99'), `from now: ${out}`);
+  const bad = spawnSync(TAIL, ['--nats', nats.url, '--types', 'no_such_type'], { encoding: 'utf8' });
+  h.assert(bad.status === 2 && bad.stderr.includes("unknown event type 'no_such_type'"), `bad filter: ${bad.stderr}`);
+  console.log(`from now: ${out.trim()}`);
+});
