@@ -1,7 +1,8 @@
 // Sink throughput: the hub's S2 and OTLP sinks exporting a journal backlog (EVENTS events,
 // posted while no sink ran) to their test servers, in events/s as the server sees them (first
 // request to last answer), against the floor: a separate client (sink_floor.js) posting the
-// very same request bodies to the same server, one at a time. Prints each ratio.
+// very same request bodies to the same server, one at a time. Best of ROUNDS alternating runs
+// each (the machine is shared: single runs are noisy). Prints each ratio.
 //   CDP_PROXY=build/cdp-proxy/cdp-proxy node test/bench/bench_sinks.js [EVENTS]
 'use strict';
 const { spawn, execFileSync } = require('child_process');
@@ -14,6 +15,7 @@ const { OtlpReceiver } = require(path.join(integration, 'lib', 'otlp_receiver'))
 
 const EVENTS = Number(process.argv[2] || 20000);
 const TOKEN = 'bench';
+const ROUNDS = 3;
 
 // Times requests at the server: first arrival to last answer.
 function timed(server) {
@@ -69,29 +71,38 @@ h.run('sink throughput vs the test servers\' floor', async () => {
 
   const s2 = await new S2TestServer({ basin: 'faultline-bench', token: TOKEN }).listen();
   const ts2 = timed(s2);
-  s2.createStream('sink');
-  s2.bodies = [];
-  const s2Sink = await sinkRun(dataDir, ['--s2-basin', 'faultline-bench', '--s2-stream', 'sink',
-    '--s2-endpoint', s2.url, '--s2-token', TOKEN], 's2', ts2);
-  const s2Bodies = s2.bodies;
-  s2.bodies = null;
-  s2.createStream('floor');
-  const s2Floor = await floorRun(`${s2.url}/v1/streams/floor/records`, s2Bodies,
-    ['S2-Basin=faultline-bench', `Authorization=Bearer ${TOKEN}`], ts2);
-  h.assert(s2.stream('floor').records.length === EVENTS, 'the floor appended every event');
+  let s2Sink = 0, s2Floor = 0, s2Bodies = null;
+  for (let round = 0; round < ROUNDS; round++) {
+    s2.createStream(`sink${round}`);
+    s2.bodies = [];
+    s2Sink = Math.max(s2Sink, await sinkRun(dataDir, ['--s2-basin', 'faultline-bench', '--s2-stream', `sink${round}`,
+      '--s2-endpoint', s2.url, '--s2-token', TOKEN], 's2', ts2));
+    s2Bodies = s2Bodies || s2.bodies;
+    s2.bodies = null;
+    h.assert(s2.stream(`sink${round}`).records.length === EVENTS, 'the sink appended every event');
+    s2.createStream(`floor${round}`);
+    s2Floor = Math.max(s2Floor, await floorRun(`${s2.url}/v1/streams/floor${round}/records`, s2Bodies,
+      ['S2-Basin=faultline-bench', `Authorization=Bearer ${TOKEN}`], ts2));
+    h.assert(s2.stream(`floor${round}`).records.length === EVENTS, 'the floor appended every event');
+  }
   report('S2 (JSON appends, 1,000 records)', s2Sink, s2Floor, s2Bodies.length);
   await s2.close();
 
   for (const protocol of ['json', 'protobuf']) {
     const rx = await new OtlpReceiver().listen();
     const t = timed(rx);
-    rx.bodies = [];
-    const sink = await sinkRun(dataDir, ['--otlp-endpoint', rx.url, '--otlp-protocol', protocol], 'otlp', t);
-    const bodies = rx.bodies;
-    rx.bodies = null;
-    rx.records = [];
-    const floor = await floorRun(rx.url, bodies, [], t);
-    h.assert(rx.records.length === EVENTS && rx.violations.length === 0, 'the floor delivered every record');
+    let sink = 0, floor = 0, bodies = null;
+    for (let round = 0; round < ROUNDS; round++) {
+      rx.bodies = [];
+      rx.records = [];
+      sink = Math.max(sink, await sinkRun(dataDir, ['--otlp-endpoint', rx.url, '--otlp-protocol', protocol], 'otlp', t));
+      h.assert(rx.records.length === EVENTS && rx.violations.length === 0, 'the sink delivered every record');
+      bodies = bodies || rx.bodies;
+      rx.bodies = null;
+      rx.records = [];
+      floor = Math.max(floor, await floorRun(rx.url, bodies, [], t));
+      h.assert(rx.records.length === EVENTS && rx.violations.length === 0, 'the floor delivered every record');
+    }
     report(`OTLP ${protocol} + gzip (512 records)`, sink, floor, bodies.length);
     await rx.close();
   }

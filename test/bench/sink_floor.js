@@ -30,9 +30,7 @@ function post(b) {
 }
 
 (async () => {
-  const t0 = process.hrtime.bigint();
   for (const b of bodies) await post(b);
-  console.log(JSON.stringify({ ms: Number(process.hrtime.bigint() - t0) / 1e6 }));
   agent.destroy();
 })().catch((e) => {
   console.error(`sink_floor: ${e.message}`);
