@@ -125,8 +125,11 @@ OtlpExporter::Step OtlpExporter::on_reply(const SinkHttpReply& r, size_t count) 
         if (!ok) opts_.log(fmt::format("export answered {} with an unreadable body", r.status));
         if (ps.rejected > 0) {
             stats_.rejected += uint64_t(ps.rejected);
-            opts_.log(fmt::format("collector rejected {} of {} log record(s): {}", ps.rejected,
-                                  count, ps.message.empty() ? "(no message)" : ps.message));
+            const std::string why =
+                fmt::format("collector rejected {} of {} log record(s): {}", ps.rejected, count,
+                            ps.message.empty() ? "(no message)" : ps.message);
+            opts_.log(why);
+            if (opts_.on_failure) opts_.on_failure(400, why, false);  // counted as rejected
         }
         stats_.exported +=
             count - std::min<uint64_t>(count, uint64_t(std::max<int64_t>(0, ps.rejected)));
@@ -160,8 +163,10 @@ OtlpExporter::Step OtlpExporter::on_reply(const SinkHttpReply& r, size_t count) 
     }
     if (r.status == 400 || r.status == 413 || r.status >= 500) {
         stats_.dropped += count;
-        opts_.log(
-            fmt::format("collector refused {} log record(s) for good ({}): dropped", count, why));
+        const std::string line =
+            fmt::format("collector refused {} log record(s) for good ({}): dropped", count, why);
+        opts_.log(line);
+        if (opts_.on_failure) opts_.on_failure(r.status, line, false);
         return Step::handled;
     }
     fatal_ = fmt::format(

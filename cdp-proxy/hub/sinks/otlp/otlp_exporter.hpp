@@ -33,7 +33,8 @@ struct OtlpOptions {
     std::chrono::milliseconds timeout{10000};
     SinkBackoff backoff{};
     std::function<void(const std::string&)> log;  // default: stderr, "cdp-proxy: otlp sink: ..."
-    // Each failed attempt (status 0 = no response); when set, retries are left to it to log.
+    // Each failed attempt (status 0 = no response), dropped batch and partialSuccess rejection;
+    // when set, retries are left to it to log.
     std::function<void(int status, const std::string& why, bool fatal)> on_failure;
 };
 

@@ -98,11 +98,12 @@ size_t S2Writer::deliver(std::span<const S2Record> records, const std::atomic<bo
             step = sync(rest, handled);
             synced_ = step == Step::handled;
         } else if (oversized(rest.front())) {
-            log(
-                fmt::format("event seq {} ({}) is {} metered bytes, over S2's 1 MiB record "
-                            "limit: skipped",
-                            rest.front().seq, rest.front().type, metered_bytes(rest.front())));
+            const std::string why = fmt::format(
+                "event seq {} ({}) is {} metered bytes, over S2's 1 MiB record limit: skipped",
+                rest.front().seq, rest.front().type, metered_bytes(rest.front()));
+            log(why);
             ++stats_.oversized;
+            if (opts_.on_failure) opts_.on_failure(413, why, false);  // counted as rejected
             handled = 1;
         } else {
             step = append(rest.subspan(0, take_batch(rest)), handled);

@@ -34,8 +34,8 @@ struct S2Options {
     std::chrono::milliseconds timeout{10000};
     SinkBackoff backoff{};
     std::function<void(const std::string&)> log;  // default: stderr, "cdp-proxy: s2 sink: ..."
-    // Each failed attempt (status 0 = no response), before the retry or the stop; when set,
-    // the writer leaves logging retries to it.
+    // Each failed attempt (status 0 = no response), before the retry or the stop, and each
+    // event skipped as oversized (413); when set, the writer leaves logging retries to it.
     std::function<void(int status, const std::string& why, bool fatal)> on_failure;
 };
 
