@@ -259,7 +259,8 @@ main() {
     local view=()
     [ "$raw" = 1 ] && view=(--raw)
     # In the background so that signals reach the trap at once.
-    "$bin_dir/core/faultline-tail" --hub "http://127.0.0.1:$api_port" --since 0 "${view[@]}" &
+    env -u FAULTLINE_NATS "$bin_dir/core/faultline-tail" --hub "http://127.0.0.1:$api_port" \
+        --since 0 "${view[@]}" &
     wait $!
 }
 

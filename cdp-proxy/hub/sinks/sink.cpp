@@ -118,8 +118,9 @@ void Sink::run() {
             cv_.wait_for(lock, std::chrono::milliseconds(stopping_ ? 10 : 50));
         } else {
             const uint64_t upto = read_upto_;
+            const auto wait = std::chrono::milliseconds(flight_.empty() ? 100 : 20);
             lock.unlock();
-            hub_.wait_durable(upto, std::chrono::milliseconds(flight_.empty() ? 100 : 20));
+            hub_.wait_durable(upto, wait);
         }
     }
     store_cursor(true);
@@ -141,7 +142,7 @@ bool Sink::open_destination() {
     }
     std::unique_lock lock(mu_);
     note_failure(err);
-    cv_.wait_for(lock, backoff_, [&] { return stopping_; });
+    cv_.wait_for(lock, backoff_, [&] { return stopping_.load(); });
     backoff_ = std::min<std::chrono::milliseconds>(backoff_ * 2, kMaxBackoff);
     return false;
 }

@@ -9,6 +9,7 @@
 // with their exact count and counted. Sink errors are logs and metrics, never events.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -100,7 +101,8 @@ class Sink : private AckReceiver {
     std::deque<Pending> queue_;   // read, not yet sent
     uint64_t read_upto_ = 0;  // the reader's position: every seq <= it is in flight_/queue_ or done
     uint64_t stored_cursor_ = 0;
-    bool rewind_ = false, opened_ = false, connected_ = false, stopping_ = false, done_ = false;
+    bool rewind_ = false, opened_ = false, connected_ = false;
+    std::atomic<bool> stopping_{false};  // read by the loop between its locked sections
     std::chrono::steady_clock::time_point deadline_{}, failing_since_{}, last_store_{};
     std::chrono::steady_clock::time_point rewind_since_{};  // first wait of the current rewind
     std::chrono::milliseconds backoff_{500};                // before the next open()

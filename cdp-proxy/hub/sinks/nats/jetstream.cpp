@@ -76,6 +76,18 @@ bool JetStreamDestination::open(AckReceiver& rx, SinkError& err) {
 }
 
 bool JetStreamDestination::send(const SinkEvent& ev, SinkError& err) {
+    // After a reconnect the server may be a fresh one (its store lost): check the stream again
+    // (and create it) before the first publish, or every publish would find no stream.
+    if (recheck_.exchange(false)) {
+        bool created = false;
+        if (!ensure_stream(js_, o_, host_, created, err)) {
+            recheck_ = true;
+            return false;
+        }
+        if (created)
+            std::fprintf(stderr, "cdp-proxy: sink nats: stream %s was gone; created it again\n",
+                         o_.stream.c_str());
+    }
     subject_ = event_subject(o_.subject, ev.host, ev.category, ev.type);
     natsMsg* msg = nullptr;
     natsStatus s = natsMsg_Create(&msg, subject_.c_str(), nullptr, ev.json.data(),
@@ -133,6 +145,7 @@ void JetStreamDestination::on_reconnected(natsConnection* nc, void* self) {
     auto* d = static_cast<JetStreamDestination*>(self);
     char url[256] = {};
     natsConnection_GetConnectedUrl(nc, url, sizeof url);
+    d->recheck_ = true;
     d->ready_ = true;
     if (d->rx_) d->rx_->connection(true, url);
 }

@@ -41,7 +41,8 @@ class JetStreamDestination : public Destination {
     jsCtx* js_ = nullptr;
     bool stream_ok_ = false;
     std::atomic<bool> ready_{false};
-    std::string subject_;  // reused per send
+    std::atomic<bool> recheck_{false};  // reconnected: check the stream before publishing
+    std::string subject_;               // reused per send
 };
 
 }  // namespace faultline::hub::sinks::nats

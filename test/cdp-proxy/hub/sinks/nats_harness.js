@@ -12,6 +12,7 @@ const { connect } = require('nats');
 const CDP_PROXY = process.env.CDP_PROXY;
 const NATS_SERVER = process.env.NATS_SERVER || 'nats-server';
 const children = new Set();
+const started = [];  // every process, for the sanitizer check at the end
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -56,6 +57,7 @@ function start(cmd, args, name) {
   p.stderr.on('data', (d) => { p.output += d; });
   p.exited = new Promise((r) => p.on('exit', (code, sig) => { children.delete(p); r({ code, sig }); }));
   children.add(p);
+  started.push(p);
   return p;
 }
 
@@ -215,6 +217,11 @@ function assert(cond, msg) {
 function run(name, body) {
   const t0 = Date.now();
   body().then(() => {
+    // Under -Db_sanitize a report in any child's output fails the test.
+    for (const c of started)
+      if (/ERROR: (Address|Leak)Sanitizer|runtime error:/.test(c.output))
+        throw new Error(`sanitizer report from ${c.name}:\n${c.output.slice(-4000)}`);
+  }).then(() => {
     console.log(`ok - ${name} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
   }, (err) => {
     console.error(`not ok - ${name}: ${err.stack || err}`);

@@ -1,6 +1,7 @@
 // NATS stopped for 30 s while events keep coming (100/s), then started again: every event
 // arrives, none twice. Meanwhile the hub keeps accepting, /healthz reports the failing sink and
-// /metrics counts the disconnect; the backlog waits in the journal.
+// /metrics counts the disconnect; the backlog waits in the journal. Then the server comes back
+// with an empty store: the sink creates the stream again and goes on.
 'use strict';
 const h = require('./nats_harness');
 
@@ -47,4 +48,15 @@ h.run('nats: 30 s outage, every event once', async () => {
     `timeouts ${m['faultline_sink_failures_total{sink="nats",cause="timeout"}']}, stream order ${ordered ? 'kept' : 'not kept'}`);
   const after = await (await fetch(`${hub.url}/healthz`)).json();
   h.assert(after.status === 'ok', `healthz after: ${JSON.stringify(after)}`);
+  // A server that comes back with its store lost: the sink creates the stream again.
+  await h.stop(back);
+  const fresh = await h.startNats({ port: nats.port });
+  const lines = [];
+  for (let j = 0; j < 10; ++j, ++n) lines.push(h.crashEvent(`o:${n}`, n));
+  await h.post(hub, lines);
+  await h.waitExported(hub);
+  const again = await h.readStream(fresh.url);
+  h.assert(again.length === 10 && again[0].event.id === `o:${n - 10}`,
+    `fresh server holds ${again.length} events`);
+  h.assert(hub.output.includes('stream FAULTLINE was gone; created it again'), 'recreation logged');
 });
