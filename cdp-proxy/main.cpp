@@ -9,6 +9,8 @@
 #include "monitor/flags.hpp"
 #include "monitor/monitor.hpp"
 #include "hub/sinks/nats/flags.hpp"
+#include "hub/sinks/otlp/flags.hpp"
+#include "hub/sinks/s2/flags.hpp"
 #include "proxy/cdp_proxy.hpp"
 
 namespace {
@@ -57,6 +59,10 @@ int main(int argc, char** argv) {
     faultline::hub::add_hub_flags(flags, hub_opts);
     faultline::hub::sinks::nats::NatsOptions nats_opts;
     faultline::hub::sinks::nats::add_nats_flags(flags, nats_opts);
+    faultline::hub::sinks::s2::S2FlagValues s2_values;
+    faultline::hub::sinks::s2::add_s2_flags(flags, s2_values);
+    faultline::hub::sinks::otlp::OtlpFlagValues otlp_values;
+    faultline::hub::sinks::otlp::add_otlp_flags(flags, otlp_values);
     faultline::proxy::CdpProxyOptions proxy_opts;
     faultline::proxy::add_cdp_proxy_flags(flags, proxy_opts, /*with_token=*/false);
     faultline::proxy::add_cdp_proxy_help(flags);
@@ -71,6 +77,14 @@ int main(int argc, char** argv) {
         "  to the stream as PREFIX.<host>.<category>.<type> with Nats-Msg-Id <instance>:<seq>.\n"
         "  The sink's cursor lives in DATA-DIR/sinks/nats.cursor and advances on each PubAck;\n"
         "  NATS errors are logged and counted (faultline_sink_* in /metrics), never fatal.");
+    flags.add_section(
+        "S2 AND OPENTELEMETRY",
+        "  --s2-basin/--s2-stream append every event (or those --s2-categories/--s2-types pick)\n"
+        "  to one S2 stream, exactly once (match_seq_num; a retry reads back what landed);\n"
+        "  --otlp-endpoint exports them as OTLP/HTTP log records. Cursors in DATA-DIR/sinks/;\n"
+        "  errors are logged and counted (faultline_sink_* in /metrics); a 4xx that retrying\n"
+        "  cannot fix (wrong token, basin, stream) stops that sink, never the hub.\n"
+        "  https:// needs a build with TLS (Debian's cpp-httplib has it; the static build not).");
     flags.add_section(
         "SIGNALS",
         "  SIGTERM, SIGINT  stop accepting, end every CDP connection (cdp_disconnect\n"
@@ -90,6 +104,11 @@ int main(int argc, char** argv) {
     std::string error;
     if (!nats_opts.servers.empty() &&
         !faultline::hub::sinks::nats::add_nats_sink(hub, nats_opts, error)) {
+        std::fprintf(stderr, "cdp-proxy: %s\n", error.c_str());
+        return 2;
+    }
+    if (!faultline::hub::sinks::s2::add_s2_sink(hub, s2_values, error) ||
+        !faultline::hub::sinks::otlp::add_otlp_sink(hub, otlp_values, FAULTLINE_VERSION, error)) {
         std::fprintf(stderr, "cdp-proxy: %s\n", error.c_str());
         return 2;
     }

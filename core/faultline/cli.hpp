@@ -32,6 +32,16 @@ class FlagSet {
                 return true;
             });
     }
+    // A flag that may be given more than once: each value is appended (the environment
+    // variable gives one value, before those of the command line).
+    void add_list(std::string name, std::vector<std::string>* out, std::string help,
+                  std::string metavar = "VALUE") {
+        add(std::move(name), std::move(help) + " (repeatable)", std::move(metavar), "",
+            [out](std::string_view v, std::string&) {
+                out->emplace_back(v);
+                return true;
+            });
+    }
     void add_uint(std::string name, uint64_t* out, std::string help, std::string metavar = "N") {
         add(std::move(name), std::move(help), std::move(metavar), std::to_string(*out),
             [out](std::string_view v, std::string& err) {

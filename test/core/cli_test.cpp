@@ -56,3 +56,16 @@ TEST_CASE("flags, environment twins and errors") {
     CHECK(f.parse(h.argc(), h.argv(), err) == FlagSet::Result::help);
     CHECK(f.help().find("env FAULTLINE_MAX_THINGS") != std::string::npos);
 }
+
+TEST_CASE("a repeatable flag collects every value, its variable's first") {
+    std::vector<std::string> headers;
+    FlagSet f("prog", "prog [OPTIONS]", "Does things.");
+    f.add_list("otlp-header", &headers, "a header", "NAME=VALUE");
+    CHECK(f.help().find("(repeatable)") != std::string::npos);
+    ::setenv("FAULTLINE_OTLP_HEADER", "a=1", 1);
+    Args a{"prog", "--otlp-header", "b=2", "--otlp-header=c=3"};
+    std::string err;
+    REQUIRE(f.parse(a.argc(), a.argv(), err) == FlagSet::Result::ok);
+    ::unsetenv("FAULTLINE_OTLP_HEADER");
+    CHECK(headers == std::vector<std::string>{"a=1", "b=2", "c=3"});
+}
