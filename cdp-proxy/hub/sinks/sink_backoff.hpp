@@ -3,9 +3,11 @@
 #pragma once
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <random>
+#include <thread>
 
 namespace faultline::hub::sinks {
 
@@ -30,5 +32,13 @@ class SinkBackoff {
     int attempt_ = 0;
     std::minstd_rand rng_{std::random_device{}()};
 };
+
+// Sleeps for d, or less once stop is set (checked every 20 ms).
+inline void sleep_unless_stopped(const std::atomic<bool>& stop, std::chrono::milliseconds d) {
+    const auto until = std::chrono::steady_clock::now() + d;
+    while (!stop && std::chrono::steady_clock::now() < until)
+        std::this_thread::sleep_for(
+            std::min<std::chrono::milliseconds>(d, std::chrono::milliseconds(20)));
+}
 
 }  // namespace faultline::hub::sinks

@@ -98,7 +98,7 @@ size_t OtlpExporter::deliver(std::span<const OtlpInput> events, const std::atomi
             auto delay = opts_.backoff.next();
             if (retry_after_.count() > 0) delay = retry_after_;
             retry_after_ = {};
-            wait(stop, delay);
+            sleep_unless_stopped(stop, delay);
             continue;
         }
         if (step == Step::smaller) continue;
@@ -177,13 +177,6 @@ OtlpExporter::Step OtlpExporter::on_reply(const SinkHttpReply& r, size_t count) 
     opts_.log(fatal_);
     if (opts_.on_failure) opts_.on_failure(r.status, fatal_, true);
     return Step::fatal;
-}
-
-void OtlpExporter::wait(const std::atomic<bool>& stop, std::chrono::milliseconds d) const {
-    const auto until = std::chrono::steady_clock::now() + d;
-    while (!stop && std::chrono::steady_clock::now() < until)
-        std::this_thread::sleep_for(
-            std::min<std::chrono::milliseconds>(d, std::chrono::milliseconds(20)));
 }
 
 }  // namespace faultline::hub::sinks::otlp

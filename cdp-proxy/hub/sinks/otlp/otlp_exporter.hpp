@@ -69,7 +69,6 @@ class OtlpExporter {
     enum class Step { handled, retry, smaller, fatal };
     Step post(std::span<const OtlpInput> batch);
     Step on_reply(const SinkHttpReply& r, size_t count);
-    void wait(const std::atomic<bool>& stop, std::chrono::milliseconds d) const;
 
     OtlpOptions opts_;
     SinkEndpoint endpoint_;

@@ -113,7 +113,7 @@ size_t S2Writer::deliver(std::span<const S2Record> records, const std::atomic<bo
             auto delay = opts_.backoff.next();
             if (retry_after_.count() > 0) delay = retry_after_;
             retry_after_ = {};
-            wait(stop, delay);
+            sleep_unless_stopped(stop, delay);
             continue;
         }
         if (step == Step::fatal) break;
@@ -243,13 +243,6 @@ S2Writer::Step S2Writer::classify(const SinkHttpReply& r, std::string_view what)
     log(fatal_);
     if (opts_.on_failure) opts_.on_failure(r.status, fatal_, true);
     return Step::fatal;
-}
-
-void S2Writer::wait(const std::atomic<bool>& stop, std::chrono::milliseconds d) const {
-    const auto until = std::chrono::steady_clock::now() + d;
-    while (!stop && std::chrono::steady_clock::now() < until)
-        std::this_thread::sleep_for(
-            std::min<std::chrono::milliseconds>(d, std::chrono::milliseconds(20)));
 }
 
 }  // namespace faultline::hub::sinks::s2

@@ -81,7 +81,6 @@ class S2Writer {
     Step reconcile(std::span<const S2Record> batch, uint64_t actual_tail, size_t& present);
     Step read_keys(uint64_t from, size_t count, S2ReadBatch& out);
     Step classify(const SinkHttpReply& r, std::string_view what);
-    void wait(const std::atomic<bool>& stop, std::chrono::milliseconds d) const;
     std::string records_path() const;
     void log(const std::string& line) const;
 
