@@ -14,8 +14,10 @@ using simdjson::dom::object;
 
 namespace {
 
+// New targets wait until on_attached has enabled their domains, so a tab that loads at once
+// (a popup) cannot finish loading before Page.enable and lose its page_load.
 constexpr std::string_view kAutoAttach =
-    R"({"autoAttach":true,"waitForDebuggerOnStart":false,"flatten":true})";
+    R"({"autoAttach":true,"waitForDebuggerOnStart":true,"flatten":true})";
 
 bool has_page_domain(std::string_view type) {
     return type == "page" || type == "iframe";
@@ -189,9 +191,17 @@ void BrowserSession::on_target_crashed(object params, int64_t now) {
 }
 
 void BrowserSession::on_attached(object params, int64_t now) {
-    object t;
     const std::string sid(str(params, "sessionId"));
-    if (sid.empty() || params["targetInfo"].get_object().get(t) || sessions_.count(sid)) return;
+    if (sid.empty()) return;
+    track_attached(params, sid);
+    // Commands run in order per session: the target resumes after its domains are enabled.
+    command("Runtime.runIfWaitingForDebugger", {}, sid);
+    (void)now;
+}
+
+void BrowserSession::track_attached(object params, const std::string& sid) {
+    object t;
+    if (params["targetInfo"].get_object().get(t) || sessions_.count(sid)) return;
     Session s;
     s.id = sid;
     s.target_id = std::string(str(t, "targetId"));
@@ -222,7 +232,6 @@ void BrowserSession::on_attached(object params, int64_t now) {
                                      .add("title", str(t, "title"))
                                      .add("opener_id", str(t, "openerId"))
                                      .finish());
-    (void)now;
 }
 
 void BrowserSession::on_detached(object params) {
@@ -254,8 +263,6 @@ void BrowserSession::apply_domains(Session& s) {
     }
     if (off & kInteraction)
         command("Runtime.removeBinding", JsonObject().add("name", kBindingName).finish(), s.id);
-    // Workers wait for a debugger only if someone asked; ours never does, but resume anyway.
-    if (on) command("Runtime.runIfWaitingForDebugger", {}, s.id);
     s.domains = want;
 }
 

@@ -68,6 +68,7 @@ class BrowserSession {
     void attach_all();
     void detach_all();
     void on_attached(simdjson::dom::object params, int64_t now);
+    void track_attached(simdjson::dom::object params, const std::string& sid);
     void on_detached(simdjson::dom::object params);
     void apply_domains(Session& s);
     // Session events.
