@@ -6,11 +6,11 @@
 #include "faultline_version.h"
 #include "hub/flags.hpp"
 #include "hub/hub.hpp"
-#include "monitor/flags.hpp"
-#include "monitor/monitor.hpp"
 #include "hub/sinks/nats/flags.hpp"
 #include "hub/sinks/otlp/flags.hpp"
 #include "hub/sinks/s2/flags.hpp"
+#include "monitor/flags.hpp"
+#include "monitor/monitor.hpp"
 #include "proxy/cdp_proxy.hpp"
 
 namespace {

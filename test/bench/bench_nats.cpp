@@ -28,11 +28,11 @@
 #include <thread>
 #include <vector>
 
+#include "bench_short.hpp"
 #include "faultline/event.hpp"
 #include "hub/hub.hpp"
 #include "hub/sinks/nats/jetstream.hpp"
 #include "hub/sinks/nats/subject.hpp"
-#include "bench_short.hpp"
 
 namespace {
 
