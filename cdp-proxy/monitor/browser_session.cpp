@@ -119,7 +119,8 @@ void BrowserSession::detach_all() {
 
 void BrowserSession::on_message(std::string_view json, int64_t now) {
     object msg;
-    if (parser_.parse(json.data(), json.size()).get_object().get(msg)) {
+    // An empty view may have no data pointer, which simdjson would memcpy from.
+    if (json.empty() || parser_.parse(json.data(), json.size()).get_object().get(msg)) {
         opts_.log("dropping a malformed CDP message");
         return;
     }

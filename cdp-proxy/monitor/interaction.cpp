@@ -79,7 +79,7 @@ constexpr Allowed kScroll[] = {
 
 std::optional<std::pair<std::string, std::string>> interaction_event(const NavContext& c,
                                                                      std::string_view payload) {
-    if (payload.size() > 4096) return std::nullopt;
+    if (payload.empty() || payload.size() > 4096) return std::nullopt;  // empty: maybe no data()
     simdjson::dom::parser parser;
     simdjson::dom::object o;
     if (parser.parse(payload.data(), payload.size()).get_object().get(o)) return std::nullopt;

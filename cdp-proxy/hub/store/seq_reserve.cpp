@@ -29,6 +29,8 @@ std::optional<uint64_t> parse_reserve_slot(std::string_view slot) {
     auto [q, ec2] = std::from_chars(hex.data(), hex.data() + hex.size(), sum, 16);
     if (ec2 != std::errc() || q != hex.data() + hex.size()) return std::nullopt;
     if (sum != checksum(digits)) return std::nullopt;
+    // Only the exact bytes format_reserve_slot writes (lower-case hex): a slot is ours or torn.
+    if (format_reserve_slot(mark) != slot.substr(0, kReserveSlotBytes)) return std::nullopt;
     return mark;
 }
 
