@@ -46,7 +46,8 @@ if [ $quick = 0 ]; then
     export TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1
     MESON_TEST_ARGS=(--suite core --suite cdp-proxy)
     CXX=clang++ CC=clang run_suite build-tsan -Dwerror=true -Db_sanitize=thread -Db_lundef=false \
-        --force-fallback-for=cpp-httplib
+        --force-fallback-for=cpp-httplib -Dcpp-httplib:cpp-httplib_openssl=enabled \
+        -Dcpp-httplib:cpp-httplib_zlib=enabled
 fi
 
 log "summary"
