@@ -28,6 +28,7 @@
 #include <thread>
 #include <vector>
 
+#include "../cdp-proxy/hub/proxy_process.hpp"  // free_port
 #include "bench_short.hpp"
 #include "faultline/event.hpp"
 #include "hub/hub.hpp"
@@ -47,19 +48,6 @@ std::string temp_dir(const char* what) {
     return p.string();
 }
 
-// A free loopback port (bound, read, closed).
-int free_port() {
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof a;
-    bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-    getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-    close(fd);
-    return ntohs(a.sin_port);
-}
-
 bool port_open(int port) {
     int fd = socket(AF_INET, SOCK_STREAM, 0);
     sockaddr_in a{};
@@ -75,7 +63,7 @@ struct NatsServer {
     pid_t pid = -1;
     int port = 0;
     std::string dir;
-    explicit NatsServer(const char* exe) : port(free_port()), dir(temp_dir("nats")) {
+    explicit NatsServer(const char* exe) : port(hubtest::free_port()), dir(temp_dir("nats")) {
         pid = fork();
         if (pid == 0) {
             freopen("/dev/null", "w", stderr);
