@@ -95,8 +95,11 @@ size_t S2Writer::deliver(std::span<const S2Record> records, const std::atomic<bo
         size_t handled = 0;
         Step step = Step::handled;
         if (!synced_) {
-            step = sync(rest, handled);
+            step = sync();
             synced_ = step == Step::handled;
+            if (synced_) handled = skip_present(rest);
+        } else if (!tail_window_.empty()) {
+            handled = skip_present(rest);
         } else if (oversized(rest.front())) {
             const std::string why = fmt::format(
                 "event seq {} ({}) is {} metered bytes, over S2's 1 MiB record limit: skipped",
@@ -136,8 +139,8 @@ bool S2Writer::probe(int& status, std::string& why) {
     return false;
 }
 
-// First contact: the stream's tail, and which of our records its last batch already holds.
-S2Writer::Step S2Writer::sync(std::span<const S2Record> pending, size_t& present) {
+// First contact: the stream's tail and its last records, to recognise ours among them.
+S2Writer::Step S2Writer::sync() {
     SinkHttpReply r = http_->get(records_path() + "/tail", {{"Accept", "application/json"}});
     if (r.status != 200) return classify(r, "check tail");
     std::string error;
@@ -149,14 +152,21 @@ S2Writer::Step S2Writer::sync(std::span<const S2Record> pending, size_t& present
     if (window) {
         if (Step s = read_keys(tail - window, window, read); s != Step::handled) return s;
     }
-    present = already_written(pending, read.records);
+    tail_window_ = std::move(read.records);
+    return Step::handled;
+}
+
+// Returns how many records at the front of `pending` the stream already held at sync().
+size_t S2Writer::skip_present(std::span<const S2Record> pending) {
+    const size_t present = already_written(pending, tail_window_);
+    if (present < pending.size()) tail_window_.clear();
     stats_.recovered += present;
     if (present)
         log(
             fmt::format("{} event(s) up to seq {} were already in the stream (appended before "
                         "a restart): not sent again",
                         present, pending[present - 1].seq));
-    return Step::handled;
+    return present;
 }
 
 S2Writer::Step S2Writer::append(std::span<const S2Record> batch, size_t& handled) {

@@ -76,10 +76,11 @@ class S2Writer {
   private:
     enum class Step { handled, retry, fatal };
 
-    Step sync(std::span<const S2Record> pending, size_t& present);
+    Step sync();
     Step append(std::span<const S2Record> batch, size_t& handled);
     Step reconcile(std::span<const S2Record> batch, uint64_t actual_tail, size_t& present);
     Step read_keys(uint64_t from, size_t count, S2ReadBatch& out);
+    size_t skip_present(std::span<const S2Record> pending);
     Step classify(const SinkHttpReply& r, std::string_view what);
     std::string records_path() const;
     void log(const std::string& line) const;
@@ -89,6 +90,10 @@ class S2Writer {
     std::unique_ptr<SinkHttp> http_;
     S2Stats stats_;
     bool synced_ = false;
+    // The stream's last records as sync() read them: later chunks of pending records may be
+    // among them too (a restart resumes from a cursor older than the stream); cleared once a
+    // pending record is not there.
+    std::vector<S2ReadRecord> tail_window_;
     uint64_t tail_ = 0;  // the stream's next seq_num as this writer last saw it
     std::chrono::milliseconds retry_after_{0};
     std::string fatal_;

@@ -6,11 +6,13 @@
 //   sink_drive otlp --endpoint URL [--protocol json|protobuf] [--header K=V]... [--no-gzip]
 //   common: --count N (events 1..N) --cursor FILE --cursor-every-ms MS --rate EVENTS_PER_S
 //           --instance ID (idempotency keys ID:SEQ) --body-bytes B (pads one event in 100)
+//           --chunk N (events handed to the writer per call, as the hub's journal reader does)
 // Prints one JSON line of statistics on exit: 0 when every event was handled, 3 on a fatal
 // destination error, 2 on bad arguments.
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <csignal>
@@ -37,7 +39,7 @@ struct Args {
     std::string protocol = "json";
     HttpHeaders headers;
     bool gzip = true;
-    uint64_t count = 1000, cursor_every_ms = 0, rate = 0, body_bytes = 0;
+    uint64_t count = 1000, cursor_every_ms = 0, rate = 0, body_bytes = 0, chunk = 5000;
 };
 
 bool parse(int argc, char** argv, Args& a) {
@@ -73,6 +75,8 @@ bool parse(int argc, char** argv, Args& a) {
             a.rate = std::stoull(v);
         else if (k == "--body-bytes")
             a.body_bytes = std::stoull(v);
+        else if (k == "--chunk")
+            a.chunk = std::max<uint64_t>(1, std::stoull(v));
         else if (k == "--header") {
             std::string err;
             if (!otlp::parse_otlp_headers(v, a.headers, err)) return false;
@@ -178,7 +182,7 @@ void run(const Args& a, Cursor& cursor, Deliver&& deliver) {
     const auto start = Clock::now();
     const uint64_t first = cursor.acked() + 1;
     while (cursor.acked() < a.count && !g_stop) {
-        const uint64_t upto = std::min(available(a, start, first), cursor.acked() + 5000);
+        const uint64_t upto = std::min(available(a, start, first), cursor.acked() + a.chunk);
         if (upto <= cursor.acked()) {
             std::this_thread::sleep_for(std::chrono::milliseconds(10));
             continue;
