@@ -2,10 +2,11 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <charconv>
 #include <cstdio>
 #include <ctime>
 #include <thread>
-#include <unordered_set>
 
 #include "hub/sinks/retry_after.hpp"
 
@@ -41,12 +42,20 @@ std::string encode_path_segment(std::string_view s) {
 }
 
 size_t already_written(std::span<const S2Record> pending, std::span<const S2ReadRecord> read) {
-    std::unordered_set<std::string_view> keys;
-    for (const auto& r : read)
-        if (!r.key.empty()) keys.insert(r.key);
-    for (size_t i = pending.size(); i > 0; --i)
-        if (keys.contains(pending[i - 1].key)) return i;
-    return 0;
+    if (pending.empty()) return 0;
+    const std::string_view first = pending.front().key;
+    const std::string_view writer = first.substr(0, first.rfind(':') + 1);  // "instance:"
+    uint64_t newest = 0;
+    for (const auto& r : read) {
+        if (writer.empty() || !r.key.starts_with(writer)) continue;
+        uint64_t seq = 0;
+        const char* end = r.key.data() + r.key.size();
+        auto [p, ec] = std::from_chars(r.key.data() + writer.size(), end, seq);
+        if (ec == std::errc() && p == end) newest = std::max(newest, seq);
+    }
+    size_t n = 0;
+    while (n < pending.size() && pending[n].seq <= newest) ++n;
+    return n;
 }
 
 S2Writer::S2Writer(S2Options opts) : opts_(std::move(opts)) {

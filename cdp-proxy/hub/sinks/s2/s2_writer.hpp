@@ -100,8 +100,9 @@ class S2Writer {
 };
 
 // The records of `pending` (oldest first) already in the stream, given records read from it:
-// everything up to and including the newest pending record whose key was read (appends are
-// ordered and atomic, so all before it were written before it).
+// every pending record up to the newest seq of this writer (the "instance:" of its keys) that
+// was read (appends are ordered and atomic, so all before it were written before it). Other
+// writers' records and records without a key are ignored.
 size_t already_written(std::span<const S2Record> pending, std::span<const S2ReadRecord> read);
 
 // Percent-encodes one URL path segment (stream names may hold any byte).

@@ -148,6 +148,9 @@ TEST_CASE(
     CHECK(already_written(pending, read({"other:1", "", "hub-1:9"})) == 0);  // foreign and older
     CHECK(already_written(pending, read({"hub-1:8", "hub-1:9", "hub-1:10", "other:5"})) == 1);
     CHECK(already_written(pending, {}) == 0);
+    // The stream ran past this chunk (a cursor that lagged more than one read window).
+    CHECK(already_written(pending, read({"hub-1:40", "hub-1:41"})) == 4);
+    CHECK(already_written(pending, read({"hub-1:12", "hub-10:99", "hub-1:x"})) == 3);
 }
 
 TEST_CASE("stream names are percent-encoded as one path segment") {
