@@ -4,8 +4,10 @@
 
 #include <fmt/format.h>
 
+#include <charconv>
 #include <cstdint>
 #include <ctime>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -58,6 +60,49 @@ inline bool is_rfc3339(std::string_view s) {
     if (at(i, '+') || at(i, '-'))
         return digits(i + 1, 2) && at(i + 3, ':') && digits(i + 4, 2) && i + 6 == s.size();
     return false;
+}
+
+namespace detail {
+inline int64_t days_from_civil(int64_t y, unsigned m, unsigned d) {  // H. Hinnant's algorithm
+    y -= m <= 2;
+    const int64_t era = (y >= 0 ? y : y - 399) / 400;
+    const unsigned yoe = unsigned(y - era * 400);
+    const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + int64_t(doe) - 719468;
+}
+inline int digits_at(std::string_view s, size_t at, size_t n) {
+    int v = 0;
+    std::from_chars(s.data() + at, s.data() + at + n, v);
+    return v;
+}
+}  // namespace detail
+
+// "2026-06-12T20:05:01.123456789Z" (or with an offset) as Unix nanoseconds; nullopt when it
+// is not RFC 3339 or lies before 1970.
+inline std::optional<uint64_t> rfc3339_unix_ns(std::string_view ts) {
+    using detail::digits_at;
+    if (!is_rfc3339(ts)) return std::nullopt;
+    const int month = digits_at(ts, 5, 2), day = digits_at(ts, 8, 2), h = digits_at(ts, 11, 2),
+              m = digits_at(ts, 14, 2), s = digits_at(ts, 17, 2);
+    if (month < 1 || month > 12 || day < 1 || day > 31 || h > 23 || m > 59 || s > 60)
+        return std::nullopt;
+    int64_t secs =
+        detail::days_from_civil(digits_at(ts, 0, 4), unsigned(month), unsigned(day)) * 86400 +
+        h * 3600 + m * 60 + s;
+    size_t i = 19;
+    int64_t nanos = 0;
+    if (ts[i] == '.') {
+        int64_t scale = 100000000;
+        for (++i; i < ts.size() && ts[i] >= '0' && ts[i] <= '9'; ++i, scale /= 10)
+            nanos += (ts[i] - '0') * scale;
+    }
+    if (ts[i] == '+' || ts[i] == '-') {
+        const int64_t offset = digits_at(ts, i + 1, 2) * 3600 + digits_at(ts, i + 4, 2) * 60;
+        secs += ts[i] == '+' ? -offset : offset;
+    }
+    if (secs < 0) return std::nullopt;
+    return uint64_t(secs) * 1000000000u + uint64_t(nanos);
 }
 
 }  // namespace faultline

@@ -27,3 +27,13 @@ TEST_CASE("RFC 3339 validation") {
     CHECK_FALSE(faultline::is_rfc3339("yesterday"));
     CHECK_FALSE(faultline::is_rfc3339(""));
 }
+
+TEST_CASE("RFC 3339 timestamps become Unix nanoseconds") {
+    CHECK(faultline::rfc3339_unix_ns("1970-01-01T00:00:00Z") == 0u);
+    CHECK(faultline::rfc3339_unix_ns("2026-06-12T20:05:01.123456789Z") == 1781294701123456789u);
+    CHECK(faultline::rfc3339_unix_ns("2026-06-12T22:05:01.5+02:00") == 1781294701500000000u);
+    CHECK(faultline::rfc3339_unix_ns("2000-02-29T00:00:00.000000000123Z") == 951782400000000000u);
+    CHECK_FALSE(faultline::rfc3339_unix_ns("2026-13-01T00:00:00Z"));
+    CHECK_FALSE(faultline::rfc3339_unix_ns("1969-12-31T23:59:59Z"));
+    CHECK_FALSE(faultline::rfc3339_unix_ns("yesterday"));
+}

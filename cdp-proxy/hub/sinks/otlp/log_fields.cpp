@@ -1,7 +1,5 @@
 #include "hub/sinks/otlp/log_fields.hpp"
 
-#include <charconv>
-
 #include "faultline/clock.hpp"
 
 namespace faultline::hub::sinks::otlp {
@@ -9,21 +7,6 @@ namespace faultline::hub::sinks::otlp {
 namespace {
 
 using simdjson::dom::element;
-
-int64_t days_from_civil(int64_t y, unsigned m, unsigned d) {  // H. Hinnant's algorithm
-    y -= m <= 2;
-    const int64_t era = (y >= 0 ? y : y - 399) / 400;
-    const unsigned yoe = unsigned(y - era * 400);
-    const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + int64_t(doe) - 719468;
-}
-
-int num(std::string_view s, size_t at, size_t n) {
-    int v = 0;
-    std::from_chars(s.data() + at, s.data() + at + n, v);
-    return v;
-}
 
 std::string_view str(element e, std::string_view key) {
     std::string_view v;
@@ -53,29 +36,6 @@ void add_source(LogFields& out, element source) {
 }
 
 }  // namespace
-
-std::optional<uint64_t> rfc3339_unix_ns(std::string_view ts) {
-    if (!is_rfc3339(ts)) return std::nullopt;
-    const int month = num(ts, 5, 2), day = num(ts, 8, 2), h = num(ts, 11, 2), m = num(ts, 14, 2),
-              s = num(ts, 17, 2);
-    if (month < 1 || month > 12 || day < 1 || day > 31 || h > 23 || m > 59 || s > 60)
-        return std::nullopt;
-    int64_t secs = days_from_civil(num(ts, 0, 4), unsigned(month), unsigned(day)) * 86400 +
-                   h * 3600 + m * 60 + s;
-    size_t i = 19;
-    int64_t nanos = 0;
-    if (ts[i] == '.') {
-        int64_t scale = 100000000;
-        for (++i; i < ts.size() && ts[i] >= '0' && ts[i] <= '9'; ++i, scale /= 10)
-            nanos += (ts[i] - '0') * scale;
-    }
-    if (ts[i] == '+' || ts[i] == '-') {
-        const int64_t offset = num(ts, i + 1, 2) * 3600 + num(ts, i + 4, 2) * 60;
-        secs += ts[i] == '+' ? -offset : offset;
-    }
-    if (secs < 0) return std::nullopt;
-    return uint64_t(secs) * 1000000000u + uint64_t(nanos);
-}
 
 bool log_fields(simdjson::dom::parser& parser, const OtlpInput& in, LogFields& out) {
     element doc;

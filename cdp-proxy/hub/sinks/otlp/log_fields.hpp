@@ -42,10 +42,6 @@ struct LogFields {
 // when it is not a JSON object with a type: the caller sends the raw text instead.
 bool log_fields(simdjson::dom::parser& parser, const OtlpInput& in, LogFields& out);
 
-// "2026-06-12T20:05:01.123456789Z" (or with an offset) as Unix nanoseconds; nullopt when it
-// is not RFC 3339 or lies before 1970.
-std::optional<uint64_t> rfc3339_unix_ns(std::string_view ts);
-
 // Resource attributes of every request: service.name and host.name.
 struct OtlpResource {
     std::string service_name = "faultline";
