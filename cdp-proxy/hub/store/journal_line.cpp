@@ -19,6 +19,34 @@ std::optional<uint64_t> journal_line_seq(std::string_view line) {
     return seq;
 }
 
+namespace {
+// Consumes `,"<key>":"<value>"` at the front of rest; the value may not hold '"' or '\\'.
+bool take_string_field(std::string_view& rest, std::string_view key, std::string_view& value) {
+    if (rest.size() < key.size() + 5 || rest[0] != ',' || rest[1] != '"' ||
+        rest.substr(2, key.size()) != key || rest.substr(2 + key.size(), 3) != "\":\"")
+        return false;
+    rest.remove_prefix(key.size() + 5);
+    const size_t end = rest.find_first_of("\"\\");
+    if (end == std::string_view::npos || end == 0 || rest[end] != '"') return false;
+    value = rest.substr(0, end);
+    rest.remove_prefix(end + 1);
+    return true;
+}
+}  // namespace
+
+std::optional<JournalHead> journal_line_head(std::string_view line) {
+    JournalHead h;
+    if (auto seq = journal_line_seq(line))
+        h.seq = *seq;
+    else
+        return std::nullopt;
+    std::string_view rest = line.substr(line.find(','));
+    if (!take_string_field(rest, "ts", h.ts) || !take_string_field(rest, "type", h.type) ||
+        !take_string_field(rest, "category", h.category) || !rest.starts_with(','))
+        return std::nullopt;
+    return h;
+}
+
 size_t journal_valid_prefix(std::string_view contents) {
     size_t valid = 0, start = 0;
     while (start < contents.size()) {

@@ -13,6 +13,15 @@ namespace faultline::hub {
 // it must start with {"seq":<1-20 digits, no leading zero, fits uint64, non-zero>, and end with }.
 std::optional<uint64_t> journal_line_seq(std::string_view line);
 
+// The fields the hub writes first in every record: {"seq":N,"ts":"…","type":"…","category":"…",
+struct JournalHead {
+    uint64_t seq = 0;
+    std::string_view ts, type, category;  // views into the line
+};
+// Reads those leading fields without parsing the rest; nullopt when the line is not a record
+// or does not start exactly so (an escape in a value included): the caller then decodes it.
+std::optional<JournalHead> journal_line_head(std::string_view line);
+
 // Length of the recoverable prefix of a segment: everything up to and including the '\n' of
 // the last complete record line. Bytes after it (a torn or garbage tail) are to be cut.
 size_t journal_valid_prefix(std::string_view contents);

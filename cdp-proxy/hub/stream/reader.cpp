@@ -39,21 +39,35 @@ bool StreamReader::deliver(const RecordRing::ReadResult& r, std::vector<StreamIt
 bool StreamReader::catch_up(uint64_t ring_oldest, size_t max, std::vector<StreamItem>& out) {
     lines_.clear();
     if (journal_) journal_->read_after(jcur_, after_, max, lines_);
-    for (const auto& line : lines_) {
+    for (auto& line : lines_) {
         const uint64_t seq = *journal_line_seq(line);
         if (seq <= after_) continue;
         if (seq > after_ + 1) notice(after_ + 1, seq - after_ - 1, "expired", out);
         after_ = seq;
-        Event e;
-        DecodeError err;
-        if (decoder_.decode(line, e, err) && filter_.matches(e.type, e.category))
-            out.push_back(StreamItem{seq, e.type, line});
+        std::string type;
+        if (type_of(line, type)) out.push_back(StreamItem{seq, std::move(type), std::move(line)});
     }
     if (lines_.empty() && after_ + 1 < ring_oldest) {
         // Neither the journal nor the ring holds these any more.
         notice(after_ + 1, ring_oldest - 1 - after_, "expired", out);
         after_ = ring_oldest - 1;
     }
+    return true;
+}
+
+// The type of a journal line that passes the filter (from its leading fields, which the hub
+// writes first, or else by decoding the whole line); false when it does not pass or is not
+// an event.
+bool StreamReader::type_of(std::string_view line, std::string& type) {
+    if (auto head = journal_line_head(line)) {
+        if (!filter_.matches(head->type, head->category)) return false;
+        type.assign(head->type);
+        return true;
+    }
+    Event e;
+    DecodeError err;
+    if (!decoder_.decode(line, e, err) || !filter_.matches(e.type, e.category)) return false;
+    type = std::move(e.type);
     return true;
 }
 

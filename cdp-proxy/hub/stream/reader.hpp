@@ -39,6 +39,7 @@ class StreamReader {
   private:
     bool deliver(const RecordRing::ReadResult& r, std::vector<StreamItem>& out);
     bool catch_up(uint64_t ring_oldest, size_t max, std::vector<StreamItem>& out);
+    bool type_of(std::string_view line, std::string& type);
     void notice(uint64_t from, uint64_t count, std::string_view reason,
                 std::vector<StreamItem>& out);
 

@@ -1,9 +1,10 @@
-// Fuzzes the hub's request parsers: ingest bodies (JSON and NDJSON), journal record lines and
-// the recoverable-prefix scan, seq.reserve slots, and stream query parameters. None may crash
-// or hang.
+// Fuzzes the hub's request parsers: ingest bodies (JSON and NDJSON), journal record lines (their
+// leading fields too) and the recoverable-prefix scan, seq.reserve slots, and stream query
+// parameters. None may crash or hang.
 #include <cstdint>
 #include <string_view>
 
+#include "faultline/event_decode.hpp"
 #include "hub/http/ingest.hpp"
 #include "hub/store/journal_line.hpp"
 #include "hub/store/seq_reserve.hpp"
@@ -17,7 +18,15 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     faultline::hub::parse_ingest_body(in, "application/json", events, err);
     const size_t keep = faultline::hub::journal_valid_prefix(in);
     if (keep > in.size()) __builtin_trap();
-    faultline::hub::journal_line_seq(in);
+    // The leading fields of a record are those the decoder finds, when it accepts the line.
+    if (auto head = faultline::hub::journal_line_head(in)) {
+        if (head->seq != faultline::hub::journal_line_seq(in)) __builtin_trap();
+        static faultline::EventDecoder decoder;
+        faultline::Event e;
+        faultline::DecodeError derr;
+        if (decoder.decode(in, e, derr) && (e.type != head->type || e.category != head->category))
+            __builtin_trap();
+    }
     // A slot that parses is exactly the slot its mark formats to.
     if (auto mark = faultline::hub::parse_reserve_slot(in))
         if (faultline::hub::format_reserve_slot(*mark) !=

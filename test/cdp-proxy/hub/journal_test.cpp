@@ -11,6 +11,7 @@
 #include <fstream>
 
 #include "catch.hpp"
+#include "faultline/event.hpp"
 #include "hub/store/journal.hpp"
 #include "hub/store/journal_line.hpp"
 #include "hub/store/seq_reserve.hpp"
@@ -83,6 +84,29 @@ struct FileSizeLimit {
     ~FileSizeLimit() { setrlimit(RLIMIT_FSIZE, &old); }
 };
 }  // namespace
+
+TEST_CASE("journal lines: the leading fields are read without decoding; anything else is not") {
+    const std::string line = faultline::encode_event([] {
+        faultline::Event e = faultline::make_event("events_dropped",
+                                                   R"({"count":1,"from_seq":2,"reason":"expired"})",
+                                                   faultline::Source{"hub", "", "", std::nullopt});
+        e.seq = 42;
+        e.ts = "2026-06-12T20:05:01.123456789Z";
+        return e;
+    }());
+    auto head = journal_line_head(line);
+    REQUIRE(head);
+    CHECK(head->seq == 42);
+    CHECK(head->ts == "2026-06-12T20:05:01.123456789Z");
+    CHECK(head->type == "events_dropped");
+    CHECK(head->category == "system");
+    CHECK_FALSE(journal_line_head(R"({"ts":"x","type":"a","category":"b","data":{}})"));  // no seq
+    CHECK_FALSE(journal_line_head(R"({"seq":1,"type":"a","ts":"x","category":"b","data":{}})"));
+    CHECK_FALSE(journal_line_head(R"({"seq":1,"ts":"x","type":"a\u0062","category":"b","x":1})"));
+    CHECK_FALSE(journal_line_head(R"({"seq":1,"ts":"x","type":"","category":"b","x":1})"));
+    CHECK_FALSE(journal_line_head(R"({"seq":1,"ts":"x","type":"a","category":"b"})"));
+    CHECK_FALSE(journal_line_head(R"({"seq":1,"ts":"x","type":"a","category":"b)"));
+}
 
 TEST_CASE("seq.reserve slots: round trip, torn or zeroed slots are not marks") {
     CHECK(parse_reserve_slot(format_reserve_slot(42)) == 42u);
