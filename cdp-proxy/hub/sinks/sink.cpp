@@ -3,8 +3,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <ctime>
 
+#include "faultline/clock.hpp"
 #include "faultline/schema.hpp"
 #include "hub/hub.hpp"
 #include "hub/store/journal_line.hpp"
@@ -17,28 +17,9 @@ constexpr auto kMaxBackoff = std::chrono::seconds(10);
 constexpr auto kRewindPatience = std::chrono::seconds(15);  // in-flight sends left unresolved
 constexpr auto kMaxRewindPause = std::chrono::milliseconds(2000);
 
-// Milliseconds since the epoch of the envelope's "ts" (the hub writes it right after seq);
-// 0 when it is missing.
-int64_t envelope_ts_ms(std::string_view json) {
-    constexpr std::string_view key = "\"ts\":\"";
-    const size_t at = json.find(key);
-    if (at == std::string_view::npos || json.size() < at + key.size() + 19) return 0;
-    std::string head(json.substr(at + key.size(), 19));
-    std::tm tm{};
-    if (!strptime(head.c_str(), "%Y-%m-%dT%H:%M:%S", &tm)) return 0;
-    int64_t ms = static_cast<int64_t>(timegm(&tm)) * 1000;
-    const size_t frac = at + key.size() + 19;
-    if (frac + 4 <= json.size() && json[frac] == '.')
-        for (size_t i = 1, scale = 100; i <= 3; ++i, scale /= 10)
-            if (json[frac + i] >= '0' && json[frac + i] <= '9')
-                ms += (json[frac + i] - '0') * static_cast<int64_t>(scale);
-    return ms;
-}
-
-int64_t now_ms() {
-    timespec t{};
-    clock_gettime(CLOCK_REALTIME, &t);
-    return static_cast<int64_t>(t.tv_sec) * 1000 + t.tv_nsec / 1000000;
+// Milliseconds since the epoch of the envelope's "ts"; 0 when it has none.
+int64_t ts_ms(std::string_view ts) {
+    return static_cast<int64_t>(rfc3339_unix_ns(ts).value_or(0) / 1000000);
 }
 
 // A record of the stream (not a gap notice the reader made up): its JSON carries its seq.
@@ -209,14 +190,16 @@ bool Sink::read_batch(uint64_t limit) {
     uint64_t prev = before;
     std::lock_guard lock(mu_);
     for (auto& it : items) {
-        if (!is_record(it) || it.id > end) continue;
+        const auto head = journal_line_head(it.json);            // the hub's own lines: no decoding
+        if (it.id > end || (!head && !is_record(it))) continue;  // the reader's notices are not
         skip_locked(prev, it.id);
         prev = it.id;
-        const EventSpec* spec = find_event_spec(it.type);
-        const std::string_view category = spec ? spec->category : std::string_view();
+        const EventSpec* spec = head ? nullptr : find_event_spec(it.type);
+        std::string category(head ? head->category : spec ? spec->category : "");
         if (!opts_.filter.matches(it.type, category)) continue;
-        queue_.push_back(Pending{it.id, envelope_ts_ms(it.json), std::move(it.type),
-                                 std::string(category), std::move(it.json)});
+        const int64_t ts = head ? ts_ms(head->ts) : 0;
+        queue_.push_back(
+            Pending{it.id, ts, std::move(it.type), std::move(category), std::move(it.json)});
     }
     skip_locked(prev, end + 1);
     read_upto_ = end;
@@ -250,7 +233,8 @@ void Sink::send_ready() {
         }
         if (burst.empty()) return;
         for (const Pending& p : burst) {
-            key = fmt::format("{}:{}", instance_id_, p.seq);
+            key.assign(instance_id_).push_back(':');
+            fmt::format_to(std::back_inserter(key), "{}", p.seq);
             SinkError err;
             if (!dest_->send(SinkEvent{p.seq, host_, p.type, p.category, p.json, key}, err))
                 failed(p.seq, std::move(err));
@@ -370,7 +354,8 @@ SinkStatus Sink::status() const {
     int64_t oldest = 0;
     for (const auto* d : {&flight_, &queue_})
         if (!d->empty() && !oldest) oldest = d->front().ts_ms;
-    if (s.lag_events && oldest) s.lag_seconds = std::max<int64_t>(0, now_ms() - oldest) / 1000.0;
+    if (s.lag_events && oldest)
+        s.lag_seconds = std::max<int64_t>(0, wall_now_ms() - oldest) / 1000.0;
     s.connected = opened_ && connected_;
     if (failing_)
         s.failing_seconds = std::chrono::duration<double>(Clock::now() - failing_since_).count();

@@ -41,6 +41,7 @@ JetStreamDestination::~JetStreamDestination() {
 }
 
 bool JetStreamDestination::connect(SinkError& err) {
+    closing_ = false;
     nc_ = nats::connect(o_, "faultline cdp-proxy " + host_,
                         {&on_disconnected, &on_reconnected, this}, err);
     if (!nc_) return false;
@@ -88,13 +89,14 @@ bool JetStreamDestination::send(const SinkEvent& ev, SinkError& err) {
             std::fprintf(stderr, "cdp-proxy: sink nats: stream %s was gone; created it again\n",
                          o_.stream.c_str());
     }
-    subject_ = event_subject(o_.subject, ev.host, ev.category, ev.type);
     natsMsg* msg = nullptr;
-    natsStatus s = natsMsg_Create(&msg, subject_.c_str(), nullptr, ev.json.data(),
+    natsStatus s = natsMsg_Create(&msg, subject(ev).c_str(), nullptr, ev.json.data(),
                                   static_cast<int>(ev.json.size()));
-    const std::string key(ev.key), seq = std::to_string(ev.seq);
-    if (s == NATS_OK) s = natsMsgHeader_Set(msg, "Nats-Msg-Id", key.c_str());
-    if (s == NATS_OK) s = natsMsgHeader_Set(msg, kSeqHeader, seq.c_str());
+    key_.assign(ev.key);  // nats.c wants C strings; these buffers are reused
+    char seq[24] = {};
+    std::to_chars(seq, seq + sizeof seq - 1, ev.seq);
+    if (s == NATS_OK) s = natsMsgHeader_Set(msg, "Nats-Msg-Id", key_.c_str());
+    if (s == NATS_OK) s = natsMsgHeader_Set(msg, kSeqHeader, seq);
     jsPubOptions po;
     jsPubOptions_Init(&po);
     po.MaxWait = static_cast<int64_t>(o_.ack_timeout_ms);  // then the ack handler gets a timeout
@@ -105,6 +107,18 @@ bool JetStreamDestination::send(const SinkEvent& ev, SinkError& err) {
     err = {cause_of(s) == Cause::connect ? Cause::publish : cause_of(s),
            fmt::format("publish of seq {} failed: {}", ev.seq, nats_error_text(s))};
     return false;
+}
+
+// The subject of an event, built once per type (the host is the hub's, the category the
+// type's).
+const std::string& JetStreamDestination::subject(const SinkEvent& ev) {
+    auto it = subjects_.find(ev.type);
+    if (it == subjects_.end())
+        it = subjects_
+                 .emplace(std::string(ev.type),
+                          event_subject(o_.subject, ev.host, ev.category, ev.type))
+                 .first;
+    return it->second;
 }
 
 // nats.c keeps each async publish until its ack or MaxWait; an entry that neither resolves
@@ -123,6 +137,7 @@ void JetStreamDestination::close() {
         po.MaxWait = 500;
         js_PublishAsyncComplete(js_, &po);  // acks still on the way reach the sink
     }
+    closing_ = true;
     if (nc_) natsConnection_Close(nc_);
     if (js_) jsCtx_Destroy(js_);
     if (nc_) natsConnection_Destroy(nc_);
@@ -146,7 +161,8 @@ void JetStreamDestination::on_ack(jsCtx*, natsMsg* msg, jsPubAck* pa, jsPubAckEr
 void JetStreamDestination::on_disconnected(natsConnection*, void* self) {
     auto* d = static_cast<JetStreamDestination*>(self);
     d->ready_ = false;
-    if (d->rx_) d->rx_->connection(false, "disconnected from the NATS server; reconnecting");
+    if (d->rx_ && !d->closing_)
+        d->rx_->connection(false, "disconnected from the NATS server; reconnecting");
 }
 
 void JetStreamDestination::on_reconnected(natsConnection* nc, void* self) {

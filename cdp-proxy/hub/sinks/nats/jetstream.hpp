@@ -8,6 +8,7 @@
 #include <nats/nats.h>
 
 #include <atomic>
+#include <map>
 #include <mutex>
 #include <string>
 
@@ -33,6 +34,7 @@ class JetStreamDestination : public Destination {
     static void on_disconnected(natsConnection* nc, void* self);
     static void on_reconnected(natsConnection* nc, void* self);
     bool connect(SinkError& err);
+    const std::string& subject(const SinkEvent& ev);
 
     NatsOptions o_;
     std::string host_;
@@ -43,7 +45,10 @@ class JetStreamDestination : public Destination {
     bool stream_ok_ = false;
     std::atomic<bool> ready_{false};
     std::atomic<bool> recheck_{false};  // reconnected: check the stream before publishing
-    std::string subject_;               // reused per send
+    std::atomic<bool> closing_{false};  // close() under way: its disconnect is no failure
+    // Subjects by event type (transparent lookup by string_view), and the key's C string.
+    std::map<std::string, std::string, std::less<>> subjects_;
+    std::string key_;
 };
 
 }  // namespace faultline::hub::sinks::nats
