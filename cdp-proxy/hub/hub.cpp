@@ -96,14 +96,16 @@ void Hub::restore(const JournalRecovery& rec) {
         std::make_unique<RecordRing>(opts_.ring_capacity, contiguous ? expect + 1 : rec.next_seq);
     EventDecoder decoder;
     for (size_t i = 0; i < tail.size(); ++i) {
+        std::string envelope = tail[i];
+        const uint64_t recorded_ns = take_recorded_ns(envelope);
         Event e;
         DecodeError err;
-        const bool ok = decoder.decode(tail[i], e, err);
+        const bool ok = decoder.decode(envelope, e, err);
         if (ok && !e.id.empty()) dedup_.insert(e.id, e.seq);
         if (!contiguous || i < first) continue;
         ring_->publish([&](uint64_t seq) {
             return std::make_shared<const Record>(
-                Record{seq, ok ? e.type : "", e.category, tail[i]});
+                Record{seq, ok ? e.type : "", e.category, std::move(envelope), recorded_ns});
         });
     }
     if (rec.last_seq || rec.next_seq > 1)

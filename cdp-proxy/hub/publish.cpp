@@ -86,7 +86,8 @@ uint64_t Hub::record_locked(Event& e, bool droppable) {
     RecordPtr rec;
     const uint64_t seq = ring_->publish([&](uint64_t s) {
         e.seq = s;
-        rec = std::make_shared<const Record>(Record{s, e.type, e.category, encode_event(e)});
+        rec = std::make_shared<const Record>(
+            Record{s, e.type, e.category, encode_event(e), wall_now_ns()});
         return rec;
     });
     if (journal_) journal_->append(std::move(rec), droppable);

@@ -32,6 +32,11 @@ inline std::string now_rfc3339() {
     return format_rfc3339(wall_now());
 }
 
+inline uint64_t wall_now_ns() {
+    const timespec t = wall_now();
+    return uint64_t(t.tv_sec) * 1000000000u + uint64_t(t.tv_nsec);
+}
+
 inline int64_t wall_now_ms() {
     const timespec t = wall_now();
     return int64_t{t.tv_sec} * 1000 + t.tv_nsec / 1000000;

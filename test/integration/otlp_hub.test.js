@@ -3,8 +3,9 @@
 // hub's journal, one log record per event: 10,000 events exactly once in seq order in protobuf
 // with resource host.name = --host; the collector down for 30 s while events keep coming; kill
 // -9 of the hub mid-stream (repeats only of the unacknowledged tail, same idempotency keys);
-// a 401: a clear error in the log and /metrics, the header value nowhere, the hub serving. The
-// standard OTEL_EXPORTER_OTLP_* variables configure it too.
+// observed time = when the hub recorded the event, across a restart; a 401: a clear error in
+// the log and /metrics, the header value nowhere, the hub serving. The standard
+// OTEL_EXPORTER_OTLP_* variables configure it too.
 'use strict';
 const { spawn } = require('child_process');
 const h = require('./lib/sink_hub');
@@ -86,6 +87,31 @@ h.run('otlp: the hub sink against a strict OTLP receiver', async () => {
   console.log(`after kill -9 and a restart: every event, ${repeats} repeats of the unacknowledged tail (same keys)`);
   h.assert(repeats <= received - 12000, 'only what the collector had but the cursor did not came again');
   await h.stop(hub);
+
+  // Observed time is when the hub recorded the event (kept in its journal), not when the sink
+  // exported it: events observed an hour ago are recorded by a hub without the sink, and a
+  // later hub on the same journal exports them 3 s after.
+  const rx3 = await new OtlpReceiver().listen();
+  const first = await h.startHub({ host: 'vm-late' });
+  const hourAgo = new Date(Date.now() - 3600e3).toISOString();
+  const recordedFrom = BigInt(Date.now()) * 1000000n;
+  await h.postAll(first, h.events(300, 'late').map((l) => JSON.stringify({ ...JSON.parse(l), ts: hourAgo })));
+  const recordedTo = BigInt(Date.now()) * 1000000n;
+  await h.stop(first);
+  await h.sleep(3000);
+  const late = await h.startHub({ host: 'vm-late', dataDir: first.dataDir, port: first.port,
+    args: ['--otlp-endpoint', rx3.url, '--otlp-protocol', 'protobuf'] });
+  await h.waitExported(late, 'otlp');
+  h.assert(rx3.records.length === 300, `the backlog arrived: ${rx3.records.length} records`);
+  for (const r of rx3.records) {
+    const observed = BigInt(r.observedTimeUnixNano);
+    h.assert(observed >= recordedFrom && observed <= recordedTo,
+      `observedTimeUnixNano ${observed} lies within the POSTs (${recordedFrom}..${recordedTo}), not at the export`);
+    h.assert(BigInt(r.timeUnixNano) / 1000000n === BigInt(Date.parse(hourAgo)), 'timeUnixNano is the event ts');
+  }
+  console.log('observed time: when the hub recorded each event, kept across a restart');
+  await h.stop(late);
+  await rx3.close();
 
   // A 401 and the standard variables: OTEL_EXPORTER_OTLP_ENDPOINT + /v1/logs, OTEL headers.
   const rx2 = await new OtlpReceiver().listen();

@@ -35,8 +35,9 @@ struct SinkError {
 struct SinkEvent {
     uint64_t seq = 0;
     std::string_view host, type, category;
-    std::string_view json;  // the envelope, exactly as the hub journals it
-    std::string_view key;   // "<hub instance id>:<seq>": the destination drops a repeat of it
+    std::string_view json;     // the envelope, exactly as the hub journals it
+    std::string_view key;      // "<hub instance id>:<seq>": the destination drops a repeat of it
+    uint64_t recorded_ns = 0;  // when the hub recorded it (Unix nanoseconds; 0 = unknown)
 };
 
 // How a destination reports back. Callable from the destination's own threads.

@@ -1,20 +1,10 @@
 #include "hub/sinks/http_destination.hpp"
 
-#include <time.h>
-
 #include <vector>
 
+#include "faultline/clock.hpp"
+
 namespace faultline::hub::sinks {
-
-namespace {
-
-uint64_t now_ns() {
-    timespec t{};
-    clock_gettime(CLOCK_REALTIME, &t);
-    return uint64_t(t.tv_sec) * 1000000000u + uint64_t(t.tv_nsec);
-}
-
-}  // namespace
 
 Cause http_cause(int status, const std::string& why) {
     if (status == 0) {
@@ -61,7 +51,8 @@ bool HttpDestination::send(const SinkEvent& ev, SinkError& err) {
             if (held_.empty()) first_held_ = std::chrono::steady_clock::now();
             held_.push_back(HeldEvent{ev.seq, std::string(ev.type), std::string(ev.category),
                                       std::string(ev.json), std::string(ev.key),
-                                      std::string(ev.host), now_ns()});
+                                      std::string(ev.host),
+                                      ev.recorded_ns ? ev.recorded_ns : wall_now_ns()});
             last_held_ = ev.seq;
         }  // else: still held from before the rewind; it is acknowledged when delivered
     }

@@ -26,7 +26,7 @@ namespace faultline::hub::sinks {
 struct HeldEvent {
     uint64_t seq = 0;
     std::string type, category, json, key, host;
-    uint64_t observed_ns = 0;  // when the sink took it from the hub (Unix nanoseconds)
+    uint64_t observed_ns = 0;  // when the hub recorded it (Unix nanoseconds)
 };
 
 class HttpDestination : public Destination {

@@ -17,9 +17,10 @@ constexpr auto kMaxBackoff = std::chrono::seconds(10);
 constexpr auto kRewindPatience = std::chrono::seconds(15);  // in-flight sends left unresolved
 constexpr auto kMaxRewindPause = std::chrono::milliseconds(2000);
 
-// Milliseconds since the epoch of the envelope's "ts"; 0 when it has none.
-int64_t ts_ms(std::string_view ts) {
-    return static_cast<int64_t>(rfc3339_unix_ns(ts).value_or(0) / 1000000);
+// When the hub recorded an item: its own time, or for journals older than that the event's.
+uint64_t recorded_ns(const StreamItem& it, const std::optional<JournalHead>& head) {
+    if (it.recorded_ns || !head) return it.recorded_ns;
+    return rfc3339_unix_ns(head->ts).value_or(0);
 }
 
 // A record of the stream (not a gap notice the reader made up): its JSON carries its seq.
@@ -197,9 +198,9 @@ bool Sink::read_batch(uint64_t limit) {
         const EventSpec* spec = head ? nullptr : find_event_spec(it.type);
         std::string category(head ? head->category : spec ? spec->category : "");
         if (!opts_.filter.matches(it.type, category)) continue;
-        const int64_t ts = head ? ts_ms(head->ts) : 0;
+        const uint64_t recorded = recorded_ns(it, head);
         queue_.push_back(
-            Pending{it.id, ts, std::move(it.type), std::move(category), std::move(it.json)});
+            Pending{it.id, recorded, std::move(it.type), std::move(category), std::move(it.json)});
     }
     skip_locked(prev, end + 1);
     read_upto_ = end;
@@ -228,7 +229,7 @@ void Sink::send_ready() {
             while (!queue_.empty() && flight_.size() < opts_.max_in_flight) {
                 burst.push_back(std::move(queue_.front()));
                 queue_.pop_front();
-                flight_.push_back(Pending{burst.back().seq, burst.back().ts_ms, {}, {}, {}});
+                flight_.push_back(Pending{burst.back().seq, burst.back().recorded_ns, {}, {}, {}});
             }
         }
         if (burst.empty()) return;
@@ -236,7 +237,8 @@ void Sink::send_ready() {
             key.assign(instance_id_).push_back(':');
             fmt::format_to(std::back_inserter(key), "{}", p.seq);
             SinkError err;
-            if (!dest_->send(SinkEvent{p.seq, host_, p.type, p.category, p.json, key}, err))
+            if (!dest_->send(
+                    SinkEvent{p.seq, host_, p.type, p.category, p.json, key, p.recorded_ns}, err))
                 failed(p.seq, std::move(err));
         }
     }
@@ -351,11 +353,11 @@ SinkStatus Sink::status() const {
     s.skipped = skipped_;
     s.failures = failures_;
     s.lag_events = durable > s.cursor ? durable - s.cursor : 0;
-    int64_t oldest = 0;
+    uint64_t oldest = 0;  // the oldest unacknowledged event's recorded time
     for (const auto* d : {&flight_, &queue_})
-        if (!d->empty() && !oldest) oldest = d->front().ts_ms;
+        if (!d->empty() && !oldest) oldest = d->front().recorded_ns;
     if (s.lag_events && oldest)
-        s.lag_seconds = std::max<int64_t>(0, wall_now_ms() - oldest) / 1000.0;
+        s.lag_seconds = double(std::max<int64_t>(0, int64_t(wall_now_ns() - oldest))) / 1e9;
     s.connected = opened_ && connected_;
     if (failing_)
         s.failing_seconds = std::chrono::duration<double>(Clock::now() - failing_since_).count();

@@ -63,7 +63,7 @@ class Sink : private AckReceiver {
   private:
     struct Pending {  // an event read from the hub, in flight or waiting to be sent
         uint64_t seq = 0;
-        int64_t ts_ms = 0;
+        uint64_t recorded_ns = 0;  // when the hub recorded it (0 = unknown)
         std::string type, category, json;
         bool acked = false, failed = false;
     };

@@ -329,7 +329,8 @@ int Journal::commit(Batch& b, std::string& what) {
 }
 
 int Journal::write_batch(Batch& b, std::string& what) {
-    for (const auto& r : b.records) b.bytes.append(r->json).push_back('\n');
+    for (const auto& r : b.records)
+        append_journal_line(b.bytes, r->json, r->recorded_ns), b.bytes.push_back('\n');
     if (!fd_ || must_rotate_ ||
         (fd_bytes_ > 0 && fd_bytes_ + b.bytes.size() > opts_.segment_bytes)) {
         if (int err = rotate(b.records.front()->seq, what)) return err;
@@ -520,8 +521,10 @@ void Journal::read_after(JournalCursor& cur, uint64_t after, size_t max,
     const size_t before = out.size();
     if (!segs.empty() && after < durable) read_durable(cur, segs, after, durable, max, out);
     const uint64_t from = out.size() > before ? *journal_line_seq(out.back()) : after;
-    for (const auto& r : queued)
-        if (r->seq > from && out.size() - before < max) out.push_back(r->json);
+    for (const auto& r : queued) {
+        if (r->seq <= from || out.size() - before >= max) continue;
+        append_journal_line(out.emplace_back(), r->json, r->recorded_ns);
+    }
     cur.next_seq = (out.size() > before ? *journal_line_seq(out.back()) : after) + 1;
 }
 

@@ -47,6 +47,39 @@ std::optional<JournalHead> journal_line_head(std::string_view line) {
     return h;
 }
 
+namespace {
+constexpr std::string_view kRecorded = ",\"recorded_ns\":";
+}
+
+void append_journal_line(std::string& out, std::string_view envelope, uint64_t recorded_ns) {
+    if (envelope.empty() || envelope.back() != '}' || recorded_ns == 0) {
+        out.append(envelope);
+        return;
+    }
+    out.append(envelope.substr(0, envelope.size() - 1)).append(kRecorded);
+    char digits[24];
+    out.append(digits, std::to_chars(digits, digits + sizeof digits, recorded_ns).ptr)
+        .push_back('}');
+}
+
+uint64_t take_recorded_ns(std::string& line) {
+    // ...,"data":{...},"recorded_ns":T}  The digits right before the final brace put the
+    // member in the envelope itself: one in data would be followed by data's own brace.
+    if (line.size() < kRecorded.size() + 3 || line.back() != '}') return 0;
+    size_t start = line.size() - 1;
+    while (start > 0 && line[start - 1] >= '0' && line[start - 1] <= '9') --start;
+    const size_t digits = line.size() - 1 - start;
+    if (digits == 0 || digits > 20 || line[start] == '0' || start < kRecorded.size() + 1 ||
+        std::string_view(line).substr(start - kRecorded.size(), kRecorded.size()) != kRecorded)
+        return 0;
+    uint64_t ns = 0;
+    auto [p, ec] = std::from_chars(line.data() + start, line.data() + line.size() - 1, ns);
+    if (ec != std::errc() || p != line.data() + line.size() - 1) return 0;
+    line.resize(start - kRecorded.size());
+    line.push_back('}');
+    return ns;
+}
+
 size_t journal_valid_prefix(std::string_view contents) {
     size_t valid = 0, start = 0;
     while (start < contents.size()) {

@@ -1,10 +1,13 @@
 // Recognising journal records in raw segment bytes, for crash recovery and replay.
-// A record is one line `{"seq":N,...}\n` as written by the hub; anything else (a torn write
-// after kill -9, garbage after a power loss) is not a record.
+// A record is one line `{"seq":N,...}\n` as written by the hub: the envelope with one member
+// appended, `"recorded_ns":T` (when the hub recorded it, Unix nanoseconds, wall clock), which
+// readers strip again. Anything else (a torn write after kill -9, garbage after a power loss)
+// is not a record.
 #pragma once
 
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
 
 namespace faultline::hub {
@@ -21,6 +24,12 @@ struct JournalHead {
 // Reads those leading fields without parsing the rest; nullopt when the line is not a record
 // or does not start exactly so (an escape in a value included): the caller then decodes it.
 std::optional<JournalHead> journal_line_head(std::string_view line);
+
+// Appends the journal line of an envelope recorded at recorded_ns (no '\n').
+void append_journal_line(std::string& out, std::string_view envelope, uint64_t recorded_ns);
+// Strips the recorded time from a journal line, leaving the envelope, and returns it; 0 (the
+// line untouched) when it has none, as in journals written before it was added.
+uint64_t take_recorded_ns(std::string& line);
 
 // Length of the recoverable prefix of a segment: everything up to and including the '\n' of
 // the last complete record line. Bytes after it (a torn or garbage tail) are to be cut.

@@ -30,7 +30,7 @@ bool StreamReader::next(size_t max, std::vector<StreamItem>& out) {
 bool StreamReader::deliver(const RecordRing::ReadResult& r, std::vector<StreamItem>& out) {
     for (const auto& rec : batch_)
         if (filter_.matches(rec->type, rec->category))
-            out.push_back(StreamItem{rec->seq, rec->type, rec->json});
+            out.push_back(StreamItem{rec->seq, rec->type, rec->json, rec->recorded_ns});
     const bool moved = r.next_after != after_;
     after_ = r.next_after;
     return moved;
@@ -44,8 +44,10 @@ bool StreamReader::catch_up(uint64_t ring_oldest, size_t max, std::vector<Stream
         if (seq <= after_) continue;
         if (seq > after_ + 1) notice(after_ + 1, seq - after_ - 1, "expired", out);
         after_ = seq;
+        const uint64_t recorded_ns = take_recorded_ns(line);
         std::string type;
-        if (type_of(line, type)) out.push_back(StreamItem{seq, std::move(type), std::move(line)});
+        if (type_of(line, type))
+            out.push_back(StreamItem{seq, std::move(type), std::move(line), recorded_ns});
     }
     if (lines_.empty() && after_ + 1 < ring_oldest) {
         // Neither the journal nor the ring holds these any more.
@@ -77,7 +79,7 @@ void StreamReader::notice(uint64_t from, uint64_t count, std::string_view reason
         "events_dropped",
         JsonObject().add("count", count).add("from_seq", from).add("reason", reason).finish(),
         source_);
-    out.push_back(StreamItem{from + count - 1, e.type, encode_event(e)});
+    out.push_back(StreamItem{from + count - 1, e.type, encode_event(e), 0});
     metrics_.dropped(reason, count);
 }
 

@@ -19,9 +19,10 @@
 namespace faultline::hub {
 
 struct StreamItem {
-    uint64_t id = 0;   // the SSE id: the event's seq, or for a notice the last missed seq
-    std::string type;  // SSE event name
-    std::string json;  // the envelope
+    uint64_t id = 0;           // the SSE id: the event's seq, or for a notice the last missed seq
+    std::string type;          // SSE event name
+    std::string json;          // the envelope
+    uint64_t recorded_ns = 0;  // when the hub recorded it (0 for notices and old journals)
 };
 
 class StreamReader {

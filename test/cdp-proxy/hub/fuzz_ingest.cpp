@@ -1,6 +1,6 @@
 // Fuzzes the hub's request parsers: ingest bodies (JSON and NDJSON), journal record lines (their
-// leading fields too) and the recoverable-prefix scan, seq.reserve slots, and stream query
-// parameters. None may crash or hang.
+// leading fields and recorded time too) and the recoverable-prefix scan, seq.reserve slots, and
+// stream query parameters. None may crash or hang.
 #include <cstdint>
 #include <string_view>
 
@@ -18,6 +18,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     faultline::hub::parse_ingest_body(in, "application/json", events, err);
     const size_t keep = faultline::hub::journal_valid_prefix(in);
     if (keep > in.size()) __builtin_trap();
+    // A recorded time that is stripped is exactly the one appended.
+    std::string line(in);
+    if (const uint64_t ns = faultline::hub::take_recorded_ns(line)) {
+        std::string again;
+        faultline::hub::append_journal_line(again, line, ns);
+        if (again != in) __builtin_trap();
+    }
     // The leading fields of a record are those the decoder finds, when it accepts the line.
     if (auto head = faultline::hub::journal_line_head(in)) {
         if (head->seq != faultline::hub::journal_line_seq(in)) __builtin_trap();

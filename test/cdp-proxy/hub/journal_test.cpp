@@ -108,6 +108,24 @@ TEST_CASE("journal lines: the leading fields are read without decoding; anything
     CHECK_FALSE(journal_line_head(R"({"seq":1,"ts":"x","type":"a","category":"b)"));
 }
 
+TEST_CASE("journal lines carry the recorded time as a last member; readers strip it") {
+    const std::string envelope = R"({"seq":7,"ts":"t","type":"a","category":"b","data":{"x":1}})";
+    std::string line;
+    append_journal_line(line, envelope, 1781294701123456789u);
+    CHECK(line == R"({"seq":7,"ts":"t","type":"a","category":"b","data":{"x":1},)"
+                  R"("recorded_ns":1781294701123456789})");
+    CHECK(journal_line_seq(line) == 7u);
+    CHECK(journal_line_head(line)->type == "a");
+    CHECK(take_recorded_ns(line) == 1781294701123456789u);
+    CHECK(line == envelope);
+    CHECK(take_recorded_ns(line) == 0);  // an older journal's line: left as it is
+    CHECK(line == envelope);
+    std::string in_data = R"({"seq":7,"data":{"recorded_ns":5}})";
+    CHECK(take_recorded_ns(in_data) == 0);  // a member of data is not the hub's
+    std::string zero = R"({"seq":7,"data":{},"recorded_ns":05})";
+    CHECK(take_recorded_ns(zero) == 0);
+}
+
 TEST_CASE("seq.reserve slots: round trip, torn or zeroed slots are not marks") {
     CHECK(parse_reserve_slot(format_reserve_slot(42)) == 42u);
     CHECK(parse_reserve_slot(format_reserve_slot(UINT64_MAX)) == UINT64_MAX);
