@@ -2,10 +2,12 @@
 
 #include <simdjson.h>
 
+#include <chrono>
 #include <condition_variable>
 #include <cstdio>
 #include <ctime>
 #include <mutex>
+#include <thread>
 
 #include "event_line.hpp"
 #include "faultline/schema.hpp"
@@ -136,6 +138,23 @@ bool deliver_from(const std::string& from, jsConsumerConfig& cfg) {
 }
 }  // namespace
 
+// Subscribes to the stream; while it does not exist yet (no hub has exported to it), says so
+// once and tries again every half second.
+natsStatus subscribe(jsCtx* js, const std::string& filter, State& st, jsSubOptions& so,
+                     natsSubscription*& sub) {
+    for (bool told = false;; told = true) {
+        jsErrCode jerr = static_cast<jsErrCode>(0);
+        natsStatus s = js_Subscribe(&sub, js, filter.c_str(), on_msg, &st, nullptr, &so, &jerr);
+        if (s == NATS_OK || jerr != JSStreamNotFoundErr) return s;
+        if (!told)
+            std::fprintf(stderr,
+                         "faultline-tail: stream %s does not exist yet (no hub has exported to "
+                         "it); waiting for it\n",
+                         so.Stream);
+        std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    }
+}
+
 int follow_nats(const NatsTailOptions& o, const std::vector<std::string>& categories,
                 const std::vector<std::string>& types, bool raw, uint64_t count) {
     State st;
@@ -161,12 +180,11 @@ int follow_nats(const NatsTailOptions& o, const std::vector<std::string>& catego
     }
     jsCtx* js = nullptr;
     natsSubscription* sub = nullptr;
-    jsErrCode jerr = static_cast<jsErrCode>(0);
     so.Stream = o.nats.stream.c_str();
     so.Ordered = true;  // gaps and redeliveries are the library's business, in stream order
     const std::string filter = filter_subject(st.prefix, categories, types);
     natsStatus s = natsConnection_JetStream(&js, nc, nullptr);
-    if (s == NATS_OK) s = js_Subscribe(&sub, js, filter.c_str(), on_msg, &st, nullptr, &so, &jerr);
+    if (s == NATS_OK) s = subscribe(js, filter, st, so, sub);
     if (s != NATS_OK) {
         std::fprintf(stderr, "faultline-tail: cannot follow stream %s (%s): %s\n",
                      o.nats.stream.c_str(), filter.c_str(), nats::nats_error_text(s).c_str());

@@ -1,6 +1,7 @@
 // Three hubs (three "VMs" with different --host) publish to one stream; faultline-tail --nats
 // shows all of them, each line with its host, from the start, with --categories/--types
-// filters, and from now (only what arrives after it started).
+// filters, and from now (only what arrives after it started); started before any hub created
+// the stream, it waits for it.
 'use strict';
 const { spawnSync } = require('child_process');
 const h = require('./nats_harness');
@@ -14,7 +15,15 @@ function tail(args, timeout = 20000) {
 }
 
 h.run('nats: three hubs, one stream, faultline-tail --nats', async () => {
+  const { spawn } = require('child_process');
   const nats = await h.startNats();
+  // Started before any hub created the stream: it says it waits, then shows the first event.
+  const early = spawn(TAIL, ['--nats', nats.url, '--nats-from', 'start', '--count', '1']);
+  let earlyOut = '', earlyErr = '';
+  early.stdout.on('data', (d) => { earlyOut += d; });
+  early.stderr.on('data', (d) => { earlyErr += d; });
+  const earlyExit = new Promise((r) => early.on('exit', r));
+  await h.waitFor('the early tail to wait', () => /does not exist yet.*waiting for it/.test(earlyErr), 10000);
   const hosts = ['vm-a', 'vm-b', 'vm-c'];
   const hubs = await Promise.all(hosts.map((host) => h.startHub({ nats: nats.url, host })));
   for (const [i, hub] of hubs.entries()) {
@@ -23,6 +32,8 @@ h.run('nats: three hubs, one stream, faultline-tail --nats', async () => {
     await h.post(hub, lines);
   }
   await Promise.all(hubs.map((hub) => h.waitExported(hub)));
+  h.assert(await earlyExit === 0 && /^vm-[abc] .*service_crashed/.test(earlyOut), `early tail: ${earlyOut} ${earlyErr}`);
+  console.log(`started before the stream existed: "${earlyErr.trim()}", then ${earlyOut.trim()}`);
   const total = 20 + 21 + 22;
   const all = tail(['--nats', nats.url, '--nats-from', 'start', '--count', String(total)]);
   h.assert(all.length === total, `${all.length} lines`);
@@ -36,7 +47,6 @@ h.run('nats: three hubs, one stream, faultline-tail --nats', async () => {
   const raw = tail(['--nats', nats.url, '--nats-from', 'start', '--types', 'service_crashed', '--raw', '--count', '3']);
   h.assert(raw.every((l) => JSON.parse(l.slice(l.indexOf('{'))).type === 'service_crashed'), 'raw JSON lines');
   // From now: started before a new event, it shows only that one.
-  const { spawn } = require('child_process');
   const live = spawn(TAIL, ['--nats', nats.url, '--nats-from', 'now', '--categories', 'system', '--count', '1']);
   let out = '';
   live.stdout.on('data', (d) => { out += d; });
