@@ -192,6 +192,8 @@ int follow_nats(const NatsTailOptions& o, const std::vector<std::string>& catego
         natsConnection_Destroy(nc);
         return 1;
     }
+    std::fprintf(stderr, "faultline-tail: following stream %s (%s) from %s\n",
+                 o.nats.stream.c_str(), filter.c_str(), o.from.c_str());
     {
         std::unique_lock lock(st.mu);
         st.cv.wait(lock, [&] { return st.count && st.printed >= st.count; });

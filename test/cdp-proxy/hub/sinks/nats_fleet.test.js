@@ -48,11 +48,15 @@ h.run('nats: three hubs, one stream, faultline-tail --nats', async () => {
   h.assert(raw.every((l) => JSON.parse(l.slice(l.indexOf('{'))).type === 'service_crashed'), 'raw JSON lines');
   // From now: started before a new event, it shows only that one.
   const live = spawn(TAIL, ['--nats', nats.url, '--nats-from', 'now', '--categories', 'system', '--count', '1']);
-  let out = '';
+  let out = '', liveErr = '';
   live.stdout.on('data', (d) => { out += d; });
-  await h.sleep(1000);
+  live.stderr.on('data', (d) => { liveErr += d; });
+  const liveExit = new Promise((r) => live.on('exit', r));
+  await h.waitFor('the live tail to subscribe', () => /following stream FAULTLINE .* from now/.test(liveErr), 20000);
   await h.post(hubs[1], [h.crashEvent('vm-b:late', 99)]);
-  const code = await new Promise((r) => live.on('exit', r));
+  const timer = setTimeout(() => live.kill(), 20000);
+  const code = await liveExit;
+  clearTimeout(timer);
   h.assert(code === 0 && out.startsWith('vm-b ') && out.includes('pid=99'), `from now: ${out}`);
   const bad = spawnSync(TAIL, ['--nats', nats.url, '--types', 'no_such_type'], { encoding: 'utf8' });
   h.assert(bad.status === 2 && bad.stderr.includes("unknown event type 'no_such_type'"), `bad filter: ${bad.stderr}`);
