@@ -12,7 +12,7 @@
 // answer never comes: the connection stalls for hangMs, then breaks). `acceptGzip = false`
 // answers gzip with 415. `down(ms)` refuses connections for a while.
 'use strict';
-const http = require('http');
+const { TestHttpServer } = require('./test_http_server');
 const zlib = require('zlib');
 
 let root;
@@ -82,8 +82,9 @@ function plain(v) {
 }
 const attrs = (list) => Object.fromEntries((list || []).map((kv) => [kv.key, plain(kv.value)]));
 
-class OtlpReceiver {
+class OtlpReceiver extends TestHttpServer {
   constructor() {
+    super();
     this.requests = [];    // { contentType, encoding, headers, resource, records }
     this.records = [];     // every log record received, in arrival order, with .resource
     this.violations = [];
@@ -92,49 +93,11 @@ class OtlpReceiver {
     this.acceptGzip = true;
     this.hangMs = 2000;
     this.bodies = null;    // when an array, request bodies are kept as sent (for the benchmark floor)
-    this.sockets = new Set();
-    this.makeServer();
   }
 
-  makeServer() {
-    this.server = http.createServer((req, res) => this.handle(req, res));
-    this.server.keepAliveTimeout = 60000;
-    this.server.on('connection', (s) => {
-      s.setNoDelay(true);
-      this.sockets.add(s);
-      s.on('close', () => this.sockets.delete(s));
-    });
-  }
-
-  async listen(port = 0) {
-    await new Promise((resolve, reject) => {
-      this.server.once('error', reject);
-      this.server.listen(port, '127.0.0.1', () => resolve());
-    });
-    this.port = this.server.address().port;
-    this.url = `http://127.0.0.1:${this.port}/v1/logs`;
-    return this;
-  }
-
-  async close() {
-    for (const s of this.sockets) s.destroy();
-    await new Promise((r) => this.server.close(() => r()));
-  }
-
-  async down(ms) {
-    await this.close();
-    this.makeServer();
-    await new Promise((r) => setTimeout(r, ms));
-    await this.listen(this.port);
-  }
+  urlFor(port) { return `http://127.0.0.1:${port}/v1/logs`; }
 
   inject(...faults) { this.faults.push(...faults); }
-
-  handle(req, res) {
-    const chunks = [];
-    req.on('data', (c) => chunks.push(c));
-    req.on('end', () => this.answer(req, res, Buffer.concat(chunks)));
-  }
 
   answer(req, res, raw) {
     if (req.method !== 'POST' || req.url !== '/v1/logs') return reply(res, 404, 'text/plain', 'not found');

@@ -11,8 +11,7 @@
 // real 412) and '412' (a 412 naming the true tail without anything else changing). `down(ms)`
 // stops listening (connections refused) for a while; the streams survive.
 'use strict';
-const http = require('http');
-const https = require('https');
+const { TestHttpServer } = require('./test_http_server');
 
 const MAX_RECORDS = 1000;
 const MAX_METERED = 1024 * 1024;
@@ -23,10 +22,10 @@ function meteredBytes(headers, body) {
   return n;
 }
 
-class S2TestServer {
+class S2TestServer extends TestHttpServer {
   // tls: { key, cert } serves https instead of http.
   constructor({ basin = 'faultline-test', token = null, createOnAppend = false, tls = null } = {}) {
-    this.tls = tls;
+    super({ tls });
     this.basin = basin;
     this.token = token;
     this.createOnAppend = createOnAppend;
@@ -36,44 +35,10 @@ class S2TestServer {
     this.chaosKinds = [];
     this.counts = { appends: 0, appended: 0, injected: {}, rejected412: 0, reads: 0 };
     this.bodies = null;  // when an array, raw append bodies are kept (for the benchmark floor)
-    this.sockets = new Set();
     this.hangMs = 2000;  // how long a 'timeout' fault holds the connection before cutting it
-    this.makeServer();
   }
 
-  makeServer() {
-    const handler = (req, res) => this.handle(req, res);
-    this.server = this.tls ? https.createServer(this.tls, handler) : http.createServer(handler);
-    this.server.keepAliveTimeout = 60000;
-    this.server.on(this.tls ? 'secureConnection' : 'connection', (s) => {
-      s.setNoDelay(true);
-      this.sockets.add(s);
-      s.on('close', () => this.sockets.delete(s));
-    });
-  }
-
-  async listen(port = 0) {
-    await new Promise((resolve, reject) => {
-      this.server.once('error', reject);
-      this.server.listen(port, '127.0.0.1', () => resolve());
-    });
-    this.port = this.server.address().port;
-    this.url = this.tls ? `https://localhost:${this.port}` : `http://127.0.0.1:${this.port}`;
-    return this;
-  }
-
-  async close() {
-    for (const s of this.sockets) s.destroy();
-    await new Promise((r) => this.server.close(() => r()));
-  }
-
-  // Refuses connections for ms (listener closed, open connections cut), then listens again.
-  async down(ms) {
-    await this.close();
-    this.makeServer();
-    await new Promise((r) => setTimeout(r, ms));
-    await this.listen(this.port);
-  }
+  urlFor(port) { return this.tls ? `https://localhost:${port}` : `http://127.0.0.1:${port}`; }
 
   inject(...kinds) { this.faults.push(...kinds); }
   chaos(rate, kinds) { this.chaosRate = rate; this.chaosKinds = kinds; }
@@ -84,16 +49,12 @@ class S2TestServer {
     return this.streams.get(name);
   }
 
-  handle(req, res) {
-    const chunks = [];
-    req.on('data', (c) => chunks.push(c));
-    req.on('end', () => {
-      try {
-        this.route(req, res, Buffer.concat(chunks));
-      } catch (e) {
-        send(res, 500, { code: 'internal', message: String(e && e.stack || e) });
-      }
-    });
+  answer(req, res, body) {
+    try {
+      this.route(req, res, body);
+    } catch (e) {
+      send(res, 500, { code: 'internal', message: String(e && e.stack || e) });
+    }
   }
 
   route(req, res, body) {
