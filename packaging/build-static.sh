@@ -1,22 +1,29 @@
 #!/usr/bin/env bash
 # Builds the three faultline executables fully static, stripped, into <builddir>/dist.
 #
-# Debian ships no static archives of cpp-httplib, simdjson and fmt, so this fetches their
-# Debian sources with `apt-get source` (a machine that reaches only Debian's repositories is
-# enough), places them as meson subprojects under the directory names the wraps in
-# subprojects/ use, and builds with `-Dstatic=true`. The deb-src entries are derived from the
+# Debian ships no static archives of cpp-httplib, simdjson, fmt and nats.c, so this fetches
+# their Debian sources with `apt-get source` (a machine that reaches only Debian's repositories
+# is enough), places them as meson subprojects under the directory names the wraps in
+# subprojects/ use, and builds with `-Dstatic=true` (nats.c through its own CMake build, TLS
+# linked against Debian's static OpenSSL). The deb-src entries are derived from the
 # machine's own apt sources (same URIs, suites, components, keys) and kept with a private
 # apt state under <builddir>-deps/: /etc/apt and /var/lib/apt are never touched.
 #
 # A second run reuses the sources and the build tree and only rebuilds what changed.
-# Needs: packaging/install-deps.sh --static (compiler, meson, dpkg-dev, file, binutils).
+# Needs: packaging/install-deps.sh --static (compiler, meson, cmake, libssl-dev, dpkg-dev, file,
+# binutils).
 # Prints each binary's stripped size; the binaries land in <builddir>/dist/.
 #
 # Usage: packaging/build-static.sh [--builddir DIR] [--jobs N] [--sources-only]
+#                                  [--no-nats | --nats-required]
 #   --builddir DIR   meson build directory (default: build-static; env FAULTLINE_STATIC_BUILDDIR)
 #   --jobs N         parallel compile jobs (default: 2; env FAULTLINE_STATIC_JOBS)
 #   --sources-only   only place the Debian sources under subprojects/ (test/run.sh's
 #                    ThreadSanitizer pass compiles cpp-httplib from them) and stop
+#   --no-nats        neither fetch nor build nats.c: cdp-proxy --nats then exits 2 saying so
+#                    (env FAULTLINE_STATIC_NATS=0). By default (auto) nats.c is built when
+#                    its source can be fetched, else the script says so and leaves NATS out
+#   --nats-required  fail when nats.c's source cannot be had (env FAULTLINE_STATIC_NATS=1)
 # Exit codes: 0 built; 1 a step failed (the message says which); 2 bad usage.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,11 +31,14 @@ root=$PWD
 builddir=${FAULTLINE_STATIC_BUILDDIR:-build-static}
 jobs=${FAULTLINE_STATIC_JOBS:-2}
 sources_only=0
+nats=${FAULTLINE_STATIC_NATS:-auto}  # auto: NATS when nats.c's source can be had
 while [ $# -gt 0 ]; do
     case "$1" in
         --builddir) builddir=${2:?--builddir needs a directory}; shift 2 ;;
         --jobs) jobs=${2:?--jobs needs a number}; shift 2 ;;
         --sources-only) sources_only=1; shift ;;
+        --no-nats) nats=0; shift ;;
+        --nats-required) nats=1; shift ;;
         -h|--help) sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "$0"; exit 0 ;;
         *) echo "build-static.sh: unknown argument: $1 (see --help)" >&2; exit 2 ;;
     esac
@@ -39,6 +49,7 @@ dist=$builddir/dist
 programs=(kmsgmon/kmsgmon supervisord-shim/supervisord-shim cdp-proxy/cdp-proxy)
 # Debian source package for each wrap in subprojects/.
 declare -A source_of=([fmt]=fmtlib [simdjson]=simdjson [cpp-httplib]=cpp-httplib)
+[ "$nats" = 0 ] || source_of[nats.c]=nats.c
 
 log() { printf '== %s\n' "$*" >&2; }
 die() { printf 'build-static.sh: %s\n' "$*" >&2; exit 1; }
@@ -126,18 +137,32 @@ place_sources() {
     # with a clear message if Debian's own sources are unreachable.
     apt_private update -qq || log "apt-get update reported errors; trying apt-get source anyway"
     rm -rf "$deps/src" && mkdir -p "$deps/src"
-    local pkgs=()
-    for name in "${want[@]}"; do pkgs+=("${source_of[$name]}"); done
-    log "apt-get source ${pkgs[*]}"
-    (cd "$deps/src" && apt_private source -qq "${pkgs[@]}" >/dev/null) ||
-        die "apt-get source ${pkgs[*]} failed (are Debian's repositories reachable?)"
+    local fetched=()
+    for name in "${want[@]}"; do
+        log "apt-get source ${source_of[$name]}"
+        if (cd "$deps/src" && apt_private source -qq "${source_of[$name]}" >/dev/null); then
+            fetched+=("$name")
+        elif [ "$name" = nats.c ] && [ "$nats" = auto ]; then
+            # Optional: without it cdp-proxy is built without NATS (--nats exits 2 saying so).
+            log "apt-get source nats.c failed: building without NATS (--nats-required makes" \
+                "this an error; an upstream nats.c tree at subprojects/$(wrap_dir nats.c) is" \
+                "used as is)"
+            nats=0
+        else
+            die "apt-get source ${source_of[$name]} failed (are Debian's repositories" \
+                "reachable? An upstream source tree placed at subprojects/<the wrap's" \
+                "directory> is used as is; --no-nats builds without NATS)"
+        fi
+    done
+    want=("${fetched[@]}")
     for name in "${want[@]}"; do
         local src=${source_of[$name]} unpacked
         unpacked=$(find "$deps/src" -mindepth 1 -maxdepth 1 -type d -name "$src-*" | head -n1)
         [ -n "$unpacked" ] || die "apt-get source $src left no source tree"
         dir=$(wrap_dir "$name")
-        # Debian's cpp-httplib has its own meson.build; fmt and simdjson get our overlay.
-        if [ ! -f "$unpacked/meson.build" ]; then
+        # Debian's cpp-httplib has its own meson.build, nats.c its CMakeLists.txt (meson's
+        # cmake module builds it); fmt and simdjson get our overlay.
+        if [ ! -f "$unpacked/meson.build" ] && [ ! -f "$unpacked/CMakeLists.txt" ]; then
             [ -d "subprojects/packagefiles/$name" ] || die "no meson.build in $src and no overlay"
             cp -a "subprojects/packagefiles/$name/." "$unpacked/"
         fi
@@ -147,13 +172,22 @@ place_sources() {
     done
 }
 
+# Sets up the build tree once; a later --no-nats (or its absence) reconfigures it.
 configure() {
-    [ -f "$builddir/build.ninja" ] && return 0
-    log "meson setup $builddir"
-    meson setup "$builddir" -Dstatic=true -Dtests=false \
-        --force-fallback-for=fmt,simdjson,cpp-httplib \
-        -Dbuildtype=release -Db_lto=true >/dev/null ||
-        die "meson setup failed (see $builddir/meson-logs/meson-log.txt)"
+    local want=enabled
+    [ "$nats" = 0 ] && want=disabled
+    if [ ! -f "$builddir/build.ninja" ]; then
+        log "meson setup $builddir"
+        meson setup "$builddir" -Dstatic=true -Dtests=false -Dnats=$want \
+            --force-fallback-for=fmt,simdjson,cpp-httplib \
+            -Dbuildtype=release -Db_lto=true >/dev/null ||
+            die "meson setup failed (see $builddir/meson-logs/meson-log.txt)"
+    elif [ "$(cat "$builddir/.faultline-nats" 2>/dev/null)" != $want ]; then
+        log "meson configure $builddir -Dnats=$want"
+        meson configure "$builddir" -Dnats=$want >/dev/null ||
+            die "meson configure -Dnats=$want failed (see $builddir/meson-logs/meson-log.txt)"
+    fi
+    echo $want > "$builddir/.faultline-nats"
 }
 
 # Copies each program stripped into $dist (only when it changed) and prints its size.

@@ -98,7 +98,8 @@ def main():
     # Build context: what the build stage needs must not be ignored; local trees must be.
     needed = ["packaging/build-static.sh", "packaging/install-deps.sh", "meson.build",
               "meson_options.txt", "core/faultline/event.hpp", "kmsgmon/main.cpp",
-              "packaging/static-probe/loopback_probe.cpp"]
+              "packaging/static-probe/loopback_probe.cpp", "packaging/static-nats/meson.build",
+              "packaging/static-nats/nats/meson.build"]
     needed += [f"subprojects/{f}" for f in os.listdir(f"{root}/subprojects") if f.endswith(".wrap")]
     for d, _, files in os.walk(f"{root}/subprojects/packagefiles"):
         needed += [os.path.relpath(os.path.join(d, f), root) for f in files]
@@ -106,7 +107,7 @@ def main():
         if ignored(p, patterns):
             fail(f"the build context drops {p} (Dockerfile.example.dockerignore)")
     for p in (".git", "build/build.ninja", "build-static/dist/kmsgmon",
-              "subprojects/fmt-9.1.0/meson.build"):
+              "subprojects/fmt-9.1.0/meson.build", "subprojects/nats.c-3.4.1/CMakeLists.txt"):
         if not ignored(p, patterns):
             fail(f"the build context would include local {p}")
     print(f"ok: build stage builds with build-static.sh into {dist}; context filter keeps its inputs")

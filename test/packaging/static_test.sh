@@ -7,26 +7,10 @@
 #   4. when the built hub and shim have their delivery flags (--api-listen, --hub),
 #      cdp-proxy's hub and supervisord-shim run in one empty chroot and a crash event fed to
 #      the shim arrives at the hub.
-# The binaries come from FAULTLINE_STATIC_DIR when set; otherwise this runs
-# packaging/build-static.sh (sources fetched once, build tree reused: FAULTLINE_STATIC_BUILDDIR,
-# default <source root>/build-static) and checks its dist/. Skips (77) in a sanitizer build
-# (FAULTLINE_SANITIZE != none: the static build runs once per suite, in the plain pass) and
-# when this machine cannot chroot.
+# The binaries: see static_dist.sh (FAULTLINE_STATIC_DIR, or packaging/build-static.sh's
+# dist/). Skips (77) in a sanitizer build and when this machine cannot chroot.
 set -euo pipefail
-source_root=${FAULTLINE_SOURCE_ROOT:?FAULTLINE_SOURCE_ROOT (meson passes the source root)}
-dir=${FAULTLINE_STATIC_DIR:-}
-built=0
-if [ -z "$dir" ]; then
-    if [ "${FAULTLINE_SANITIZE:-none}" != none ]; then
-        echo "SKIP: sanitizer build (${FAULTLINE_SANITIZE}); the static binaries are checked once, in the plain build"
-        exit 77
-    fi
-    builddir=${FAULTLINE_STATIC_BUILDDIR:-$source_root/build-static}
-    "$source_root/packaging/build-static.sh" --builddir "$builddir" ||
-        { echo "FAIL: packaging/build-static.sh failed" >&2; exit 1; }
-    dir=$builddir/dist
-    built=1
-fi
+source "$(dirname "$0")/static_dist.sh"
 version=${FAULTLINE_VERSION:?FAULTLINE_VERSION (meson passes the project version)}
 probe=${FAULTLINE_STATIC_PROBE:-$dir/../packaging/static-probe/loopback-probe}
 programs=(kmsgmon supervisord-shim cdp-proxy)

@@ -88,9 +88,15 @@ bool add_nats_sink(Hub& hub, const NatsOptions& o, std::string& error) {
     return true;
 #else
     (void)hub;
+#if FAULTLINE_STATIC_BUILD
+    error =
+        "--nats: this static cdp-proxy was built without NATS support (nats.c source missing "
+        "or --no-nats: rebuild with packaging/build-static.sh, which fetches it)";
+#else
     error =
         "--nats: this cdp-proxy was built without NATS support (libnats-dev was missing at "
         "build time; install it and rebuild with -Dnats=enabled)";
+#endif
     return false;
 #endif
 }
