@@ -22,7 +22,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 # A --no-nats build carries the message its --nats exits with.
 if grep -q 'built without NATS support' "$bin"; then
-    skip "this static cdp-proxy was built without NATS (packaging/build-static.sh --no-nats)"
+    skip "this static cdp-proxy was built without NATS (Debian's nats.c source could not be fetched here, or --no-nats; see packaging/build-static.sh's log)"
 fi
 
 openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=faultline-test-ca \
