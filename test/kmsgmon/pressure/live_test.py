@@ -213,7 +213,12 @@ def case_cgroup():
         w = cg_run(cg, ["dd", "if=/dev/zero", f"of={data}", "bs=1M", "count=160", "conv=fsync"])
         if w.wait(timeout=120) != 0:
             fail("could not write the thrash file")
-        proc = start_kmsgmon("--record-pressure", f"{work}/rec.ndjson")
+        # The kernel's real PSI, but MemAvailable frozen as it is now: other work on the
+        # machine draining memory must not trip the exhaustion projection first.
+        os.mkdir(f"{work}/proc")
+        open(f"{work}/proc/meminfo", "w").write(open("/proc/meminfo").read())
+        os.symlink("/proc/pressure", f"{work}/proc/pressure")
+        proc = start_kmsgmon("--proc-root", f"{work}/proc", "--record-pressure", f"{work}/rec.ndjson")
         time.sleep(2)
         procs.append(cg_run(cg, ["python3", "-c", "import time\nb = bytearray(30 << 20)\n"
                                  "for i in range(0, len(b), 4096): b[i] = 1\ntime.sleep(600)"]))
