@@ -160,9 +160,9 @@ place_sources() {
         unpacked=$(find "$deps/src" -mindepth 1 -maxdepth 1 -type d -name "$src-*" | head -n1)
         [ -n "$unpacked" ] || die "apt-get source $src left no source tree"
         dir=$(wrap_dir "$name")
-        # Debian's cpp-httplib has its own meson.build, nats.c its CMakeLists.txt (meson's
-        # cmake module builds it); fmt and simdjson get our overlay.
-        if [ ! -f "$unpacked/meson.build" ] && [ ! -f "$unpacked/CMakeLists.txt" ]; then
+        # Debian's cpp-httplib has its own meson.build, nats.c is built with its CMakeLists.txt
+        # (meson's cmake module); fmt and simdjson (CMake projects too) get our meson overlay.
+        if [ ! -f "$unpacked/meson.build" ] && [ "$name" != nats.c ]; then
             [ -d "subprojects/packagefiles/$name" ] || die "no meson.build in $src and no overlay"
             cp -a "subprojects/packagefiles/$name/." "$unpacked/"
         fi
