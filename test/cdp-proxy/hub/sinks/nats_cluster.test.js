@@ -42,7 +42,17 @@ h.run('nats: three-node cluster, leader killed mid-stream', async () => {
   await h.waitExported(hub, 90000);
   const alive = nodes.filter((x) => x !== victim).map((x) => x.url);
   const nc2 = await connect({ servers: alive });
-  const now = await (await nc2.jetstreamManager()).streams.info('FAULTLINE');
+  const jsm2 = await nc2.jetstreamManager();
+  let now = null;  // the surviving nodes may still be electing: their API can time out meanwhile
+  await h.waitFor('stream info from the surviving nodes', async () => {
+    try {
+      now = await jsm2.streams.info('FAULTLINE');
+      return true;
+    } catch (err) {
+      console.log(`stream info: ${err.message}; again`);
+      return false;
+    }
+  }, 60000, 1000);
   await nc2.close();
   h.assert(now.cluster.leader && now.cluster.leader !== leader,
     `new leader ${now.cluster.leader} (was ${leader})`);
