@@ -5,7 +5,6 @@
 #include <algorithm>
 
 #include "faultline/clock.hpp"
-#include "faultline/schema.hpp"
 #include "hub/hub.hpp"
 #include "hub/store/journal_line.hpp"
 
@@ -18,9 +17,10 @@ constexpr auto kRewindPatience = std::chrono::seconds(15);  // in-flight sends l
 constexpr auto kMaxRewindPause = std::chrono::milliseconds(2000);
 
 // When the hub recorded an item: its own time, or for journals older than that the event's.
-uint64_t recorded_ns(const StreamItem& it, const std::optional<JournalHead>& head) {
-    if (it.recorded_ns || !head) return it.recorded_ns;
-    return rfc3339_unix_ns(head->ts).value_or(0);
+uint64_t recorded_ns(const StreamItem& it) {
+    if (it.recorded_ns) return it.recorded_ns;
+    const auto head = journal_line_head(it.json);
+    return head ? rfc3339_unix_ns(head->ts).value_or(0) : 0;
 }
 
 // A record of the stream (not a gap notice the reader made up): its JSON carries its seq.
@@ -191,16 +191,13 @@ bool Sink::read_batch(uint64_t limit) {
     uint64_t prev = before;
     std::lock_guard lock(mu_);
     for (auto& it : items) {
-        const auto head = journal_line_head(it.json);            // the hub's own lines: no decoding
-        if (it.id > end || (!head && !is_record(it))) continue;  // the reader's notices are not
+        if (!is_record(it) || it.id > end) continue;
         skip_locked(prev, it.id);
         prev = it.id;
-        const EventSpec* spec = head ? nullptr : find_event_spec(it.type);
-        std::string category(head ? head->category : spec ? spec->category : "");
-        if (!opts_.filter.matches(it.type, category)) continue;
-        const uint64_t recorded = recorded_ns(it, head);
-        queue_.push_back(
-            Pending{it.id, recorded, std::move(it.type), std::move(category), std::move(it.json)});
+        if (!opts_.filter.matches(it.type, it.category)) continue;
+        const uint64_t recorded = recorded_ns(it);
+        queue_.push_back(Pending{it.id, recorded, std::move(it.type), std::move(it.category),
+                                 std::move(it.json)});
     }
     skip_locked(prev, end + 1);
     read_upto_ = end;

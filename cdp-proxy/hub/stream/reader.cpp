@@ -30,7 +30,8 @@ bool StreamReader::next(size_t max, std::vector<StreamItem>& out) {
 bool StreamReader::deliver(const RecordRing::ReadResult& r, std::vector<StreamItem>& out) {
     for (const auto& rec : batch_)
         if (filter_.matches(rec->type, rec->category))
-            out.push_back(StreamItem{rec->seq, rec->type, rec->json, rec->recorded_ns});
+            out.push_back(
+                StreamItem{rec->seq, rec->type, rec->category, rec->json, rec->recorded_ns});
     const bool moved = r.next_after != after_;
     after_ = r.next_after;
     return moved;
@@ -45,9 +46,10 @@ bool StreamReader::catch_up(uint64_t ring_oldest, size_t max, std::vector<Stream
         if (seq > after_ + 1) notice(after_ + 1, seq - after_ - 1, "expired", out);
         after_ = seq;
         const uint64_t recorded_ns = take_recorded_ns(line);
-        std::string type;
-        if (type_of(line, type))
-            out.push_back(StreamItem{seq, std::move(type), std::move(line), recorded_ns});
+        std::string type, category;
+        if (type_of(line, type, category))
+            out.push_back(StreamItem{seq, std::move(type), std::move(category), std::move(line),
+                                     recorded_ns});
     }
     if (lines_.empty() && after_ + 1 < ring_oldest) {
         // Neither the journal nor the ring holds these any more.
@@ -57,19 +59,21 @@ bool StreamReader::catch_up(uint64_t ring_oldest, size_t max, std::vector<Stream
     return true;
 }
 
-// The type of a journal line that passes the filter (from its leading fields, which the hub
-// writes first, or else by decoding the whole line); false when it does not pass or is not
-// an event.
-bool StreamReader::type_of(std::string_view line, std::string& type) {
+// The type and category of a journal line that passes the filter (from its leading fields,
+// which the hub writes first, or else by decoding the whole line); false when it does not pass
+// or is not an event.
+bool StreamReader::type_of(std::string_view line, std::string& type, std::string& category) {
     if (auto head = journal_line_head(line)) {
         if (!filter_.matches(head->type, head->category)) return false;
         type.assign(head->type);
+        category.assign(head->category);
         return true;
     }
     Event e;
     DecodeError err;
     if (!decoder_.decode(line, e, err) || !filter_.matches(e.type, e.category)) return false;
     type = std::move(e.type);
+    category = std::move(e.category);
     return true;
 }
 
@@ -79,7 +83,7 @@ void StreamReader::notice(uint64_t from, uint64_t count, std::string_view reason
         "events_dropped",
         JsonObject().add("count", count).add("from_seq", from).add("reason", reason).finish(),
         source_);
-    out.push_back(StreamItem{from + count - 1, e.type, encode_event(e), 0});
+    out.push_back(StreamItem{from + count - 1, e.type, e.category, encode_event(e), 0});
     metrics_.dropped(reason, count);
 }
 

@@ -19,8 +19,9 @@
 namespace faultline::hub {
 
 struct StreamItem {
-    uint64_t id = 0;           // the SSE id: the event's seq, or for a notice the last missed seq
-    std::string type;          // SSE event name
+    uint64_t id = 0;   // the SSE id: the event's seq, or for a notice the last missed seq
+    std::string type;  // SSE event name
+    std::string category;
     std::string json;          // the envelope
     uint64_t recorded_ns = 0;  // when the hub recorded it (0 for notices and old journals)
 };
@@ -40,7 +41,7 @@ class StreamReader {
   private:
     bool deliver(const RecordRing::ReadResult& r, std::vector<StreamItem>& out);
     bool catch_up(uint64_t ring_oldest, size_t max, std::vector<StreamItem>& out);
-    bool type_of(std::string_view line, std::string& type);
+    bool type_of(std::string_view line, std::string& type, std::string& category);
     void notice(uint64_t from, uint64_t count, std::string_view reason,
                 std::vector<StreamItem>& out);
 
