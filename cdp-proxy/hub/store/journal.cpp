@@ -329,8 +329,10 @@ int Journal::commit(Batch& b, std::string& what) {
 }
 
 int Journal::write_batch(Batch& b, std::string& what) {
-    for (const auto& r : b.records)
-        append_journal_line(b.bytes, r->json, r->recorded_ns), b.bytes.push_back('\n');
+    for (const auto& r : b.records) {
+        append_journal_line(b.bytes, r->json, r->recorded_ns);
+        b.bytes.push_back('\n');
+    }
     if (!fd_ || must_rotate_ ||
         (fd_bytes_ > 0 && fd_bytes_ + b.bytes.size() > opts_.segment_bytes)) {
         if (int err = rotate(b.records.front()->seq, what)) return err;
