@@ -53,7 +53,10 @@ async function main() {
   }
   const categoriesIn = (events) => new Set(events.filter((e) => m.BROWSER_CONTENT.has(e.category)).map((e) => e.category));
 
-  await h.run([
+  // MONITOR_STEPS=word,word runs only the steps whose names contain one of the words (and setup).
+  const only = (process.env.MONITOR_STEPS || '').split(',').filter(Boolean);
+  const chosen = (steps) => steps.filter(([name], i) => i === 0 || !only.length || only.some((w) => name.includes(w)));
+  await h.run(chosen([
     ['setup: Playwright through the proxy', async () => {
       await h.waitFor('monitor attached', () => /monitor: attached to ws:/.test(proxy.stderr()), 15000);
       browser = await chromium.connectOverCDP(proxy.url);
@@ -112,7 +115,7 @@ async function main() {
       h.equal(keys, 'qwerty', 'every key of the plain field');
       await endCapture();
     }],
-    ['sensitive fields and credential headers never reach the stream', async () => {
+    ['typed text of sensitive fields never reaches the stream', async () => {
       await capture('console', 'network', 'page', 'interaction', 'screenshot');
       await page.goto(`${site.url}/private`, { waitUntil: 'load' });
       const typing = lastSeq();
@@ -138,6 +141,24 @@ async function main() {
         h.check(!all.includes(text), `${what} text is not in the stream`);
         h.check(!typedKeys.includes(text), `${what} keys are not in the stream`);
       }
+      await endCapture();
+    }],
+    ['page_tab_opened only for a tab opened during the capture', async () => {
+      await capture('page');
+      const [popup] = await Promise.all([page.context().waitForEvent('page'),
+        page.evaluate((u) => { window.open(u); }, `${site.url}/quiet?popup=1`)]);
+      await popup.waitForLoadState('load');
+      const tab = await waitType('page_tab_opened', (e) => e.data.opener_id === targetId);
+      h.check(tab.data.target_id !== targetId, 'the popup is a new target');
+      await waitType('page_load', (e) => e.data.target_id === tab.data.target_id);
+      const opened = after(cap.seq).filter((e) => e.type === 'page_tab_opened');
+      h.equal(opened.length, 1, `one page_tab_opened (the popup), not the tabs that existed: ${opened.map((e) => e.data.url)}`);
+      await popup.close();
+      await endCapture();
+    }],
+    ['credential headers are redacted', async () => {
+      await capture('network');
+      await page.goto(`${site.url}/private`, { waitUntil: 'load' });
       const req = await waitType('network_request', (e) => mine(e) && e.data.url === `${site.url}/creds`);
       h.equal(req.data.headers.Authorization, '[redacted]', 'Authorization redacted');
       h.equal(req.data.headers['X-Api-Key'], '[redacted]', 'X-Api-Key redacted');
@@ -145,9 +166,12 @@ async function main() {
       h.equal(res.data.status, 200, '/creds status');
       const setCookie = Object.entries(res.data.headers).find(([k]) => k.toLowerCase() === 'set-cookie');
       h.check(!setCookie || setCookie[1] === '[redacted]', `Set-Cookie redacted: ${JSON.stringify(setCookie)}`);
+      const all = JSON.stringify(proxy.events());
       for (const [what, text] of Object.entries(m.CREDS)) h.check(!all.includes(text), `${what} is not in the stream`);
+      await endCapture();
     }],
     ['a cross-site iframe and a dedicated worker report under their own targets', async () => {
+      await capture('console', 'network', 'page');
       await page.goto(`${site.url}/frames`, { waitUntil: 'load' });
       const frameLog = await waitType('console_log', (e) => e.data.text === 'hello from the iframe');
       const workerLog = await waitType('console_log', (e) => e.data.text === 'hello from the worker');
@@ -260,7 +284,7 @@ async function main() {
       h.check(!proxy.events().some((e) => String(e.id).startsWith('bad:')), 'nothing rejected was stored');
       await fetch(`${proxy.hub}/telemetry/capture`, { method: 'DELETE' });
     }],
-  ], async () => {
+  ]), async () => {
     if (browser) await browser.close().catch(() => {});
     if (second) await second.stop();
     await proxy.stop();
