@@ -121,6 +121,8 @@ async function main() {
       const typing = lastSeq();
       await page.click('#inner');  // Playwright's CSS pierces the open shadow root
       await page.keyboard.type(m.TYPED.shadowPassword, { delay: 70 });
+      await page.click('#cbox');  // focuses the field inside the closed shadow root
+      await page.keyboard.type(m.TYPED.closedShadow, { delay: 70 });
       await page.click('#otp');
       await page.keyboard.type(m.TYPED.otp, { delay: 70 });
       await page.click('#card');
@@ -166,6 +168,7 @@ async function main() {
       h.equal(res.data.status, 200, '/creds status');
       const setCookie = Object.entries(res.data.headers).find(([k]) => k.toLowerCase() === 'set-cookie');
       h.check(!setCookie || setCookie[1] === '[redacted]', `Set-Cookie redacted: ${JSON.stringify(setCookie)}`);
+      console.log(`# Set-Cookie ${setCookie ? 'present (redacted)' : 'absent'} in Network.responseReceived headers`);
       const all = JSON.stringify(proxy.events());
       for (const [what, text] of Object.entries(m.CREDS)) h.check(!all.includes(text), `${what} is not in the stream`);
       await endCapture();

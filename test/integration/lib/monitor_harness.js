@@ -33,13 +33,14 @@ const INDEX = `<!doctype html><html><head><title>monitor test</title></head><bod
 </script></body></html>`;
 
 // Typed into sensitive fields, sent as credentials: none may appear anywhere in the stream.
-const TYPED = { shadowPassword: 'hunter2-shadow-pw', otp: 'otp-918273', card: '4111-2222-3333-4444', cvv: 'cvv-zq737' };
+const TYPED = { shadowPassword: 'hunter2-shadow-pw', closedShadow: 'closed-pw-77q', otp: 'otp-918273', card: '4111-2222-3333-4444', cvv: 'cvv-zq737' };
 const CREDS = { bearer: 'tok-bearer-c0ffee', apiKey: 'tok-apikey-beef', setCookie: 'tok-setcookie-f00d', cookie: 'tok-cookie-d00d' };
 
 // Sensitive fields (a password inside an open shadow root, a one-time code, a card number and
 // CVV), a plain field, and requests that carry credentials.
 const PRIVATE = `<!doctype html><html><head><title>private</title></head><body>
 <secret-box id="box"></secret-box>
+<closed-box id="cbox" style="display:inline-block"></closed-box>
 <input id="otp" autocomplete="one-time-code">
 <input id="card" autocomplete="cc-number">
 <input id="cv" name="cvv">
@@ -50,6 +51,10 @@ const PRIVATE = `<!doctype html><html><head><title>private</title></head><body>
 // must not reach the stream through the headers.
 const PRIVATE_JS = `customElements.define('secret-box', class extends HTMLElement {
   constructor() { super(); this.attachShadow({ mode: 'open' }).innerHTML = '<input id="inner" type="password">'; }
+});
+// A closed shadow root: the page's listeners see only the host.
+customElements.define('closed-box', class extends HTMLElement {
+  constructor() { super(); this.attachShadow({ mode: 'closed' }).innerHTML = '<input type="password">'; }
 });
 document.cookie = 'c2=${CREDS.cookie}';
 fetch('/creds', { headers: { Authorization: 'Bearer ${CREDS.bearer}', 'X-Api-Key': '${CREDS.apiKey}' } })
