@@ -44,7 +44,7 @@ BrowserSession::BrowserSession(SendFn send, const MonitorOptions& opts, Emit emi
 void BrowserSession::command(std::string_view method, std::string params, std::string_view session,
                              Reply reply) {
     const int64_t id = send_(method, params, session);
-    if (id && reply) pending_.emplace(id, std::move(reply));
+    if (id && reply) pending_.emplace(id, Pending{std::string(session), std::move(reply)});
 }
 
 bool BrowserSession::init(std::string& failed_step) {
@@ -117,6 +117,7 @@ void BrowserSession::detach_all() {
             R"({"autoAttach":false,"waitForDebuggerOnStart":false,"flatten":true})", {});
     for (const auto& [id, s] : sessions_)
         command("Target.detachFromTarget", target_params("sessionId", id), {});
+    std::erase_if(pending_, [](const auto& kv) { return !kv.second.sid.empty(); });
     sessions_.clear();
     requests_.clear();
     interactions_.clear();
@@ -137,10 +138,14 @@ void BrowserSession::on_message(std::string_view json, int64_t now) {
     on_event(str(msg, "method"), params, str(msg, "sessionId"), now);
 }
 
+void BrowserSession::forget_commands(const std::string& sid) {
+    std::erase_if(pending_, [&](const auto& kv) { return kv.second.sid == sid; });
+}
+
 void BrowserSession::on_reply(int64_t id, object msg) {
     auto it = pending_.find(id);
     if (it == pending_.end()) return;
-    Reply reply = std::move(it->second);
+    Reply reply = std::move(it->second.reply);
     pending_.erase(it);
     object result, error;
     if (!msg["error"].get_object().get(error)) return reply(false, object(), str(error, "message"));
@@ -253,6 +258,7 @@ void BrowserSession::on_detached(object params) {
     const std::string sid(str(params, "sessionId"));
     std::erase_if(requests_, [&](const auto& kv) { return kv.second.session_id == sid; });
     sessions_.erase(sid);
+    forget_commands(sid);
     abandon_screenshot(sid);
 }
 

@@ -57,6 +57,7 @@ class BrowserSession {
 
     size_t attached_sessions() const { return sessions_.size(); }
     size_t pending_requests() const { return requests_.size(); }
+    size_t pending_commands() const { return pending_.size(); }
 
   private:
     using Reply = std::function<void(bool ok, simdjson::dom::object result, std::string_view err)>;
@@ -112,7 +113,13 @@ class BrowserSession {
     const MonitorOptions& opts_;
     Emit emit_;
     simdjson::dom::parser parser_;
-    std::unordered_map<int64_t, Reply> pending_;
+    struct Pending {
+        std::string sid;  // the session the command went to ("" = browser)
+        Reply reply;
+    };
+    // Chromium may never answer a command of a session it detached: forget those.
+    void forget_commands(const std::string& sid);
+    std::unordered_map<int64_t, Pending> pending_;
     CrashTracker crashes_;
     Capture capture_;
     bool attached_ = false;                                  // browser-level auto-attach is on

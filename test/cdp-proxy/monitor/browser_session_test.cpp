@@ -243,6 +243,8 @@ TEST_CASE("a screenshot in flight when the capture ends does not block the next 
     REQUIRE(h.count_sent("Page.captureScreenshot") == 1);
     const int64_t unanswered = last_id(h, "Page.captureScreenshot");
     h.session.set_categories({}, 100);  // detached: Chromium never answers that command
+    // Only the browser-level setAutoAttach and getTargets (unanswered here) still wait.
+    CHECK(h.session.pending_commands() == 2);
     h.session.set_categories({"screenshot"}, 5000);
     h.attached("B", "T1", false);
     h.on("B", "Page.loadEventFired", R"({"timestamp":9.0})", 5000);
@@ -252,4 +254,17 @@ TEST_CASE("a screenshot in flight when the capture ends does not block the next 
     reply(h, last_id(h, "Page.captureScreenshot"), fmt::format(R"({{"data":"{}"}})", b64_of(30)),
           5002);
     CHECK(h.count_events("monitor_screenshot") == 1);
+}
+
+TEST_CASE("a detached session's unanswered commands are forgotten") {
+    Harness h;
+    h.session.set_categories({"network"}, 0);
+    h.attached("A", "T1", true);
+    h.attached("B", "T2", true);
+    const size_t both = h.session.pending_commands();
+    REQUIRE(both >= 2);  // each asked for its frame tree
+    h.session.on_message(R"({"method":"Target.detachedFromTarget","params":{"sessionId":"B"}})",
+                         10);
+    CHECK(h.session.pending_commands() == both - 1);  // B's Page.getFrameTree
+    CHECK(h.session.attached_sessions() == 1);
 }
