@@ -1,9 +1,9 @@
 // The CDP monitor's capture path, end to end against real Chromium through the real cdp-proxy
 // (Playwright through the proxy, the local test site): a capture of one category alone still
 // has navigation context (network_idle, url, nav_seq follow navigations; interaction events
-// after a navigation); typed text of sensitive fields (a password inside a shadow root, a
-// one-time code, a card number, a CVV) and credential headers never reach the stream; a
-// cross-site iframe and a dedicated worker report their console and network events under their
+// after a navigation); typed text of sensitive fields (a password inside an open or closed
+// shadow root, a field inside a card-number widget, a one-time code, a card number, a CVV)
+// and credential headers never reach the stream; a cross-site iframe and a dedicated worker report their console and network events under their
 // own targets; screenshots on load and on an exception, rate-limited and size-capped; and the
 // events other producers POST (live_view_*, captcha_solve_result) are validated and streamed.
 'use strict';
@@ -123,6 +123,8 @@ async function main() {
       await page.keyboard.type(m.TYPED.shadowPassword, { delay: 70 });
       await page.click('#cbox');  // focuses the field inside the closed shadow root
       await page.keyboard.type(m.TYPED.closedShadow, { delay: 70 });
+      await page.click('#cardpart');  // a plain input inside a card-number widget
+      await page.keyboard.type(m.TYPED.wrapped, { delay: 70 });
       await page.click('#otp');
       await page.keyboard.type(m.TYPED.otp, { delay: 70 });
       await page.click('#card');

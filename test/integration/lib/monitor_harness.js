@@ -33,7 +33,7 @@ const INDEX = `<!doctype html><html><head><title>monitor test</title></head><bod
 </script></body></html>`;
 
 // Typed into sensitive fields, sent as credentials: none may appear anywhere in the stream.
-const TYPED = { shadowPassword: 'hunter2-shadow-pw', closedShadow: 'closed-pw-77q', otp: 'otp-918273', card: '4111-2222-3333-4444', cvv: 'cvv-zq737' };
+const TYPED = { shadowPassword: 'hunter2-shadow-pw', closedShadow: 'closed-pw-77q', wrapped: 'wrapped-4242x', otp: 'otp-918273', card: '4111-2222-3333-4444', cvv: 'cvv-zq737' };
 const CREDS = { bearer: 'tok-bearer-c0ffee', apiKey: 'tok-apikey-beef', setCookie: 'tok-setcookie-f00d', cookie: 'tok-cookie-d00d' };
 
 // Sensitive fields (a password inside an open shadow root, a one-time code, a card number and
@@ -44,6 +44,7 @@ const PRIVATE = `<!doctype html><html><head><title>private</title></head><body>
 <input id="otp" autocomplete="one-time-code">
 <input id="card" autocomplete="cc-number">
 <input id="cv" name="cvv">
+<div id="card-number-widget"><input id="cardpart"></div>
 <input id="plain" name="nickname">
 <script src="/private.js"></script></body></html>`;
 
