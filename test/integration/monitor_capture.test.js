@@ -3,9 +3,11 @@
 // has navigation context (network_idle, url, nav_seq follow navigations; interaction events
 // after a navigation); typed text of sensitive fields (a password inside an open or closed
 // shadow root, a field inside a card-number widget, a one-time code, a card number, a CVV)
-// and credential headers never reach the stream; a cross-site iframe and a dedicated worker report their console and network events under their
-// own targets; screenshots on load and on an exception, rate-limited and size-capped; and the
-// events other producers POST (live_view_*, captcha_solve_result) are validated and streamed.
+// and credential headers never reach the stream; page_tab_opened only for new tabs; a
+// cross-site iframe and a dedicated worker report their console and network events under
+// their own targets; screenshots on load and on an exception, rate-limited and size-capped;
+// the events other producers POST (live_view_*, captcha_solve_result) are validated and
+// streamed. MONITOR_STEPS=word,... runs only the steps whose names contain a word.
 'use strict';
 const path = require('path');
 const h = require('./lib/proxy_harness');
