@@ -29,6 +29,13 @@ struct CapturedBody {
 // nullopt when base64 is invalid.
 std::optional<CapturedBody> capture_body(std::string_view body, bool base64, size_t cap);
 
+// The number of bytes standard base64 text decodes to (padding counted off).
+inline size_t base64_decoded_size(std::string_view in) {
+    size_t pad = 0;
+    while (pad < 2 && pad < in.size() && in[in.size() - 1 - pad] == '=') ++pad;
+    return in.size() / 4 * 3 + (in.size() % 4 ? in.size() % 4 - 1 : 0) - pad;
+}
+
 // Standard base64 (padding optional, whitespace not allowed). nullopt when invalid. Decodes
 // at most max_out bytes (the rest is not needed).
 std::optional<std::string> decode_base64(std::string_view in, size_t max_out = SIZE_MAX);

@@ -30,7 +30,12 @@ std::string target_params(std::string_view key, std::string_view id) {
 }  // namespace
 
 BrowserSession::BrowserSession(CdpConnection& conn, const MonitorOptions& opts, Emit emit)
-    : conn_(conn),
+    : BrowserSession([&conn](std::string_view m, std::string_view p,
+                             std::string_view sid) { return conn.send(m, p, sid); },
+                     opts, std::move(emit)) {}
+
+BrowserSession::BrowserSession(SendFn send, const MonitorOptions& opts, Emit emit)
+    : send_(std::move(send)),
       opts_(opts),
       emit_(std::move(emit)),
       crashes_(static_cast<int64_t>(opts.crash_oom_wait * 1000)),
@@ -38,13 +43,13 @@ BrowserSession::BrowserSession(CdpConnection& conn, const MonitorOptions& opts, 
 
 void BrowserSession::command(std::string_view method, std::string params, std::string_view session,
                              Reply reply) {
-    const int64_t id = conn_.send(method, params, session);
-    if (id && reply) pending_.emplace(id, std::move(reply));
+    const int64_t id = send_(method, params, session);
+    if (id && reply) pending_.emplace(id, Pending{std::string(session), std::move(reply)});
 }
 
 bool BrowserSession::init(std::string& failed_step) {
     // Discovery only: cheap, and it is what delivers Target.targetCrashed.
-    if (!conn_.send("Target.setDiscoverTargets", R"({"discover":true})")) {
+    if (!send_("Target.setDiscoverTargets", R"({"discover":true})", {})) {
         failed_step = "Target.setDiscoverTargets";
         return false;
     }
@@ -112,9 +117,11 @@ void BrowserSession::detach_all() {
             R"({"autoAttach":false,"waitForDebuggerOnStart":false,"flatten":true})", {});
     for (const auto& [id, s] : sessions_)
         command("Target.detachFromTarget", target_params("sessionId", id), {});
+    std::erase_if(pending_, [](const auto& kv) { return !kv.second.sid.empty(); });
     sessions_.clear();
     requests_.clear();
     interactions_.clear();
+    abandon_screenshot({});
 }
 
 void BrowserSession::on_message(std::string_view json, int64_t now) {
@@ -131,10 +138,14 @@ void BrowserSession::on_message(std::string_view json, int64_t now) {
     on_event(str(msg, "method"), params, str(msg, "sessionId"), now);
 }
 
+void BrowserSession::forget_commands(const std::string& sid) {
+    std::erase_if(pending_, [&](const auto& kv) { return kv.second.sid == sid; });
+}
+
 void BrowserSession::on_reply(int64_t id, object msg) {
     auto it = pending_.find(id);
     if (it == pending_.end()) return;
-    Reply reply = std::move(it->second);
+    Reply reply = std::move(it->second.reply);
     pending_.erase(it);
     object result, error;
     if (!msg["error"].get_object().get(error)) return reply(false, object(), str(error, "message"));
@@ -194,21 +205,25 @@ void BrowserSession::on_target_crashed(object params, int64_t now) {
 void BrowserSession::on_attached(object params, int64_t now) {
     const std::string sid(str(params, "sessionId"));
     if (sid.empty()) return;
-    track_attached(params, sid);
+    const bool tracked = track_attached(params, sid);
     // Commands run in order per session: the target resumes after its domains are enabled.
     command("Runtime.runIfWaitingForDebugger", {}, sid);
+    // A second session to a target already attached (auto-attach and getTargets' explicit
+    // attach crossed): ours alone would keep it, and its events would be unseen work.
+    if (!tracked) command("Target.detachFromTarget", target_params("sessionId", sid), {});
     (void)now;
 }
 
-void BrowserSession::track_attached(object params, const std::string& sid) {
+bool BrowserSession::track_attached(object params, const std::string& sid) {
     object t;
-    if (params["targetInfo"].get_object().get(t) || sessions_.count(sid)) return;
+    if (sessions_.count(sid)) return true;
+    if (params["targetInfo"].get_object().get(t)) return false;
     Session s;
     s.id = sid;
     s.target_id = std::string(str(t, "targetId"));
     s.target_type = std::string(str(t, "type"));
     for (const auto& [id, other] : sessions_)
-        if (other.target_id == s.target_id) return;  // attached twice (getTargets race)
+        if (other.target_id == s.target_id) return false;  // attached twice (getTargets race)
     NavContext ctx{sid, s.target_id, s.target_type, "", "", std::string(str(t, "url")), 0};
     s.nav = std::make_unique<NavState>(ctx);
     auto& stored = sessions_.emplace(sid, std::move(s)).first->second;
@@ -228,17 +243,23 @@ void BrowserSession::track_attached(object params, const std::string& sid) {
                                       std::string(str(frame, "url")));
             });
     apply_domains(stored);
-    if (stored.target_type == "page")
+    // Only a target created under the capture waits for the debugger (auto-attach holds it
+    // until its domains are on); tabs that existed when the capture began were not opened now.
+    if (stored.target_type == "page" && capture_.page &&
+        bool_or(params, "waitingForDebugger", false))
         emit_("page_tab_opened", context_object(ctx)
                                      .add("title", str(t, "title"))
                                      .add("opener_id", str(t, "openerId"))
                                      .finish());
+    return true;
 }
 
 void BrowserSession::on_detached(object params) {
     const std::string sid(str(params, "sessionId"));
     std::erase_if(requests_, [&](const auto& kv) { return kv.second.session_id == sid; });
     sessions_.erase(sid);
+    forget_commands(sid);
+    abandon_screenshot(sid);
 }
 
 void BrowserSession::apply_domains(Session& s) {
@@ -310,6 +331,7 @@ void BrowserSession::on_network(Session& s, std::string_view method, object para
         if (!redirect) {
             info.nav_seq = ctx.nav_seq;
             info.sent_timestamp = num_or(params, "timestamp", 0);
+            info.started_ms = now;
             s.nav->request_started(key, now);
         }
         info.session_id = s.id;
@@ -376,7 +398,9 @@ void BrowserSession::on_page(Session& s, std::string_view method, object params,
         object frame;
         if (params["frame"].get_object().get(frame)) return;
         const bool top = str(frame, "parentId").empty();
-        if (top) {
+        // An out-of-process iframe's session shows one frame, whose id is its target id: its
+        // navigations are that session's own (it has a parent in another process).
+        if (top || str(frame, "id") == s.target_id) {
             nav.navigated(std::string(str(frame, "id")), std::string(str(frame, "loaderId")),
                           std::string(str(frame, "url")), now);
             // The document's own request was sent before the navigation committed.
@@ -420,27 +444,70 @@ void BrowserSession::screenshot(Session& s, std::string_view trigger, int64_t no
         return;
     screenshot_in_flight_ = true;
     last_screenshot_ms_ = now;
+    screenshot_sid_ = s.id;
+    auto job = std::make_shared<ShotJob>(ShotJob{s.id, s.nav->context(), std::string(trigger)});
+    job->generation = ++screenshot_generation_;
+    capture_screenshot(std::move(job));
+}
+
+void BrowserSession::capture_screenshot(std::shared_ptr<ShotJob> job) {
+    std::string params = R"({"format":"png"})";
+    if (job->scale < 1)
+        params = fmt::format(
+            R"({{"format":"png","clip":{{"x":{},"y":{},"width":{},"height":{},"scale":{}}}}})",
+            job->x, job->y, job->width, job->height, job->scale);
     command(
-        "Page.captureScreenshot", R"({"format":"png"})", s.id,
-        [this, ctx = s.nav->context(), trigger = std::string(trigger)](bool ok, object result,
-                                                                       std::string_view err) {
-            screenshot_in_flight_ = false;
+        "Page.captureScreenshot", params, job->sid,
+        [this, job](bool ok, object result, std::string_view err) {
+            if (job->generation != screenshot_generation_) return;
             const std::string_view png = ok ? str(result, "data") : std::string_view();
-            const size_t bytes = png.size() / 4 * 3;
-            if (!ok || png.empty()) {
-                opts_.log(fmt::format("screenshot failed: {}", err));
-                return;
+            if (!ok || png.empty()) return screenshot_done(*job, fmt::format("failed: {}", err));
+            const size_t bytes = base64_decoded_size(png);
+            if (bytes <= opts_.screenshot_max_bytes) {
+                emit_("monitor_screenshot", context_object(job->ctx)
+                                                .add("png", png)
+                                                .add("trigger", job->trigger)
+                                                .add("bytes", static_cast<uint64_t>(bytes))
+                                                .finish());
+                return screenshot_done(*job, {});
             }
-            if (bytes > opts_.screenshot_max_bytes) {
-                opts_.log(fmt::format("screenshot of {} bytes over the cap, not published", bytes));
-                return;
+            if (job->scale <= kMinScreenshotScale)
+                return screenshot_done(
+                    *job, fmt::format("of {} bytes still over the cap at scale {}, not published",
+                                      bytes, job->scale));
+            if (job->width > 0) {
+                job->scale /= 2;
+                return capture_screenshot(job);
             }
-            emit_("monitor_screenshot", context_object(ctx)
-                                            .add("png", png)
-                                            .add("trigger", trigger)
-                                            .add("bytes", static_cast<uint64_t>(bytes))
-                                            .finish());
+            // Over the cap at full size: learn the viewport, then halve the scale.
+            command("Page.getLayoutMetrics", {}, job->sid,
+                    [this, job](bool ok, object result, std::string_view err) {
+                        if (job->generation != screenshot_generation_) return;
+                        object vp;
+                        if (!ok || result["cssVisualViewport"].get_object().get(vp))
+                            return screenshot_done(*job, fmt::format("no layout metrics: {}", err));
+                        job->x = num_or(vp, "pageX", 0);
+                        job->y = num_or(vp, "pageY", 0);
+                        job->width = num_or(vp, "clientWidth", 0);
+                        job->height = num_or(vp, "clientHeight", 0);
+                        if (job->width <= 0 || job->height <= 0)
+                            return screenshot_done(*job, "empty viewport");
+                        job->scale = 0.5;
+                        capture_screenshot(job);
+                    });
         });
+}
+
+void BrowserSession::abandon_screenshot(const std::string& sid) {
+    if (!screenshot_in_flight_ || (!sid.empty() && sid != screenshot_sid_)) return;
+    ++screenshot_generation_;
+    screenshot_in_flight_ = false;
+}
+
+void BrowserSession::screenshot_done(const ShotJob& job, const std::string& problem) {
+    if (job.generation != screenshot_generation_) return;
+    screenshot_in_flight_ = false;
+    if (!problem.empty()) opts_.log(fmt::format("screenshot {}", problem));
 }
 
 void BrowserSession::emit_computed(Session& s, int64_t now) {
@@ -469,7 +536,20 @@ void BrowserSession::emit_computed(Session& s, int64_t now) {
     }
 }
 
+void BrowserSession::sweep_requests(int64_t now) {
+    if (now - last_sweep_ms_ < kRequestSweepMs) return;
+    last_sweep_ms_ = now;
+    std::erase_if(requests_, [&](const auto& kv) {
+        if (now - kv.second.started_ms < kRequestTtlMs) return false;
+        // Counts as finished for network idle, as a loadingFinished would.
+        if (auto s = sessions_.find(kv.second.session_id); s != sessions_.end())
+            s->second.nav->request_finished(kv.first, now);
+        return true;
+    });
+}
+
 void BrowserSession::on_timer(int64_t now) {
+    sweep_requests(now);
     for (auto& [id, s] : sessions_) emit_computed(s, now);
     for (const HeldCrash& c : crashes_.due(now)) emit_("page_crashed", CrashTracker::data(c));
 }

@@ -30,10 +30,21 @@ namespace faultline::monitor {
 
 // Publishes one of our events (type, data JSON).
 using Emit = std::function<void(std::string_view type, std::string data)>;
+// Sends one CDP command (method, params JSON, session id); returns its id, 0 when not sent.
+using SendFn =
+    std::function<int64_t(std::string_view method, std::string_view params, std::string_view sid)>;
+
+// A request with no loadingFinished/loadingFailed after this long is forgotten (and no longer
+// holds network idle back); the table is swept this often (spec §8.5).
+inline constexpr int64_t kRequestTtlMs = 5 * 60 * 1000;
+inline constexpr int64_t kRequestSweepMs = 60 * 1000;
+inline constexpr double kMinScreenshotScale = 1.0 / 16;
 
 class BrowserSession {
   public:
     BrowserSession(CdpConnection& conn, const MonitorOptions& opts, Emit emit);
+    // The same over any command sender (the unit tests record the commands).
+    BrowserSession(SendFn send, const MonitorOptions& opts, Emit emit);
 
     // Target discovery and a first renderer snapshot. Returns false with the failed step.
     bool init(std::string& failed_step);
@@ -45,6 +56,8 @@ class BrowserSession {
     void flush(int64_t now_ms);
 
     size_t attached_sessions() const { return sessions_.size(); }
+    size_t pending_requests() const { return requests_.size(); }
+    size_t pending_commands() const { return pending_.size(); }
 
   private:
     using Reply = std::function<void(bool ok, simdjson::dom::object result, std::string_view err)>;
@@ -68,7 +81,8 @@ class BrowserSession {
     void attach_all();
     void detach_all();
     void on_attached(simdjson::dom::object params, int64_t now);
-    void track_attached(simdjson::dom::object params, const std::string& sid);
+    // false: not tracked (a second session to a target already attached).
+    bool track_attached(simdjson::dom::object params, const std::string& sid);
     void on_detached(simdjson::dom::object params);
     void apply_domains(Session& s);
     // Session events.
@@ -78,14 +92,34 @@ class BrowserSession {
     void on_page(Session& s, std::string_view method, simdjson::dom::object params, int64_t now);
     void response_finished(Session& s, RequestInfo info, std::string request_id,
                            std::string finished_json);
+    // A screenshot over --screenshot-max-bytes is taken again at half the scale, down to
+    // kMinScreenshotScale; one still too large is not published (logged).
+    struct ShotJob {
+        std::string sid;
+        NavContext ctx;
+        std::string trigger;
+        double scale = 1, x = 0, y = 0, width = 0, height = 0;
+        uint64_t generation = 0;
+    };
     void screenshot(Session& s, std::string_view trigger, int64_t now);
+    void capture_screenshot(std::shared_ptr<ShotJob> job);
+    void screenshot_done(const ShotJob& job, const std::string& problem);
+    // Chromium does not answer commands of a session it detached: forget one in flight there.
+    void abandon_screenshot(const std::string& sid);
     void emit_computed(Session& s, int64_t now);
+    void sweep_requests(int64_t now);
 
-    CdpConnection& conn_;
+    SendFn send_;
     const MonitorOptions& opts_;
     Emit emit_;
     simdjson::dom::parser parser_;
-    std::unordered_map<int64_t, Reply> pending_;
+    struct Pending {
+        std::string sid;  // the session the command went to ("" = browser)
+        Reply reply;
+    };
+    // Chromium may never answer a command of a session it detached: forget those.
+    void forget_commands(const std::string& sid);
+    std::unordered_map<int64_t, Pending> pending_;
     CrashTracker crashes_;
     Capture capture_;
     bool attached_ = false;                                  // browser-level auto-attach is on
@@ -94,6 +128,9 @@ class BrowserSession {
     RateLimiter interactions_;
     int64_t last_screenshot_ms_ = -1000000;
     bool screenshot_in_flight_ = false;
+    std::string screenshot_sid_;
+    uint64_t screenshot_generation_ = 0;  // replies of an abandoned screenshot are ignored
+    int64_t last_sweep_ms_ = 0;
 };
 
 }  // namespace faultline::monitor

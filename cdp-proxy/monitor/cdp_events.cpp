@@ -110,10 +110,38 @@ std::string exception_thrown(const NavContext& c, object params) {
     return o.finish();
 }
 
-static std::string minified_object(object o, std::string_view key) {
-    object v;
-    if (o[key].get_object().get(v)) return {};
-    return simdjson::minify(v);
+bool is_credential_header(std::string_view name) {
+    static constexpr std::string_view kNames[] = {
+        "cookie",        "set-cookie",   "set-cookie2",  "authorization", "proxy-authorization",
+        "x-api-key",     "x-auth-token", "x-csrf-token", "x-xsrf-token",  "x-amz-security-token",
+        "x-access-token"};
+    for (auto k : kNames) {
+        if (k.size() != name.size()) continue;
+        bool same = true;
+        for (size_t i = 0; i < k.size() && same; ++i)
+            same = k[i] == (name[i] >= 'A' && name[i] <= 'Z' ? name[i] - 'A' + 'a' : name[i]);
+        if (same) return true;
+    }
+    return false;
+}
+
+std::string redacted_headers(object o, std::string_view key) {
+    object h;
+    if (o[key].get_object().get(h)) return {};
+    JsonObject out;
+    for (auto field : h) {
+        const std::string_view name = field.key;
+        if (is_credential_header(name)) {
+            out.add(name, kRedacted);
+            continue;
+        }
+        std::string_view v;
+        if (field.value.get_string().get(v))
+            out.add_raw(name, simdjson::minify(field.value));
+        else
+            out.add(name, v);
+    }
+    return out.finish();
 }
 
 std::string network_request(NavContext c, object params, const std::string* redirect_from) {
@@ -126,7 +154,7 @@ std::string network_request(NavContext c, object params, const std::string* redi
     o.add("request_id", str(params, "requestId"))
         .add("method", str(req, "method"))
         .add("document_url", str(params, "documentURL"));
-    if (auto h = minified_object(req, "headers"); !h.empty()) o.add_raw("headers", h);
+    if (auto h = redacted_headers(req, "headers"); !h.empty()) o.add_raw("headers", h);
     object init;
     if (!params["initiator"].get_object().get(init)) o.add("initiator_type", str(init, "type"));
     // Request bodies are never captured: a login form posts the password in one.
@@ -142,7 +170,7 @@ void response_received(RequestInfo& info, object params) {
     info.status = int_or(r, "status", 0);
     info.status_text = std::string(str(r, "statusText"));
     info.mime_type = std::string(str(r, "mimeType"));
-    info.headers_json = minified_object(r, "headers");
+    info.headers_json = redacted_headers(r, "headers");
     if (auto t = str(params, "type"); !t.empty()) info.resource_type = std::string(t);
     object t;
     if (!r["timing"].get_object().get(t)) {

@@ -39,11 +39,19 @@ struct RequestInfo {
     std::string method, url, resource_type, frame_id, loader_id, session_id;
     int64_t nav_seq = 0;
     double sent_timestamp = 0;  // CDP seconds
+    int64_t started_ms = 0;     // monitor's steady clock, for the TTL sweep
     // From responseReceived:
     bool have_response = false;
     int64_t status = 0;
     std::string status_text, mime_type, headers_json, timing_json;
 };
+
+// Credentials never enter the stream: the values of these headers (Cookie, Set-Cookie,
+// Authorization, Proxy-Authorization, API keys and tokens; any case) are replaced by kRedacted.
+inline constexpr std::string_view kRedacted = "[redacted]";
+bool is_credential_header(std::string_view name);
+// The headers object o[key] as JSON with credential values redacted ("" when absent).
+std::string redacted_headers(object o, std::string_view key);
 
 // Network.requestWillBeSent -> network_request data (redirect_from: the previous URL of a hop).
 std::string network_request(NavContext c, object params, const std::string* redirect_from);

@@ -14,7 +14,9 @@ void add_monitor_flags(FlagSet& flags, MonitorOptions& o, MonitorFlags& f) {
     flags.add_double("screenshot-interval", &o.screenshot_interval,
                      "at least this many seconds between monitor_screenshot events", "SECONDS");
     flags.add_uint("screenshot-max-bytes", &o.screenshot_max_bytes,
-                   "larger screenshots are not published", "BYTES");
+                   "cap on a screenshot's PNG size: a larger one is taken again at half the "
+                   "scale (down to 1/16), and not published if still too large",
+                   "BYTES");
     flags.add_uint("monitor-reconnect-attempts", &o.reconnect_attempts,
                    "dials after losing Chromium before monitor_reconnect_failed");
 }

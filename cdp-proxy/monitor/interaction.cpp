@@ -16,8 +16,7 @@ std::string_view interaction_script() {
   const SENSITIVE_NAME = /passw|passwd|secret|cvv|cvc|ssn|card.?num|account.?num|pin\b|tax.?id|natl.?id|otp|iban/i;
   const named = (el) => SENSITIVE_NAME.test((el.id || '') + ' ' + (el.getAttribute('name') || '') + ' ' + (el.getAttribute('aria-label') || ''));
   const editable = (el) => el.tagName === 'INPUT' || el.tagName === 'TEXTAREA' || el.isContentEditable || el.getAttribute('role') === 'textbox';
-  const sensitive = (el) => {
-    if (!el || el.nodeType !== 1) return false;
+  const sensitiveOne = (el) => {
     if (editable(el)) {
       const type = (el.getAttribute('type') || '').toLowerCase();
       if (type === 'password') return true;
@@ -26,6 +25,22 @@ std::string_view interaction_script() {
     }
     return named(el);
   };
+  // The element or its ancestors, across shadow boundaries (a field inside a shadow root of a
+  // "card-number" widget is as sensitive as the widget).
+  const up = (el) => el.parentElement || (el.parentNode instanceof ShadowRoot ? el.parentNode.host : null);
+  const sensitive = (el) => {
+    for (let n = el; n; n = up(n)) if (sensitiveOne(n)) return true;
+    return false;
+  };
+  // e.target is retargeted to the shadow host; the composed path's first element is the real
+  // one (inside open shadow roots). A custom element whose focused field sits in a closed
+  // shadow root shows only itself: its keys are not reported.
+  const targetOf = (e) => {
+    const path = e.composedPath ? e.composedPath() : [];
+    for (const n of path) if (n && n.nodeType === 1) return n;
+    return e.target && e.target.nodeType === 1 ? e.target : null;
+  };
+  const opaque = (el) => el.tagName.includes('-') && !el.shadowRoot && !editable(el);
   const selector = (el) => el && el.id ? '#' + el.id : (el && el.classList && el.classList.length ? '.' + el.classList[0] : '');
   const ownText = (el) => {
     let t = '';
@@ -34,13 +49,13 @@ std::string_view interaction_script() {
   };
   const post = (o) => { try { send(JSON.stringify(o)); } catch (e) {} };
   document.addEventListener('click', (e) => {
-    const el = e.target && e.target.nodeType === 1 ? e.target : null;
+    const el = targetOf(e);
     if (!el) return;
     post({type: 'interaction_click', x: Math.round(e.clientX), y: Math.round(e.clientY), selector: selector(el), tag: el.tagName, text: sensitive(el) ? '' : ownText(el)});
   }, true);
   document.addEventListener('keydown', (e) => {
-    const el = e.target && e.target.nodeType === 1 ? e.target : null;
-    if (!el || sensitive(el)) return;
+    const el = targetOf(e);
+    if (!el || sensitive(el) || opaque(el)) return;
     post({type: 'interaction_key', key: e.key, selector: selector(el), tag: el.tagName});
   }, true);
   // Where each scroller last came to rest (the scroll event fires after the move, so the

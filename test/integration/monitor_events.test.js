@@ -149,6 +149,8 @@ async function main() {
       const [popup] = await Promise.all([page.context().waitForEvent('page'), page.click('#tab')]);
       await popup.waitForLoadState('load');
       const tab = await waitType('page_tab_opened', (e) => e.data.opener_id === targetId);
+      const existing = proxy.events().filter((e) => e.type === 'page_tab_opened' && e.seq > captureStart && e.data.target_id === targetId);
+      h.equal(existing.length, 0, 'no page_tab_opened for the tab that existed when the capture began');
       h.check(tab.data.target_id && tab.data.target_id !== targetId, 'a new target');
       await waitType('page_load', (e) => e.data.target_id === tab.data.target_id);
       await popup.close();

@@ -1,6 +1,10 @@
 // Response body capture: the allow-list, the caps and the UTF-8-boundary cut.
 #include "monitor/body_capture.hpp"
 
+#include <algorithm>
+#include <cstdint>
+#include <string>
+
 #include "catch.hpp"
 
 using namespace faultline::monitor;
@@ -67,4 +71,25 @@ TEST_CASE("base64 decoding") {
     CHECK(decode_base64("Zm9v") == std::string("foo"));
     CHECK_FALSE(decode_base64("Z").has_value());
     CHECK_FALSE(decode_base64("Zm 9v").has_value());
+}
+
+TEST_CASE("base64_decoded_size counts the padding off") {
+    for (std::string_view raw : {"", "a", "ab", "abc", "abcd", "abcde"}) {
+        // Padded and unpadded text give the size of the raw bytes.
+        static constexpr char kAlphabet[] =
+            "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+        std::string b64;
+        for (size_t i = 0; i < raw.size(); i += 3) {
+            uint32_t v = 0;
+            for (size_t j = 0; j < 3; ++j)
+                v = v << 8 | (i + j < raw.size() ? static_cast<unsigned char>(raw[i + j]) : 0);
+            const size_t chars = std::min<size_t>(4, (raw.size() - i) * 4 / 3 + 1);
+            for (size_t k = 0; k < 4; ++k)
+                b64 += k < chars ? kAlphabet[(v >> (18 - 6 * k)) & 63] : '=';
+        }
+        CHECK(base64_decoded_size(b64) == raw.size());
+        CHECK(decode_base64(b64)->size() == raw.size());
+        const std::string unpadded = b64.substr(0, b64.find('='));
+        CHECK(base64_decoded_size(unpadded) == raw.size());
+    }
 }

@@ -1,5 +1,6 @@
 // Any sequence of CDP messages (one per line) through BrowserSession with every category
-// captured: malformed JSON, wrong types, unknown sessions, crashes, bindings. No crash, no hang.
+// captured: malformed JSON, wrong types, unknown sessions, crashes, bindings, and replies to the
+// commands it sent (ids count from 1: screenshots, bodies, layout metrics). No crash, no hang.
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
@@ -7,11 +8,13 @@
 #include "monitor/browser_session.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-    faultline::monitor::CdpConnection conn;  // never opened: commands go nowhere
     faultline::monitor::MonitorOptions opts;
+    opts.screenshot_max_bytes = 64;  // replies with images exercise the downscaling path
     size_t emitted = 0;
-    faultline::monitor::BrowserSession s(conn, opts,
-                                         [&](std::string_view, std::string) { ++emitted; });
+    int64_t next_id = 0;
+    faultline::monitor::BrowserSession s(
+        [&](std::string_view, std::string_view, std::string_view) { return ++next_id; }, opts,
+        [&](std::string_view, std::string) { ++emitted; });
     s.set_categories({"console", "network", "page", "interaction", "screenshot"}, 0);
     std::string_view in(reinterpret_cast<const char*>(data), size);
     int64_t now = 0;

@@ -32,6 +32,50 @@ const INDEX = `<!doctype html><html><head><title>monitor test</title></head><bod
   });
 </script></body></html>`;
 
+// Typed into sensitive fields, sent as credentials: none may appear anywhere in the stream.
+const TYPED = { shadowPassword: 'hunter2-shadow-pw', closedShadow: 'closed-pw-77q', wrapped: 'wrapped-4242x', otp: 'otp-918273', card: '4111-2222-3333-4444', cvv: 'cvv-zq737' };
+const CREDS = { bearer: 'tok-bearer-c0ffee', apiKey: 'tok-apikey-beef', setCookie: 'tok-setcookie-f00d', cookie: 'tok-cookie-d00d' };
+
+// Sensitive fields (a password inside an open shadow root, a one-time code, a card number and
+// CVV), a plain field, and requests that carry credentials.
+const PRIVATE = `<!doctype html><html><head><title>private</title></head><body>
+<secret-box id="box"></secret-box>
+<closed-box id="cbox" style="display:inline-block"></closed-box>
+<input id="otp" autocomplete="one-time-code">
+<input id="card" autocomplete="cc-number">
+<input id="cv" name="cvv">
+<div id="card-number-widget"><input id="cardpart"></div>
+<input id="plain" name="nickname">
+<script src="/private.js"></script></body></html>`;
+
+// An external script (script bodies are never captured, the document's is): the credentials
+// must not reach the stream through the headers.
+const PRIVATE_JS = `customElements.define('secret-box', class extends HTMLElement {
+  constructor() { super(); this.attachShadow({ mode: 'open' }).innerHTML = '<input id="inner" type="password">'; }
+});
+// A closed shadow root: the page's listeners see only the host.
+customElements.define('closed-box', class extends HTMLElement {
+  constructor() { super(); this.attachShadow({ mode: 'closed' }).innerHTML = '<input type="password">'; }
+});
+document.cookie = 'c2=${CREDS.cookie}';
+fetch('/creds', { headers: { Authorization: 'Bearer ${CREDS.bearer}', 'X-Api-Key': '${CREDS.apiKey}' } })
+  .then(() => fetch('/data.json?again=1'));`;
+
+// A cross-site iframe (localhost vs 127.0.0.1: another site, so an out-of-process frame) and a
+// dedicated worker, each logging and fetching.
+const framesPage = (port) => `<!doctype html><html><head><title>frames</title></head><body>
+<iframe id="xsite" src="http://localhost:${port}/frame"></iframe>
+<script>
+  const w = new Worker('/worker.js');
+  w.onmessage = (e) => console.log('page got', e.data);
+</script></body></html>`;
+const FRAME = `<!doctype html><title>frame</title><p>in the frame</p><script>
+  console.log('hello from the iframe');
+  fetch('/data.json?from=iframe');
+</script>`;
+const WORKER = `console.log('hello from the worker');
+fetch('/data.json?from=worker').then((r) => r.json()).then((j) => postMessage(j.ok));`;
+
 const OTHER = '<!doctype html><title>other</title><p>the other tab</p>';
 
 // Serves the site on 127.0.0.1:<free port>. Also /many?n=N (N subresources) and /quiet.
@@ -45,6 +89,30 @@ async function startSite() {
     if (url.pathname === '/data.json') {
       res.writeHead(200, { 'Content-Type': 'application/json' });
       return res.end(JSON.stringify({ ok: true, items: [1, 2, 3], text: 'ünïcödé' }));
+    }
+    if (url.pathname === '/private') {
+      res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
+      return res.end(PRIVATE);
+    }
+    if (url.pathname === '/private.js') {
+      res.writeHead(200, { 'Content-Type': 'text/javascript' });
+      return res.end(PRIVATE_JS);
+    }
+    if (url.pathname === '/creds') {
+      res.writeHead(200, { 'Content-Type': 'application/json', 'Set-Cookie': `sid=${CREDS.setCookie}; Path=/` });
+      return res.end('{"ok":true}');
+    }
+    if (url.pathname === '/frames') {
+      res.writeHead(200, { 'Content-Type': 'text/html' });
+      return res.end(framesPage(server.address().port));
+    }
+    if (url.pathname === '/frame') {
+      res.writeHead(200, { 'Content-Type': 'text/html' });
+      return res.end(FRAME);
+    }
+    if (url.pathname === '/worker.js') {
+      res.writeHead(200, { 'Content-Type': 'text/javascript' });
+      return res.end(WORKER);
     }
     if (url.pathname === '/other') {
       res.writeHead(200, { 'Content-Type': 'text/html' });
@@ -104,7 +172,7 @@ const browserConfig = (...cats) => ({ browser: Object.fromEntries(cats.map((c) =
 
 const BROWSER_CONTENT = new Set(['console', 'network', 'page', 'interaction', 'screenshot']);
 
-module.exports = { SECRET, startSite, startProxyWithHub, telemetry, browserConfig, BROWSER_CONTENT };
+module.exports = { SECRET, TYPED, CREDS, startSite, startProxyWithHub, telemetry, browserConfig, BROWSER_CONTENT };
 
 // A browser-level CDP socket through the proxy (the harness's raw ws client).
 async function browserSocket(proxyUrl) {
