@@ -500,7 +500,7 @@ bool Journal::accepting(std::string& why) const {
         return false;
     }
     if (queued_bytes_ >= opts_.max_queued_bytes / 2) {
-        why = fmt::format("the journal is {} MiB behind (slow disk)", queued_bytes_ >> 20);
+        why = fmt::format("the journal is {} KiB behind (slow disk)", queued_bytes_ >> 10);
         return false;
     }
     return true;
