@@ -89,16 +89,21 @@ class DeadlineStream : public httplib::Stream {
         char b;
         return ::recv(fd_, &b, 1, MSG_PEEK | MSG_DONTWAIT) > 0 || buffered();
     }
-    int wait_ms() {
+    // How long the next wait may be, and whether the head deadline is what limits it.
+    int wait_ms(bool& by_deadline) const {
+        by_deadline = false;
         if (!in_head_) return read_ms_;
         const auto left =
-            std::chrono::duration_cast<std::chrono::milliseconds>(deadline_ - Clock::now());
+            std::chrono::duration_cast<std::chrono::milliseconds>(deadline_ - Clock::now()) +
+            std::chrono::milliseconds(1);  // round up: poll must not return before it
+        by_deadline = left.count() <= read_ms_;
         return static_cast<int>(std::clamp<int64_t>(left.count(), 0, read_ms_));
     }
     bool fill() {
-        const int ms = wait_ms();
+        bool by_deadline = false;
+        const int ms = wait_ms(by_deadline);
         if (wait_for(fd_, POLLIN, ms) <= 0) {
-            expired_ = in_head_ && Clock::now() >= deadline_;
+            expired_ = by_deadline;
             return false;
         }
         ssize_t n;
