@@ -148,7 +148,8 @@ bool ApiServer::process_and_close_socket(socket_t sock) {
     bool ret = false;
     for (size_t count = keep_alive_max_count_; count > 0 && svr_sock_ != INVALID_SOCKET; --count) {
         if (!next_request(strm, sock, static_cast<int>(keep_alive_timeout_sec_ * 1000))) break;
-        strm.begin_request(Clock::now() + head_timeout_);
+        strm.begin_request(head_timeout_.count() ? Clock::now() + head_timeout_
+                                                 : Clock::time_point::max());  // 0 = off
         bool closed = false;
         ret = process_request(strm, count == 1, closed, nullptr);
         if (strm.expired()) {  // cpp-httplib may have answered 400: either way, it ends here
