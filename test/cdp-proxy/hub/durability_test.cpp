@@ -254,10 +254,16 @@ namespace {
 void cdp_attempt(int cdp_port) {
     httplib::Client cli("127.0.0.1", cdp_port);
     cli.set_read_timeout(10, 0);
-    auto r = cli.Get("/devtools/browser/x", {{"Upgrade", "websocket"},
-                                             {"Connection", "Upgrade"},
-                                             {"Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ=="},
-                                             {"Sec-WebSocket-Version", "13"}});
+    const httplib::Headers upgrade = {{"Upgrade", "websocket"},
+                                      {"Connection", "Upgrade"},
+                                      {"Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ=="},
+                                      {"Sec-WebSocket-Version", "13"}};
+    auto r = cli.Get("/devtools/browser/x", upgrade);
+    // The CDP listener starts just after the hub answers /healthz.
+    for (int i = 0; i < 500 && !r; ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        r = cli.Get("/devtools/browser/x", upgrade);
+    }
     REQUIRE(r);
     CHECK(r->status >= 500);
 }
