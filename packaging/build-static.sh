@@ -160,6 +160,13 @@ place_sources() {
         unpacked=$(find "$deps/src" -mindepth 1 -maxdepth 1 -type d -name "$src-*" | head -n1)
         [ -n "$unpacked" ] || die "apt-get source $src left no source tree"
         dir=$(wrap_dir "$name")
+        # The wrap names the version the code targets; another one (a newer Debian) may not build.
+        local got=${unpacked##*-}
+        got=${got%%+*}  # Debian's repack suffix (9.1.0+ds1)
+        [ "$got" = "${dir##*-}" ] ||
+            die "apt-get source $src gave version $got, but subprojects/$name.wrap names" \
+                "${dir##*-} (the version the code targets): update the wrap once the code" \
+                "builds with it"
         # Debian's cpp-httplib has its own meson.build, nats.c is built with its CMakeLists.txt
         # (meson's cmake module); fmt and simdjson (CMake projects too) get our meson overlay.
         if [ ! -f "$unpacked/meson.build" ] && [ "$name" != nats.c ]; then

@@ -26,6 +26,11 @@ void add_hub_flags(FlagSet& flags, HubOptions& o, bool with_token) {
     flags.add_uint("api-read-timeout", &o.read_timeout_seconds,
                    "drop a telemetry API client silent this long mid-request (headers or body)",
                    "SECONDS");
+    flags.add_uint("api-head-timeout", &o.head_timeout_seconds,
+                   "close a telemetry API connection whose request head (request line and "
+                   "headers) is not complete this long after its first byte (0 = only the read "
+                   "timeout applies)",
+                   "SECONDS");
     flags.add_uint("ring-capacity", &o.ring_capacity, "events kept in memory for resuming readers");
     flags.add_uint("journal-commit-ms", &o.journal_commit_ms,
                    "group commit window: the journal writer gathers records this long before "

@@ -7,7 +7,8 @@
 namespace faultline::hub {
 
 // Adds --api-listen, --data-dir, --host, --max-body, --max-subscribers, --api-workers,
-// --api-read-timeout, --ring-capacity, --journal-commit-ms, --ack-timeout-ms, --segment-bytes,
+// --api-read-timeout, --api-head-timeout, --ring-capacity, --journal-commit-ms, --ack-timeout-ms,
+// --segment-bytes,
 // --retention-bytes and, with_token, --token.
 void add_hub_flags(FlagSet& flags, HubOptions& o, bool with_token = true);
 

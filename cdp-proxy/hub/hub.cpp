@@ -65,6 +65,8 @@ bool Hub::open_journal(std::string& error) {
         jo.commit_interval = std::chrono::milliseconds(opts_.journal_commit_ms);
         jo.segment_bytes = opts_.segment_bytes;
         jo.retention_bytes = opts_.retention_bytes;
+        jo.seq_block = opts_.seq_block;
+        jo.max_queued_bytes = opts_.max_queued_bytes;
         jo.log = opts_.log;
         journal_ = std::make_unique<Journal>(std::move(jo));
         if (!journal_->open(opts_.ring_capacity, rec, error)) {
@@ -126,6 +128,7 @@ bool Hub::bind(std::string& error) {
     const ListenerLimits limits{opts_.max_subscribers + opts_.api_workers,
                                 opts_.read_timeout_seconds, opts_.write_timeout_seconds};
     configure_listener(server_, limits, listen_fd_);
+    server_.set_head_timeout(std::chrono::seconds(opts_.head_timeout_seconds));
     server_.set_payload_max_length(opts_.max_body);
     server_.set_tcp_nodelay(true);  // small answers and SSE events leave at once, not after 40 ms
     server_.set_keep_alive_timeout(1);  // an idle keep-alive worker delays stop() by this much
@@ -151,7 +154,7 @@ void Hub::stop() {
     if (!started_ || stopped_.exchange(true)) return;
     stopping_ = true;
     uint64_t final_seq = 0;
-    {
+    if (ring_) {  // null when start() failed before the journal was restored
         std::lock_guard lock(mu_);
         end_capture_locked();
         final_seq = ring_->last_seq();
@@ -165,7 +168,7 @@ void Hub::stop() {
     }
     if (journal_) journal_->close();
     stop_sinks();
-    ring_->close();
+    if (ring_) ring_->close();
 }
 
 uint64_t Hub::last_seq() const {

@@ -22,6 +22,7 @@
 #include "faultline/event.hpp"
 #include "faultline/log.hpp"
 #include "hub/capture.hpp"
+#include "hub/http/api_server.hpp"
 #include "hub/metrics.hpp"
 #include "hub/oom_link.hpp"
 #include "hub/sinks/sink.hpp"
@@ -42,14 +43,17 @@ struct HubOptions {
     uint64_t max_subscribers = 64;
     uint64_t api_workers = 512;         // connections served at once beyond the stream readers
     uint64_t read_timeout_seconds = 3;  // a client silent this long mid-request is dropped
+    uint64_t head_timeout_seconds = 3;  // a request head not complete this long after its start
     double heartbeat_seconds = 15;
     uint64_t journal_commit_ms = 0;  // group commit window; 0 = right after the previous fsync
     uint64_t ack_timeout_ms = 2000;  // a batch not durable by then gets 503 (producers retry)
     uint64_t segment_bytes = uint64_t{64} << 20;
     uint64_t retention_bytes = uint64_t{1} << 30;
     uint64_t write_timeout_seconds = 3;  // a stream reader that accepts nothing this long is cut
-    std::string host;                    // source.host of the hub's own events; empty = hostname
-    LogFn log;  // the hub's log lines (main passes stderr_log); empty = none
+    uint64_t seq_block = 65536;          // seqs reserved per seq.reserve write (tests: smaller)
+    uint64_t max_queued_bytes = uint64_t{64} << 20;  // journal queue (tests: smaller)
+    std::string host;  // source.host of the hub's own events; empty = hostname
+    LogFn log;         // the hub's log lines (main passes stderr_log); empty = none
 };
 
 class Hub {
@@ -109,6 +113,7 @@ class Hub {
     bool open_journal(std::string& error);
     void restore(const JournalRecovery& rec);
     void log(const std::string& msg) const;
+    void flush_note();
     bool start_sinks(std::string& error);
     void stop_sinks();
     std::vector<sinks::SinkStatus> sink_statuses() const;
@@ -142,7 +147,7 @@ class Hub {
     std::unique_ptr<Journal> journal_;
     std::unique_ptr<RecordRing> ring_;
     std::unique_ptr<SseStreams> sse_;
-    httplib::Server server_;
+    ApiServer server_;
     std::thread server_thread_;
     std::string host_;
     int port_ = -1;
@@ -153,8 +158,10 @@ class Hub {
     std::mutex mu_;  // publish order: dedup, capture, seq and journal order are one decision
     DedupWindow dedup_;
     CaptureState capture_;
-    OomLink oom_link_;     // page_crashed -> the system_oom_kill that caused it
-    bool closed_ = false;  // journal closed: publish() records nothing more
+    OomLink oom_link_;              // page_crashed -> the system_oom_kill that caused it
+    bool closed_ = false;           // journal closed: publish() records nothing more
+    uint64_t unsequenced_run_ = 0;  // in-process events dropped since the last recorded one
+    std::string note_;              // a state change to log once mu_ is released
 
     std::atomic<bool> started_{false}, stopping_{false}, stopped_{false};
 };

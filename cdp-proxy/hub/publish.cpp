@@ -9,10 +9,25 @@ namespace faultline::hub {
 
 uint64_t Hub::publish(Event e) {
     if (!find_event_spec(e.type)) return 0;
-    std::lock_guard lock(mu_);
-    if (closed_) return 0;
-    if (!e.id.empty() && dedup_.contains(e.id)) return 0;
-    return accept_locked(e, /*droppable=*/true);
+    uint64_t seq = 0;
+    {
+        std::lock_guard lock(mu_);
+        if (closed_) return 0;
+        if (!e.id.empty() && dedup_.contains(e.id)) return 0;
+        seq = accept_locked(e, /*droppable=*/true);
+    }
+    flush_note();
+    return seq;
+}
+
+// Logs the line record_locked left, outside mu_ (a slow stderr must not hold up publishers).
+void Hub::flush_note() {
+    std::string note;
+    {
+        std::lock_guard lock(mu_);
+        note.swap(note_);
+    }
+    if (!note.empty()) log(note);
 }
 
 Hub::IngestResult Hub::ingest(std::vector<Event>& events) {
@@ -41,6 +56,7 @@ Hub::IngestResult Hub::ingest(std::vector<Event>& events) {
         }
     }
     metrics_.duplicates(r.duplicates);
+    flush_note();
     return r;
 }
 
@@ -81,7 +97,17 @@ uint64_t Hub::record_locked(Event& e, bool droppable) {
     if (journal_ && ring_->last_seq() >= journal_->reserved_seq()) {
         // Handing out an unreserved seq could reuse it after a crash: not recorded.
         metrics_.unsequenced();
+        if (unsequenced_run_++ == 0)
+            note_ = fmt::format(
+                "in-process events are dropped: no reserved seq left, the journal cannot "
+                "persist its seq high-water mark ({}); never reusing a seq wins",
+                journal_->error());
         return 0;
+    }
+    if (unsequenced_run_) {
+        note_ = fmt::format("in-process events are recorded again ({} dropped without a seq)",
+                            unsequenced_run_);
+        unsequenced_run_ = 0;
     }
     RecordPtr rec;
     const uint64_t seq = ring_->publish([&](uint64_t s) {

@@ -1,6 +1,7 @@
 // The telemetry API listener under load: a worker budget (a thread per connection on demand,
 // so producers are served while stream readers and slow or half-open clients hold theirs), a
-// read timeout that frees a worker whose client stops sending headers, and a listen backlog
+// read timeout that frees a worker whose client stops sending (the request head's own deadline
+// is ApiServer's, hub/http/api_server), and a listen backlog
 // wider than the 5 cpp-httplib's Debian build has compiled in.
 #pragma once
 

@@ -202,16 +202,35 @@ void Hub::handle_capture_get(const httplib::Request& req, httplib::Response& res
 }
 
 void Hub::handle_health(const httplib::Request&, httplib::Response& res) {
+    flush_note();
     if (stopping_) return send_error(res, 503, "the hub is shutting down");
+    std::string behind;
     if (journal_ && !journal_->writable()) {
         res.status = 503;
-        return res.set_content(
-            JsonObject()
-                .add("status", "journal_unwritable")
-                .add("error", "the journal cannot store events: " + journal_->error())
-                .add("last_seq", ring_->last_seq())
-                .finish(),
-            "application/json");
+        JsonObject out;
+        out.add("status", "journal_unwritable")
+            .add("error", "the journal cannot store events: " + journal_->error())
+            .add("last_seq", ring_->last_seq());
+        uint64_t dropping = 0;
+        {
+            std::lock_guard lock(mu_);
+            dropping = unsequenced_run_;
+        }
+        if (dropping)  // seq is never reused: in-process events without a reserved seq are lost
+            out.add("events_unsequenced", dropping)
+                .add("unsequenced",
+                     fmt::format("{} in-process events dropped: no reserved seq left", dropping));
+        return res.set_content(out.finish(), "application/json");
+    }
+    if (journal_ && !journal_->accepting(behind)) {
+        res.status = 503;  // in-process events past the queue limit are not journaled meanwhile
+        return res.set_content(JsonObject()
+                                   .add("status", "journal_behind")
+                                   .add("error", behind)
+                                   .add("unjournaled", journal_->stats().unjournaled)
+                                   .add("last_seq", ring_->last_seq())
+                                   .finish(),
+                               "application/json");
     }
     // A failing sink is reported, not fatal: the hub itself still serves (200).
     const std::string failing = sinks::render_unhealthy_sinks(sink_statuses());

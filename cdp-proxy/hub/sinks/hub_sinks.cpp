@@ -16,7 +16,13 @@ void Hub::add_sink(std::unique_ptr<sinks::Destination> dest, sinks::SinkOptions 
 }
 
 bool Hub::start_sinks(std::string& error) {
-    if (!load_instance_id(opts_.data_dir, instance_id_, error)) return false;
+    if (!load_instance_id(opts_.data_dir, instance_id_, error)) {
+        // Only sinks need it to survive a restart: without them a read-only data dir is fine.
+        if (!sinks_.empty()) return false;
+        log(fmt::format("{}; using an instance id for this run only", error));
+        instance_id_ = new_instance_id();
+        error.clear();
+    }
     if (!sinks_.empty() && opts_.data_dir.empty())
         std::fprintf(stderr,
                      "cdp-proxy: hub: no --data-dir: sinks keep their cursor in memory only and "

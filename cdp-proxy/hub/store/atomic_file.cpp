@@ -42,11 +42,19 @@ bool atomic_write_file(const std::string& path, const std::string& contents, std
         ::unlink(tmp.c_str());
         return false;
     }
-    if (int dfd = ::open(dir_of(path).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC); dfd >= 0) {
-        ::fsync(dfd);  // the rename itself survives a power loss
-        ::close(dfd);
+    if (int err = fsync_dir(dir_of(path))) {  // the rename itself survives a power loss
+        error = fmt::format("cannot fsync the directory of {}: {}", path, std::strerror(err));
+        return false;
     }
     return true;
+}
+
+int fsync_dir(const std::string& dir) {
+    const int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd < 0) return errno;
+    const int err = ::fsync(dfd) == 0 ? 0 : errno;
+    ::close(dfd);
+    return err;
 }
 
 std::optional<std::string> read_small_file(const std::string& path, std::string& error) {

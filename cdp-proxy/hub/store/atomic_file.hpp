@@ -13,4 +13,8 @@ bool atomic_write_file(const std::string& path, const std::string& contents, std
 // The whole file, or nullopt when it does not exist or cannot be read (error says which).
 std::optional<std::string> read_small_file(const std::string& path, std::string& error);
 
+// fsync of a directory, so a file created or renamed in it survives a power loss. Returns 0
+// or the errno.
+int fsync_dir(const std::string& dir);
+
 }  // namespace faultline::hub

@@ -13,6 +13,7 @@
 #include <filesystem>
 
 #include "faultline/unique_fd.hpp"
+#include "hub/store/atomic_file.hpp"
 #include "hub/store/journal_line.hpp"
 
 namespace faultline::hub {
@@ -51,25 +52,33 @@ bool read_file(const std::string& path, std::string& out) {
     return true;
 }
 
-// Prepends the record lines of contents to tail, keeping at most max (the newest).
+// Prepends the record lines of an older segment's contents to tail, keeping at most max (the
+// newest). Only lines whose seq rises and stays below the tail's first are taken: a failed
+// cut-back can leave lines in an old segment that a newer one holds again.
 void collect_tail(std::string_view contents, size_t max, std::deque<std::string>& tail) {
+    const uint64_t below = tail.empty() ? UINT64_MAX : *journal_line_seq(tail.front());
     std::vector<std::string_view> lines;
+    uint64_t prev = 0;
     size_t start = 0;
     while (start < contents.size()) {
         size_t nl = contents.find('\n', start);
         if (nl == std::string_view::npos) break;
         std::string_view line = contents.substr(start, nl - start);
-        if (journal_line_seq(line)) lines.push_back(line);
+        if (auto seq = journal_line_seq(line); seq && *seq > prev && *seq < below) {
+            lines.push_back(line);
+            prev = *seq;
+        }
         start = nl + 1;
     }
     for (auto it = lines.rbegin(); it != lines.rend() && tail.size() < max; ++it)
         tail.emplace_front(*it);
 }
 
-// Reads complete record lines with after < seq <= upto from fd at cur.offset. Returns true
-// when the end of the file (or a record past upto) was reached, false when max lines were
-// collected first.
-bool read_lines(int fd, JournalCursor& cur, uint64_t after, uint64_t upto, size_t max,
+// Reads complete record lines with after < seq <= upto from fd at cur.offset, raising after
+// to each seq taken (so a line a failed cut-back left behind is never yielded twice or out of
+// order). Returns true when the end of the file (or a record past upto) was reached, false
+// when max lines were collected first.
+bool read_lines(int fd, JournalCursor& cur, uint64_t& after, uint64_t upto, size_t max,
                 std::vector<std::string>& out) {
     size_t chunk = 256 * 1024;
     std::string buf;
@@ -92,7 +101,10 @@ bool read_lines(int fd, JournalCursor& cur, uint64_t after, uint64_t upto, size_
             }
             start = nl + 1;
             any = true;
-            if (seq && *seq > after) out.emplace_back(line);
+            if (seq && *seq > after) {
+                out.emplace_back(line);
+                after = *seq;
+            }
         }
         cur.offset += start;
         if (out.size() >= max) return false;
@@ -141,9 +153,9 @@ int pwrite_all(int fd, std::string_view data, uint64_t off) {
     return 0;
 }
 
-void fsync_dir(const std::string& dir) {
-    if (UniqueFd dfd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC)); dfd)
-        ::fsync(dfd.get());
+// Can the writer still hope to write here later (a read-only or not yet writable dir)?
+bool unwritable_here(int err) {
+    return err == EROFS || err == EACCES || err == EPERM;
 }
 
 constexpr uint64_t kMaxBatchBytes = uint64_t{8} << 20;
@@ -208,14 +220,22 @@ bool Journal::recover_newest(size_t tail, JournalRecovery& rec, std::string& err
         if (newest) {
             size_t valid = journal_valid_prefix(contents);
             if (valid < contents.size()) {
-                if (::truncate(path.c_str(), static_cast<off_t>(valid)) != 0) {
+                if (::truncate(path.c_str(), static_cast<off_t>(valid)) == 0) {
+                    stats_.cut_bytes = contents.size() - valid;
+                    log(fmt::format("journal: cut {} torn bytes from the end of {}",
+                                    stats_.cut_bytes, path));
+                } else if (unwritable_here(errno)) {
+                    // Readers skip the torn bytes; the writer starts a new segment.
+                    log(
+                        fmt::format("journal: cannot cut the torn tail of {} ({}); writing "
+                                    "continues in a new segment",
+                                    path, std::strerror(errno)));
+                    must_rotate_ = true;
+                } else {
                     error = fmt::format("cannot cut the torn tail of {}: {}", path,
                                         std::strerror(errno));
                     return false;
                 }
-                stats_.cut_bytes = contents.size() - valid;
-                log(fmt::format("journal: cut {} torn bytes from the end of {}", stats_.cut_bytes,
-                                path));
                 contents.resize(valid);
             }
             it->second = valid;
@@ -241,14 +261,17 @@ bool Journal::open(size_t tail, JournalRecovery& rec, std::string& error) {
     if (!segments_.empty()) {
         fd_first_ = segments_.rbegin()->first;
         fd_bytes_ = segments_.rbegin()->second;
+        // A gap in seq (a crash left reserved seqs unused) starts a new segment.
+        must_rotate_ = must_rotate_ || rec.next_seq != rec.last_seq + 1;
         fd_.reset(::open(segment_path(fd_first_).c_str(), O_WRONLY | O_CLOEXEC));
-        if (!fd_) {
+        if (!fd_ && !unwritable_here(errno)) {
             error = fmt::format("cannot open journal segment {}: {}", segment_path(fd_first_),
                                 std::strerror(errno));
             return false;
         }
-        // A gap in seq (a crash left reserved seqs unused) starts a new segment.
-        must_rotate_ = rec.next_seq != rec.last_seq + 1;
+        // Readable but not writable (read-only mount, no write permission): the journal
+        // starts unwritable, the writer retries in a new segment until the dir takes writes.
+        if (!fd_) must_rotate_ = true;
     }
     open_ = true;
     stop_ = false;
@@ -288,7 +311,7 @@ void Journal::run_writer() {
     while (true) {
         work_cv_.wait(lock, [&] { return stop_ || has_work_locked(); });
         if (!has_work_locked()) break;  // stopping with nothing left
-        if (opts_.commit_interval.count() > 0 && !stop_)
+        if (opts_.commit_interval.count() > 0 && !stop_ && !queue_.empty())
             work_cv_.wait_for(lock, opts_.commit_interval, [&] { return stop_; });
         Batch b;
         b.reserve = reserve_target_locked();
@@ -366,7 +389,11 @@ int Journal::rotate(uint64_t first_seq, std::string& what) {
         what = "create " + path;
         return errno;
     }
-    fsync_dir(opts_.dir);  // the new name is durable before records in it are acknowledged
+    // The new name is durable before records in it are acknowledged.
+    if (int err = fsync_dir(opts_.dir)) {
+        what = "fsync directory " + opts_.dir;
+        return err;
+    }
     fd_ = std::move(fd);
     fd_first_ = first_seq;
     fd_bytes_ = 0;
@@ -473,7 +500,7 @@ bool Journal::accepting(std::string& why) const {
         return false;
     }
     if (queued_bytes_ >= opts_.max_queued_bytes / 2) {
-        why = fmt::format("the journal is {} MiB behind (slow disk)", queued_bytes_ >> 20);
+        why = fmt::format("the journal is {} KiB behind (slow disk)", queued_bytes_ >> 10);
         return false;
     }
     return true;
@@ -540,11 +567,12 @@ void Journal::read_durable(JournalCursor& cur, const std::vector<uint64_t>& segs
     }
     size_t idx =
         static_cast<size_t>(std::lower_bound(segs.begin(), segs.end(), cur.segment) - segs.begin());
+    uint64_t floor = after;  // the newest seq yielded
     while (out.size() - before < max && idx < segs.size()) {
         UniqueFd fd(::open(segment_path(segs[idx]).c_str(), O_RDONLY | O_CLOEXEC));
         bool at_end = true;
         if (fd)  // a segment deleted by retention meanwhile is skipped
-            at_end = read_lines(fd.get(), cur, after, upto, before + max, out);
+            at_end = read_lines(fd.get(), cur, floor, upto, before + max, out);
         if (!at_end || idx + 1 == segs.size()) break;
         cur.segment = segs[++idx];
         cur.offset = 0;

@@ -8,6 +8,8 @@
 #include <charconv>
 #include <cstring>
 
+#include "hub/store/atomic_file.hpp"
+
 namespace faultline::hub {
 
 namespace {
@@ -87,6 +89,14 @@ int SeqReserve::persist(uint64_t mark, std::string& what) {
             return errno;
         }
         fresh = slots_[0] == 0 && slots_[1] == 0;
+        // The file's name survives a power loss before it is relied on (it may be new).
+        const size_t slash = path_.rfind('/');
+        const std::string dir = slash == std::string::npos ? "." : path_.substr(0, slash + 1);
+        if (int err = fsync_dir(dir)) {
+            fd_.reset();
+            what = "fsync directory " + dir;
+            return err;
+        }
     }
     // Overwrite the older slot so the newest intact mark survives a torn write.
     const size_t slot = slots_[0] <= slots_[1] ? 0 : 1;

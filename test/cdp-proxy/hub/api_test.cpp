@@ -2,7 +2,11 @@
 // reader, the subscriber cap, capture sessions, pages, metrics, a journal that cannot write.
 #include <sys/resource.h>
 
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <csignal>
+#include <fstream>
 
 #include "catch.hpp"
 #include "hub/store/seq_reserve.hpp"
@@ -372,5 +376,134 @@ TEST_CASE("no seq is handed out before seq.reserve is durable; the hub recovers 
     CHECK(h.hub.publish(cdp_event(2)) == 2);
     CHECK(std::filesystem::file_size(missing + "/seq.reserve") ==
           faultline::hub::kReserveSlotStride + faultline::hub::kReserveSlotBytes);
+    std::filesystem::remove_all(o.data_dir);
+}
+
+namespace {
+// strace attached to this very process, failing every fdatasync with EIO until destroyed.
+// Returns with attached() false when strace cannot trace here.
+struct FailFdatasync {
+    pid_t pid = -1;
+    bool ok = false;
+    FailFdatasync() {
+        pid = fork();
+        if (pid == 0) {
+            const std::string self = std::to_string(getppid());
+            execlp("strace", "strace", "-f", "-qq", "-p", self.c_str(), "-e", "trace=fdatasync",
+                   "-e", "inject=fdatasync:error=EIO", "-o", "/dev/null", nullptr);
+            _exit(127);
+        }
+        // Attached once every thread of ours has a tracer.
+        for (int i = 0; i < 500 && !ok; ++i) {
+            ok = true;
+            for (auto& t : std::filesystem::directory_iterator("/proc/self/task")) {
+                std::ifstream st(t.path() / "status");
+                std::string line;
+                while (std::getline(st, line))
+                    if (line.rfind("TracerPid:", 0) == 0) ok &= std::stoi(line.substr(10)) != 0;
+            }
+            if (!ok) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        }
+    }
+    ~FailFdatasync() {
+        if (pid <= 0) return;
+        kill(pid, SIGINT);
+        waitpid(pid, nullptr, 0);
+    }
+};
+
+uint64_t metric_value(const std::string& body, const std::string& name) {
+    const size_t at = body.find("\n" + name + " ");
+    REQUIRE(at != std::string::npos);
+    return std::stoull(body.substr(at + name.size() + 2));
+}
+
+size_t count_lines(std::mutex& mu, const std::vector<std::string>& logged, const char* what) {
+    std::lock_guard lock(mu);
+    return static_cast<size_t>(std::count_if(
+        logged.begin(), logged.end(), [&](auto& l) { return l.find(what) != std::string::npos; }));
+}
+}  // namespace
+
+TEST_CASE("seq.reserve cannot be renewed: in-process events are dropped, counted, named, logged") {
+    if (system("strace -V >/dev/null 2>&1") != 0) {
+        std::printf("SKIP: strace is not installed\n");
+        std::exit(77);
+    }
+    HubOptions o = quick();
+    o.data_dir = temp_dir();
+    o.seq_block = 64;  // renewed every 32 seqs: the failure shows after a few dozen events
+    std::mutex log_mu;
+    std::vector<std::string> logged;
+    o.log = [&](std::string_view line) {
+        std::lock_guard lock(log_mu);
+        logged.emplace_back(line);
+    };
+    TestHub h(o);
+    auto cli = h.client();
+    SseCollector reader(h.hub.port(), "/telemetry/stream?since=0");
+    uint64_t recorded = 0, dropped = 0;
+    {
+        FailFdatasync fail;
+        if (!fail.ok) {
+            std::printf("SKIP: strace cannot attach to this process (ptrace not permitted)\n");
+            std::exit(77);
+        }
+        // A long EIO phase: every renewal fails, so the reserved block runs out.
+        for (int i = 0; i < 200; ++i) {
+            (h.hub.publish(cdp_event(i)) ? recorded : dropped)++;
+            std::this_thread::sleep_for(std::chrono::milliseconds(2));
+        }
+        INFO("recorded " << recorded << ", dropped " << dropped);
+        CHECK(recorded <= 64);  // never past the persisted mark
+        REQUIRE(dropped > 0);
+        CHECK(reader.wait([&](auto& e) { return e.size() == recorded; }));
+        auto health = cli.Get("/healthz");
+        REQUIRE(health);
+        CHECK(health->status == 503);
+        CHECK(health->body.find("EIO") != std::string::npos);
+        CHECK(health->body.find(fmt::format(R"("events_unsequenced":{})", dropped)) !=
+              std::string::npos);
+        CHECK(metric_value(cli.Get("/metrics")->body, "faultline_hub_events_unsequenced_total") ==
+              dropped);
+        CHECK(count_lines(log_mu, logged, "in-process events are dropped") == 1);
+    }
+    // strace is gone: the mark is renewed and events are recorded again, with a seq above it.
+    uint64_t seq = 0;
+    for (int i = 0; i < 300 && !seq; ++i) {
+        seq = h.hub.publish(cdp_event(1000 + i));
+        if (!seq) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    REQUIRE(seq == recorded + 1);  // nothing handed out meanwhile
+    CHECK(cli.Get("/healthz")->status == 200);
+    CHECK(count_lines(log_mu, logged, "in-process events are recorded again") == 1);
+    std::filesystem::remove_all(o.data_dir);
+}
+
+TEST_CASE(
+    "a journal far behind: /healthz 503 journal_behind while in-process events are not "
+    "journaled") {
+    HubOptions o = quick();
+    o.data_dir = temp_dir();
+    o.journal_commit_ms = 1500;      // a slow disk: the queue waits this long per commit
+    o.max_queued_bytes = 64 * 1024;  // in-process events past it are not journaled
+    TestHub h(o);
+    auto cli = h.client();
+    REQUIRE(cli.Get("/healthz")->status == 200);
+    for (int i = 0; i < 2000; ++i) REQUIRE(h.hub.publish(cdp_event(i)) > 0);
+    const std::string m = cli.Get("/metrics")->body;
+    CHECK(metric_value(m, "faultline_hub_journal_unjournaled_total") > 0);
+    auto health = cli.Get("/healthz");
+    REQUIRE(health);
+    CHECK(health->status == 503);
+    CHECK(health->body.find(R"("status":"journal_behind")") != std::string::npos);
+    CHECK(health->body.find("behind") != std::string::npos);
+    // The writer catches up: health is ok again.
+    bool ok = false;
+    for (int i = 0; i < 400 && !ok; ++i) {
+        ok = cli.Get("/healthz")->status == 200;
+        if (!ok) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    CHECK(ok);
     std::filesystem::remove_all(o.data_dir);
 }

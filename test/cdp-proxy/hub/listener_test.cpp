@@ -150,3 +150,63 @@ TEST_CASE("past its cap the worker pool runs connections in the order they came"
     pool.shutdown();
     CHECK(order == std::vector<int>{0, 1, 2, 3, 4, 5});
 }
+
+TEST_CASE(
+    "clients dripping a request head are cut off at the head deadline; producers are served") {
+    faultline::hub::HubOptions o;
+    o.data_dir = temp_dir();
+    o.read_timeout_seconds = 3;  // each drip (1 s apart) would reset a per-recv timeout
+    o.head_timeout_seconds = 2;
+    TestHub h(o);
+    constexpr int kDrippers = 160, kHalfOpen = 40;
+    std::vector<int> fds;
+    for (int i = 0; i < kDrippers + kHalfOpen; ++i) fds.push_back(half_open(h.hub.port()));
+    REQUIRE(std::count(fds.begin(), fds.end(), -1) == 0);
+    const auto t0 = Clock::now();
+    std::atomic<bool> stop{false};
+    std::thread dripper([&] {  // one more header byte per client every second
+        while (!stop) {
+            for (int i = 0; i < kDrippers; ++i) send(fds[i], "n", 1, MSG_NOSIGNAL | MSG_DONTWAIT);
+            for (int i = 0; i < 10 && !stop; ++i)
+                std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        }
+    });
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    auto cli = h.client();
+    const auto p0 = Clock::now();
+    auto res = cli.Post("/telemetry/events", crash_json("d-1"), "application/x-ndjson");
+    const auto post_ms = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - p0);
+    REQUIRE(res);
+    CHECK(res->status == 200);
+    CHECK(post_ms.count() < 1000);
+    // Every client is closed within the deadline (plus scheduling slack), none long before it.
+    std::vector<double> closed_at(fds.size(), -1);
+    const auto end = t0 + std::chrono::seconds(8);
+    size_t open = fds.size();
+    while (open > 0 && Clock::now() < end) {
+        std::vector<pollfd> p;
+        for (size_t i = 0; i < fds.size(); ++i)
+            if (closed_at[i] < 0) p.push_back({fds[i], POLLIN, 0});
+        poll(p.data(), p.size(), 50);
+        for (auto& q : p) {
+            if (!(q.revents & (POLLIN | POLLHUP | POLLERR))) continue;
+            char buf[512];
+            if (recv(q.fd, buf, sizeof buf, MSG_DONTWAIT) > 0) continue;  // the 400, then EOF
+            const size_t i =
+                static_cast<size_t>(std::find(fds.begin(), fds.end(), q.fd) - fds.begin());
+            closed_at[i] = std::chrono::duration<double>(Clock::now() - t0).count();
+            --open;
+        }
+    }
+    stop = true;
+    dripper.join();
+    const auto [lo, hi] = std::minmax_element(closed_at.begin(), closed_at.begin() + kDrippers);
+    std::printf("drip-feeders closed after %.2f..%.2f s (deadline 2 s); POST took %lld ms\n", *lo,
+                *hi, static_cast<long long>(post_ms.count()));
+    CHECK(open == 0);
+    CHECK(*lo >= 1.8);
+    CHECK(*hi <= 3.5);
+    CHECK(h.hub.publish(cdp_event(1)) > 0);
+    for (int fd : fds) close(fd);
+    std::filesystem::remove_all(o.data_dir);
+}

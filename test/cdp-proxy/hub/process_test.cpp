@@ -93,3 +93,112 @@ TEST_CASE("SIGTERM ends the capture, delivers session_ended and exits 0 within 5
     CHECK(all.find("\"type\":\"session_ended\"") != std::string::npos);
     std::filesystem::remove_all(dir);
 }
+
+namespace {
+// Runs a command line, returns its wait status; its stdout and stderr go to out.
+int run(const std::string& cmd, std::string& out) {
+    FILE* p = popen((cmd + " 2>&1").c_str(), "r");
+    if (!p) return -1;
+    char buf[4096];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
+    return pclose(p);
+}
+
+std::vector<std::string> lines_of(const std::string& path) {
+    std::ifstream f(path);
+    std::vector<std::string> out;
+    for (std::string l; std::getline(f, l);) out.push_back(l);
+    return out;
+}
+
+// Index of the first line at or after from containing every needle; -1 when none.
+long find_line(const std::vector<std::string>& lines, size_t from,
+               std::initializer_list<std::string> needles) {
+    for (size_t i = from; i < lines.size(); ++i) {
+        bool all = true;
+        for (const auto& n : needles) all &= lines[i].find(n) != std::string::npos;
+        if (all) return static_cast<long>(i);
+    }
+    return -1;
+}
+}  // namespace
+
+TEST_CASE("a data dir that cannot be used is a clear error and exit status 1, not a crash") {
+    const std::string dir = temp_dir();
+    std::ofstream(dir + "/not-a-dir") << "x";
+    std::string out;
+    const int st = run(fmt::format("{} --api-listen 127.0.0.1:0 --cdp-listen 127.0.0.1:0 "
+                                   "--data-dir {}/not-a-dir",
+                                   CDP_PROXY, dir),
+                       out);
+    INFO(out);
+    REQUIRE(WIFEXITED(st));  // not SIGSEGV
+    CHECK(WEXITSTATUS(st) == 1);
+    CHECK(out.find(dir + "/not-a-dir") != std::string::npos);
+    CHECK(out.find("Not a directory") != std::string::npos);
+    std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("new files in the data dir (seq.reserve, segments) are followed by a directory fsync") {
+    std::string version;
+    if (run("strace -V", version) != 0) {
+        std::printf("SKIP: strace is not installed\n");
+        std::exit(77);
+    }
+    const std::string dir = temp_dir();
+    const std::string trace = dir + ".trace";
+    const int port = free_port();
+    // strace starts the binary (--seccomp-bpf: only the traced calls stop) and prints the path
+    // behind every fd (-y).
+    const pid_t pid = fork();
+    if (pid == 0) {
+        const std::string listen = "127.0.0.1:" + std::to_string(port);
+        const std::string cdp = "127.0.0.1:" + std::to_string(free_port());
+        execlp("strace", "strace", "-f", "-qq", "-y", "--seccomp-bpf", "-e",
+               "trace=openat,fsync,fdatasync", "-o", trace.c_str(), CDP_PROXY, "--api-listen",
+               listen.c_str(), "--cdp-listen", cdp.c_str(), "--data-dir", dir.c_str(), nullptr);
+        _exit(127);
+    }
+    httplib::Client cli("127.0.0.1", port);
+    bool up = false;
+    for (int i = 0; i < 1000 && !up; ++i) {
+        up = static_cast<bool>(cli.Get("/healthz"));
+        if (!up) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    REQUIRE(up);
+    auto res = cli.Post("/telemetry/events", crash_json("f:1"), "application/json");
+    REQUIRE(res);
+    REQUIRE(res->status == 200);  // durable: every step before it is in the trace
+    // Stop the binary (strace's child); strace exits with it.
+    std::ifstream children(fmt::format("/proc/{}/task/{}/children", pid, pid));
+    pid_t proxy = 0;
+    children >> proxy;
+    kill(proxy > 0 ? proxy : pid, SIGTERM);
+    for (int i = 0; i < 1000 && waitpid(pid, nullptr, WNOHANG) == 0; ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    kill(pid, SIGKILL);
+    waitpid(pid, nullptr, 0);
+    const auto lines = lines_of(trace);
+    const std::string dir_fsync = "<" + dir + ">) = 0";
+    const long reserve = find_line(lines, 0, {"seq.reserve\"", "O_CREAT"});
+    REQUIRE(reserve >= 0);
+    const long segment = find_line(lines, 0, {".ndjson\"", "O_CREAT"});
+    REQUIRE(segment >= 0);
+    const long seg_sync =
+        find_line(lines, static_cast<size_t>(segment), {"fdatasync(", ".ndjson>"});
+    REQUIRE(seg_sync > segment);
+    // Each created name is fsynced into the directory before anything relies on it.
+    const long after_reserve =
+        find_line(lines, static_cast<size_t>(reserve), {"fsync(", dir_fsync});
+    const long reserve_sync =
+        find_line(lines, static_cast<size_t>(reserve), {"fdatasync(", "seq.reserve>"});
+    CHECK(after_reserve > reserve);
+    CHECK(after_reserve < reserve_sync);  // before the mark counts as persisted
+    const long after_segment =
+        find_line(lines, static_cast<size_t>(segment), {"fsync(", dir_fsync});
+    CHECK(after_segment > segment);
+    CHECK(after_segment < seg_sync);
+    std::filesystem::remove_all(dir);
+    std::filesystem::remove(trace);
+}

@@ -166,11 +166,20 @@ async function followHub(url, events) {
 // The proxy binary (CDP_PROXY) with args; resolves once it listens. Events come from its stdout
 // (NDJSON, one event per line) for proxy_standalone, or, with CDP_PROXY_HUB=1 (the real
 // cdp-proxy), from the hub's SSE stream /telemetry/stream.
-async function startProxy(args) {
+// prefix: a command that runs the proxy (e.g. strace with fault injection); stop() then
+// signals the proxy itself, the prefix's child.
+async function startProxy(args, { prefix = [] } = {}) {
   const exe = process.env.CDP_PROXY;
   const hub = process.env.CDP_PROXY_HUB === '1';
   const extra = hub ? ['--api-listen', '127.0.0.1:0', '--data-dir', ''] : [];
-  const proc = spawn(exe, ['--cdp-listen', '127.0.0.1:0', ...extra, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const argv = [...prefix, exe, '--cdp-listen', '127.0.0.1:0', ...extra, ...args];
+  const proc = spawn(argv[0], argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
+  const target = () => {
+    if (!prefix.length) return proc.pid;
+    try {
+      return Number(fs.readFileSync(`/proc/${proc.pid}/task/${proc.pid}/children`, 'utf8').trim().split(/\s+/)[0]) || proc.pid;
+    } catch { return proc.pid; }
+  };
   const events = [];
   let stderr = '';
   let out = '';
@@ -198,7 +207,7 @@ async function startProxy(args) {
   }, 10000, 20);
   return {
     port,
-    pid: proc.pid,
+    pid: target(),
     url: `http://127.0.0.1:${port}`,
     events: () => events.slice(),
     stderr: () => stderr,
@@ -207,7 +216,7 @@ async function startProxy(args) {
       return waitFor(what, () => events.find(pred), timeoutMs, 20);
     },
     async stop(signal = 'SIGTERM') {
-      proc.kill(signal);
+      try { process.kill(target(), signal); } catch { proc.kill(signal); }
       const r = await Promise.race([exited, sleep(15000).then(() => null)]);
       if (!r) {
         proc.kill('SIGKILL');
