@@ -25,18 +25,35 @@
 #include "monitor/interaction.hpp"
 #include "monitor/monitor_options.hpp"
 #include "monitor/nav_state.hpp"
+#include "monitor/pending_replies.hpp"
 
 namespace faultline::monitor {
 
 // Publishes one of our events (type, data JSON).
 using Emit = std::function<void(std::string_view type, std::string data)>;
+// The same with the time it was observed (RFC 3339), for events published after a hold.
+using EmitAt = std::function<void(std::string_view type, std::string data, std::string ts)>;
+
+// A command's reply arrives within this or never: its callback then runs with a failure.
+constexpr int64_t kReplyTimeoutMs = 30000;
+// After this much silence from Chromium the session asks it something (Browser.getVersion)...
+constexpr int64_t kProbeIdleMs = 5000;
+// ...and a Chromium that has not answered anything this long after the probe is unresponsive.
+constexpr int64_t kUnresponsiveMs = 10000;
 
 class BrowserSession {
   public:
-    BrowserSession(CdpConnection& conn, const MonitorOptions& opts, Emit emit);
+    BrowserSession(CdpConnection& conn, const MonitorOptions& opts, Emit emit, EmitAt emit_at);
 
     // Target discovery and a first renderer snapshot. Returns false with the failed step.
     bool init(std::string& failed_step);
+    // Chromium answered an init command with an error: the step ("" = none) and the error.
+    const std::string& init_failed_step() const { return init_failed_step_; }
+    const std::string& init_error() const { return init_error_; }
+    // Chromium accepted the init commands: crash detection is on.
+    bool initialized() const { return initialized_; }
+    // Chromium has not answered the liveness probe in time (a stopped or hung browser).
+    bool unresponsive(int64_t now_ms) const;
     void set_categories(const std::vector<std::string>& categories, int64_t now_ms);
     void on_message(std::string_view json, int64_t now_ms);
     void on_timer(int64_t now_ms);
@@ -64,6 +81,8 @@ class BrowserSession {
     void on_target_info(simdjson::dom::object params);
     void on_target_crashed(simdjson::dom::object params, int64_t now);
     void refresh_renderers();
+    void expire_replies(int64_t now);
+    void probe(int64_t now);
     // Attachment.
     void attach_all();
     void detach_all();
@@ -84,8 +103,14 @@ class BrowserSession {
     CdpConnection& conn_;
     const MonitorOptions& opts_;
     Emit emit_;
+    EmitAt emit_at_;
     simdjson::dom::parser parser_;
-    std::unordered_map<int64_t, Reply> pending_;
+    PendingReplies<Reply> pending_{kReplyTimeoutMs};
+    std::string init_failed_step_, init_error_;
+    bool initialized_ = false;
+    int64_t last_heard_ms_ = 0;     // the last message from Chromium (or the start)
+    int64_t probe_sent_ms_ = 0;     // 0 = no liveness probe waiting
+    int64_t renderers_due_ms_ = 0;  // 0 = no renderer snapshot to ask for again
     CrashTracker crashes_;
     Capture capture_;
     bool attached_ = false;                                  // browser-level auto-attach is on
