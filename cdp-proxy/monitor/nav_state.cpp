@@ -27,6 +27,10 @@ void NavState::adopt(std::string frame_id, std::string loader_id, std::string ur
 }
 
 void NavState::dom_content_loaded(int64_t now) {
+    if (!navigating_ && ctx_.nav_seq) {  // attached mid-load: the adopted document goes on
+        navigating_ = true;
+        last_network_change_ = now;
+    }
     if (!dcl_) dcl_at_ = now;
     dcl_ = true;
 }

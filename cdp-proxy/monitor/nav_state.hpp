@@ -50,7 +50,8 @@ class NavState {
     // A top-level navigation: new nav_seq, every timer and in-flight request forgotten.
     void navigated(std::string frame_id, std::string loader_id, std::string url, int64_t now);
     // The document a target already shows when the monitor attaches: counts as navigation 1
-    // (no computed events: its load was not seen). No effect once a navigation was seen.
+    // (no computed events, unless its DOMContentLoaded is still to come). No effect once a
+    // navigation was seen.
     void adopt(std::string frame_id, std::string loader_id, std::string url);
     void dom_content_loaded(int64_t now);
     void loaded(int64_t now);

@@ -26,6 +26,17 @@ TEST_CASE("nothing is computed before the first navigation") {
     CHECK_FALSE(n.next_deadline(0).has_value());
 }
 
+TEST_CASE("attached mid-load: the adopted document's own DOMContentLoaded starts its computing") {
+    NavState n = fresh();
+    n.adopt("F", "L0", "http://loading/");
+    n.dom_content_loaded(100);
+    n.loaded(200);
+    const auto out = n.poll(1200);
+    REQUIRE(kinds(out) ==
+            std::vector{Kind::network_idle, Kind::layout_settled, Kind::navigation_settled});
+    CHECK(n.context().nav_seq == 1);
+}
+
 TEST_CASE("a navigation sets the context and counts") {
     NavState n = fresh();
     n.navigated("F", "L1", "http://a/", 0);
