@@ -16,7 +16,8 @@ void add_monitor_flags(FlagSet& flags, MonitorOptions& o, MonitorFlags& f) {
     flags.add_uint("screenshot-max-bytes", &o.screenshot_max_bytes,
                    "larger screenshots are not published", "BYTES");
     flags.add_uint("monitor-reconnect-attempts", &o.reconnect_attempts,
-                   "dials after losing Chromium before monitor_reconnect_failed");
+                   "dials after losing Chromium before monitor_reconnect_failed (it keeps "
+                   "trying after that, every 10 s at most)");
 }
 
 std::string finish_monitor_flags(MonitorOptions& o, const MonitorFlags& f) {
@@ -36,7 +37,8 @@ void add_monitor_help(FlagSet& flags) {
         "  linked to the system_oom_kill that killed it (oom_kill_seq). Under a capture of\n"
         "  console, network, page, interaction or screenshot it attaches to every page,\n"
         "  iframe and worker and records console_*, network_*, page_*, interaction_*,\n"
-        "  monitor_screenshot; monitor_* tell when it lost and regained Chromium.");
+        "  monitor_screenshot; monitor_* tell when it lost and regained Chromium (a\n"
+        "  Chromium that answers nothing for 15 s counts as lost: unresponsive).");
 }
 
 }  // namespace faultline::monitor
