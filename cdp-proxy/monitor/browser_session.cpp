@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <utility>
 
 #include "faultline/clock.hpp"
 #include "monitor/body_capture.hpp"
@@ -60,8 +61,10 @@ bool BrowserSession::init(std::string& failed_step) {
     // Discovery only: cheap, and it is what delivers Target.targetCrashed.
     command("Target.setDiscoverTargets", R"({"discover":true})", {},
             [this](bool ok, object, std::string_view err) {
-                if (!ok) init_failed_step_ = "Target.setDiscoverTargets", init_error_ = err;
                 initialized_ = ok;
+                if (ok) return;
+                init_failed_step_ = "Target.setDiscoverTargets";
+                init_error_ = err;
             });
     if (!conn_.is_open()) {
         failed_step = "Target.setDiscoverTargets";
@@ -90,7 +93,16 @@ void BrowserSession::expire_replies(int64_t now) {
 }
 
 void BrowserSession::refresh_renderers() {
+    // One snapshot in flight at a time; a request meanwhile asks for one more after it (so a
+    // crash always gets a snapshot taken after it).
+    if (snapshot_in_flight_) {
+        snapshot_again_ = true;
+        return;
+    }
+    snapshot_in_flight_ = true;
     command("SystemInfo.getProcessInfo", {}, {}, [this](bool ok, object result, std::string_view) {
+        snapshot_in_flight_ = false;
+        if (std::exchange(snapshot_again_, false)) refresh_renderers();
         array procs;
         if (!ok || result["processInfo"].get_array().get(procs)) return;
         std::set<int64_t> pids;
@@ -157,10 +169,10 @@ void BrowserSession::detach_all() {
 }
 
 void BrowserSession::on_message(std::string_view json, int64_t now) {
+    last_heard_ms_ = now;  // Chromium is alive: no probe needed
+    probe_sent_ms_ = 0;
     object msg;
     // An empty view may have no data pointer, which simdjson would memcpy from.
-    last_heard_ms_ = now;
-    probe_sent_ms_ = 0;
     if (json.empty() || parser_.parse(json.data(), json.size()).get_object().get(msg)) {
         opts_.log("dropping a malformed CDP message");
         return;

@@ -111,6 +111,7 @@ class BrowserSession {
     int64_t last_heard_ms_ = 0;     // the last message from Chromium (or the start)
     int64_t probe_sent_ms_ = 0;     // 0 = no liveness probe waiting
     int64_t renderers_due_ms_ = 0;  // 0 = no renderer snapshot to ask for again
+    bool snapshot_in_flight_ = false, snapshot_again_ = false;  // SystemInfo.getProcessInfo
     CrashTracker crashes_;
     Capture capture_;
     bool attached_ = false;                                  // browser-level auto-attach is on
