@@ -54,7 +54,9 @@ void OomLink::remember(const Event& e, uint64_t seq, int64_t now_ms) {
     if (parser.parse(e.data).get_object().get(o)) return;
     if (e.type == "page_crashed") {
         const int64_t pid = int_field(o, "renderer_pid", 0);
-        if (pid > 0 && o["oom_kill_seq"].error() != simdjson::SUCCESS) {
+        const std::string status = string_field(o, "status");
+        if (pid > 0 && (status.empty() || status == "killed") &&
+            o["oom_kill_seq"].error() != simdjson::SUCCESS) {
             unlinked_crashes_.push_back({pid, now_ms, seq});
             keep_last(unlinked_crashes_);
         }
@@ -118,7 +120,9 @@ void OomLink::annotate_crash(Event& e, int64_t now_ms) {
     std::string extra;
     std::string message;
     std::string_view how;
-    if (Kill* k = match(int_field(o, "renderer_pid", 0), now_ms, how)) {
+    // The kernel's OOM kill is a SIGKILL: a renderer that crashed by itself was not killed.
+    const bool killed = status.empty() || status == "killed";
+    if (Kill* k = killed ? match(int_field(o, "renderer_pid", 0), now_ms, how) : nullptr) {
         k->linked = true;
         extra = fmt::format(",\"oom_kill_seq\":{},\"oom_link\":\"{}\"", k->seq, how);
         message = fmt::format(

@@ -65,7 +65,8 @@ void CrashTracker::crashed(const std::string& target_id, std::string status, int
     c.status = std::move(status);
     c.ts = std::move(ts);
     c.error_code = error_code;
-    c.due_ms = now_ms + hold_ms_;
+    // Only a SIGKILLed renderer ("killed") can be the kernel's OOM kill: only it waits for one.
+    c.due_ms = now_ms + (c.status == "killed" ? hold_ms_ : 0);
     if (const TargetInfo* t = target(target_id)) {
         c.url = t->url;
         c.title = t->title;

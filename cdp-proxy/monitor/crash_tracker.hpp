@@ -50,7 +50,8 @@ class CrashTracker {
     // A held crash still waits for a snapshot that shows its renderer gone.
     bool pid_pending() const;
 
-    // Target.targetCrashed observed at ts (wall clock): holds the crash until now + hold.
+    // Target.targetCrashed observed at ts (wall clock): holds a "killed" crash until now +
+    // hold (the kernel's OOM kill is a SIGKILL); any other status is due at once.
     void crashed(const std::string& target_id, std::string status, int64_t error_code,
                  std::string ts, int64_t now_ms);
 

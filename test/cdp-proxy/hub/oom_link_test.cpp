@@ -76,6 +76,17 @@ TEST_CASE("without a pid the most recent chromium kill in the window links, once
     CHECK(text(b, "oom_link").empty());
 }
 
+TEST_CASE("a renderer that crashed by itself is not linked to a kill") {
+    OomLink link;
+    link.remember(oom(4242, "chromium", 2048), 17, 1000);
+    Event c;
+    c.type = "page_crashed";
+    c.data = R"({"target_id":"T","url":"https://x.test/","status":"crashed","renderer_pid":4242})";
+    link.annotate(c, 1500);
+    CHECK(field(c, "oom_kill_seq") == -1);
+    CHECK(message(c) == "page https://x.test/ crashed: its renderer terminated (crashed)");
+}
+
 TEST_CASE("kills outside the window or of other processes do not link") {
     OomLink link(5000);
     link.remember(oom(8, "chromium", 2048), 21, 1000);

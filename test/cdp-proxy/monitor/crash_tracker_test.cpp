@@ -95,10 +95,20 @@ TEST_CASE("ambiguous snapshots attribute nothing; the renderer that vanished at 
     CHECK(out[0].renderer_pid == 12);
 }
 
+TEST_CASE("only a killed renderer waits for an OOM kill; other crashes are due at once") {
+    CrashTracker t(2000);
+    t.crashed("T1", "crashed", 5, "", 100);
+    t.crashed("T2", "killed", 9, "", 100);
+    const auto now = t.due(100);
+    REQUIRE(now.size() == 1);
+    CHECK(now[0].target_id == "T1");
+    CHECK(t.next_deadline() == 2100);
+}
+
 TEST_CASE("a crash of an unknown target still reports what Chromium said") {
-    CrashTracker t(0);
+    CrashTracker t(2000);
     t.crashed("T9", "oom", -1, "", 0);
-    const auto out = t.due(0);
+    const auto out = t.due(0);  // not a kill: no OOM kill to wait for
     REQUIRE(out.size() == 1);
     CHECK(CrashTracker::data(out[0]) == R"({"target_id":"T9","url":"","title":"","status":"oom"})");
 }
