@@ -1,8 +1,8 @@
 // Links a page_crashed to the system_oom_kill that killed its renderer. The hub remembers the
 // recent OOM kills it recorded (pid, process name, when, seq, anonymous memory) and, when a
-// page_crashed is published without oom_kill_seq, matches it by renderer pid, else by the most
-// recent not-yet-linked chromium process killed within the window before. The CDP monitor holds
-// a page_crashed for --crash-oom-wait (default 2 s) before publishing it, because Chromium
+// page_crashed of a killed renderer is published without oom_kill_seq, matches it by renderer
+// pid, else by the most recent not-yet-linked chromium process killed within the window before.
+// The CDP monitor holds such a page_crashed for --crash-oom-wait (default 2 s), because Chromium
 // notices a dead renderer at once while kmsgmon reports the kill only after reading the whole
 // kernel dump. A kill that arrives after its crash was published (kmsgmon slower than the wait)
 // is linked from its own side: the system_oom_kill gets page_crashed_seq when its pid is the

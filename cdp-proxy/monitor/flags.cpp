@@ -8,8 +8,8 @@ void add_monitor_flags(FlagSet& flags, MonitorOptions& o, MonitorFlags& f) {
                    "on by default");
     flags.add_bool("no-monitor", &f.no_monitor, "do not run the CDP monitor");
     flags.add_double("crash-oom-wait", &o.crash_oom_wait,
-                     "seconds a page_crashed waits for kmsgmon's system_oom_kill so it can be "
-                     "linked to it",
+                     "seconds the page_crashed of a killed renderer waits for kmsgmon's "
+                     "system_oom_kill so it can be linked to it",
                      "SECONDS");
     flags.add_double("screenshot-interval", &o.screenshot_interval,
                      "at least this many seconds between monitor_screenshot events", "SECONDS");
