@@ -2,8 +2,11 @@
 
 #include <fmt/format.h>
 
+#include <chrono>
 #include <cstdio>
+#include <utility>
 
+#include "faultline/clock.hpp"
 #include "monitor/body_capture.hpp"
 
 namespace faultline::monitor {
@@ -27,29 +30,49 @@ std::string target_params(std::string_view key, std::string_view id) {
     return JsonObject().add(key, id).finish();
 }
 
+int64_t steady_ms() {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+               std::chrono::steady_clock::now().time_since_epoch())
+        .count();
+}
+
+// While a crash waits for a snapshot that shows its renderer gone, ask again this often.
+constexpr int64_t kRendererRetryMs = 200;
+
 }  // namespace
 
-BrowserSession::BrowserSession(CdpConnection& conn, const MonitorOptions& opts, Emit emit)
+BrowserSession::BrowserSession(CdpConnection& conn, const MonitorOptions& opts, Emit emit,
+                               EmitAt emit_at)
     : BrowserSession([&conn](std::string_view m, std::string_view p,
                              std::string_view sid) { return conn.send(m, p, sid); },
-                     opts, std::move(emit)) {}
+                     opts, std::move(emit), std::move(emit_at)) {}
 
-BrowserSession::BrowserSession(SendFn send, const MonitorOptions& opts, Emit emit)
+BrowserSession::BrowserSession(SendFn send, const MonitorOptions& opts, Emit emit, EmitAt emit_at)
     : send_(std::move(send)),
       opts_(opts),
       emit_(std::move(emit)),
+      emit_at_(std::move(emit_at)),
+      last_heard_ms_(steady_ms()),
       crashes_(static_cast<int64_t>(opts.crash_oom_wait * 1000)),
       interactions_(static_cast<int64_t>(opts.interaction_interval_ms)) {}
 
-void BrowserSession::command(std::string_view method, std::string params, std::string_view session,
-                             Reply reply) {
+int64_t BrowserSession::command(std::string_view method, std::string params,
+                                std::string_view session, Reply reply) {
     const int64_t id = send_(method, params, session);
-    if (id && reply) pending_.emplace(id, Pending{std::string(session), std::move(reply)});
+    if (id && reply) pending_.add(id, std::move(reply), steady_ms(), std::string(session));
+    return id;
 }
 
 bool BrowserSession::init(std::string& failed_step) {
     // Discovery only: cheap, and it is what delivers Target.targetCrashed.
-    if (!send_("Target.setDiscoverTargets", R"({"discover":true})", {})) {
+    const int64_t sent = command("Target.setDiscoverTargets", R"({"discover":true})", {},
+                                 [this](bool ok, object, std::string_view err) {
+                                     initialized_ = ok;
+                                     if (ok) return;
+                                     init_failed_step_ = "Target.setDiscoverTargets";
+                                     init_error_ = err;
+                                 });
+    if (!sent) {
         failed_step = "Target.setDiscoverTargets";
         return false;
     }
@@ -57,8 +80,35 @@ bool BrowserSession::init(std::string& failed_step) {
     return true;
 }
 
+bool BrowserSession::unresponsive(int64_t now) const {
+    return probe_sent_ms_ && now - probe_sent_ms_ >= kUnresponsiveMs;
+}
+
+void BrowserSession::probe(int64_t now) {
+    if (probe_sent_ms_ || now - last_heard_ms_ < kProbeIdleMs) return;
+    probe_sent_ms_ = now;
+    command("Browser.getVersion", {}, {});  // any answer (or event) clears the probe
+}
+
+void BrowserSession::expire_replies(int64_t now) {
+    auto late = pending_.expire(now);
+    if (late.empty()) return;
+    opts_.log(fmt::format("{} CDP command(s) got no reply within {} s; given up", late.size(),
+                          kReplyTimeoutMs / 1000));
+    for (Reply& r : late) r(false, object(), "no reply (timed out)");
+}
+
 void BrowserSession::refresh_renderers() {
+    // One snapshot in flight at a time; a request meanwhile asks for one more after it (so a
+    // crash always gets a snapshot taken after it).
+    if (snapshot_in_flight_) {
+        snapshot_again_ = true;
+        return;
+    }
+    snapshot_in_flight_ = true;
     command("SystemInfo.getProcessInfo", {}, {}, [this](bool ok, object result, std::string_view) {
+        snapshot_in_flight_ = false;
+        if (std::exchange(snapshot_again_, false)) refresh_renderers();
         array procs;
         if (!ok || result["processInfo"].get_array().get(procs)) return;
         std::set<int64_t> pids;
@@ -68,6 +118,8 @@ void BrowserSession::refresh_renderers() {
             if (int64_t pid = int_or(po, "id", 0); pid > 0) pids.insert(pid);
         }
         crashes_.renderer_pids(pids);
+        // A crash whose renderer is still listed (not reaped yet): look again shortly.
+        renderers_due_ms_ = crashes_.pid_pending() ? steady_ms() + kRendererRetryMs : 0;
     });
 }
 
@@ -117,7 +169,7 @@ void BrowserSession::detach_all() {
             R"({"autoAttach":false,"waitForDebuggerOnStart":false,"flatten":true})", {});
     for (const auto& [id, s] : sessions_)
         command("Target.detachFromTarget", target_params("sessionId", id), {});
-    std::erase_if(pending_, [](const auto& kv) { return !kv.second.sid.empty(); });
+    pending_.forget_if([](const std::string& sid) { return !sid.empty(); });
     sessions_.clear();
     requests_.clear();
     interactions_.clear();
@@ -125,6 +177,8 @@ void BrowserSession::detach_all() {
 }
 
 void BrowserSession::on_message(std::string_view json, int64_t now) {
+    last_heard_ms_ = now;  // Chromium is alive: no probe needed
+    probe_sent_ms_ = 0;
     object msg;
     // An empty view may have no data pointer, which simdjson would memcpy from.
     if (json.empty() || parser_.parse(json.data(), json.size()).get_object().get(msg)) {
@@ -139,14 +193,13 @@ void BrowserSession::on_message(std::string_view json, int64_t now) {
 }
 
 void BrowserSession::forget_commands(const std::string& sid) {
-    std::erase_if(pending_, [&](const auto& kv) { return kv.second.sid == sid; });
+    pending_.forget_if([&](const std::string& tag) { return tag == sid; });
 }
 
 void BrowserSession::on_reply(int64_t id, object msg) {
-    auto it = pending_.find(id);
-    if (it == pending_.end()) return;
-    Reply reply = std::move(it->second.reply);
-    pending_.erase(it);
+    std::optional<Reply> taken = pending_.take(id);
+    if (!taken) return;
+    Reply& reply = *taken;
     object result, error;
     if (!msg["error"].get_object().get(error)) return reply(false, object(), str(error, "message"));
     if (msg["result"].get_object().get(result)) return reply(false, object(), "no result");
@@ -169,8 +222,10 @@ void BrowserSession::on_event(std::string_view method, object params, std::strin
     }
     if (method == "Target.targetCreated" || method == "Target.targetInfoChanged")
         return on_target_info(params);
-    if (method == "Target.targetDestroyed")
-        return crashes_.target_destroyed(std::string(str(params, "targetId")));
+    if (method == "Target.targetDestroyed") {
+        crashes_.target_destroyed(std::string(str(params, "targetId")));
+        return refresh_renderers();  // a closed tab's renderer must not look like a crash's
+    }
     if (method == "Target.targetCrashed") return on_target_crashed(params, now);
     if (method == "Target.attachedToTarget" && capture_.any()) return on_attached(params, now);
     if (method == "Target.detachedFromTarget") return on_detached(params);
@@ -182,15 +237,17 @@ void BrowserSession::on_target_info(object params) {
     TargetInfo info{std::string(str(t, "targetId")), std::string(str(t, "type")),
                     std::string(str(t, "url")),      std::string(str(t, "title")),
                     std::string(str(t, "openerId")), 0};
-    const bool fresh = crashes_.target(info.id) == nullptr;
     const bool page = info.type == "page";
     crashes_.target_info(std::move(info));
-    if (page && fresh) refresh_renderers();
+    // Pages get renderers when they appear and when they navigate (site isolation may swap
+    // them): keep the snapshot the crash is diffed against current.
+    if (page) refresh_renderers();
 }
 
 void BrowserSession::on_target_crashed(object params, int64_t now) {
+    // The crash is published after a hold; its ts is now, when Chromium reported it.
     crashes_.crashed(std::string(str(params, "targetId")), std::string(str(params, "status")),
-                     int_or(params, "errorCode", -1), now);
+                     int_or(params, "errorCode", -1), now_rfc3339(), now);
     refresh_renderers();  // the renderer that vanished is the one that died
     // Discovery may not have reported the latest title yet; the target outlives its renderer.
     command("Target.getTargetInfo", target_params("targetId", str(params, "targetId")), {},
@@ -527,9 +584,11 @@ void BrowserSession::emit_computed(Session& s, int64_t now) {
                     emit_("page_navigation_settled",
                           context_object(ctx)
                               .add("dom_content_loaded", c.dom_content_loaded)
+                              .add("load", c.load)
                               .add("layout_settled", c.layout_settled)
                               .add("network_idle", c.network_idle)
                               .add("requests_ignored", c.requests_ignored)
+                              .add("reason", c.reason)
                               .finish());
                 break;
         }
@@ -550,12 +609,25 @@ void BrowserSession::sweep_requests(int64_t now) {
 
 void BrowserSession::on_timer(int64_t now) {
     sweep_requests(now);
+    expire_replies(now);
+    probe(now);
+    if (renderers_due_ms_ && now >= renderers_due_ms_) {
+        renderers_due_ms_ = 0;
+        refresh_renderers();
+    }
     for (auto& [id, s] : sessions_) emit_computed(s, now);
-    for (const HeldCrash& c : crashes_.due(now)) emit_("page_crashed", CrashTracker::data(c));
+    for (HeldCrash& c : crashes_.due(now))
+        emit_at_("page_crashed", CrashTracker::data(c), std::move(c.ts));
 }
 
 std::optional<int64_t> BrowserSession::next_deadline(int64_t now) const {
     std::optional<int64_t> d = crashes_.next_deadline();
+    auto take = [&](std::optional<int64_t> t) {
+        if (t) d = d ? std::min(*d, *t) : *t;
+    };
+    take(pending_.next_deadline());
+    if (renderers_due_ms_) take(renderers_due_ms_);
+    take(probe_sent_ms_ ? probe_sent_ms_ + kUnresponsiveMs : last_heard_ms_ + kProbeIdleMs);
     for (const auto& [id, s] : sessions_)
         if (s.target_type == "page")
             if (auto t = s.nav->next_deadline(now)) d = d ? std::min(*d, *t) : *t;
@@ -563,7 +635,8 @@ std::optional<int64_t> BrowserSession::next_deadline(int64_t now) const {
 }
 
 void BrowserSession::flush(int64_t now) {
-    for (const HeldCrash& c : crashes_.due(now, true)) emit_("page_crashed", CrashTracker::data(c));
+    for (HeldCrash& c : crashes_.due(now, true))
+        emit_at_("page_crashed", CrashTracker::data(c), std::move(c.ts));
 }
 
 }  // namespace faultline::monitor

@@ -25,11 +25,14 @@
 #include "monitor/interaction.hpp"
 #include "monitor/monitor_options.hpp"
 #include "monitor/nav_state.hpp"
+#include "monitor/pending_replies.hpp"
 
 namespace faultline::monitor {
 
 // Publishes one of our events (type, data JSON).
 using Emit = std::function<void(std::string_view type, std::string data)>;
+// The same with the time it was observed (RFC 3339), for events published after a hold.
+using EmitAt = std::function<void(std::string_view type, std::string data, std::string ts)>;
 // Sends one CDP command (method, params JSON, session id); returns its id, 0 when not sent.
 using SendFn =
     std::function<int64_t(std::string_view method, std::string_view params, std::string_view sid)>;
@@ -39,15 +42,28 @@ using SendFn =
 inline constexpr int64_t kRequestTtlMs = 5 * 60 * 1000;
 inline constexpr int64_t kRequestSweepMs = 60 * 1000;
 inline constexpr double kMinScreenshotScale = 1.0 / 16;
+// A command's reply arrives within this or never: its callback then runs with a failure.
+constexpr int64_t kReplyTimeoutMs = 30000;
+// After this much silence from Chromium the session asks it something (Browser.getVersion)...
+constexpr int64_t kProbeIdleMs = 5000;
+// ...and a Chromium that has not answered anything this long after the probe is unresponsive.
+constexpr int64_t kUnresponsiveMs = 10000;
 
 class BrowserSession {
   public:
-    BrowserSession(CdpConnection& conn, const MonitorOptions& opts, Emit emit);
+    BrowserSession(CdpConnection& conn, const MonitorOptions& opts, Emit emit, EmitAt emit_at);
     // The same over any command sender (the unit tests record the commands).
-    BrowserSession(SendFn send, const MonitorOptions& opts, Emit emit);
+    BrowserSession(SendFn send, const MonitorOptions& opts, Emit emit, EmitAt emit_at);
 
     // Target discovery and a first renderer snapshot. Returns false with the failed step.
     bool init(std::string& failed_step);
+    // Chromium answered an init command with an error: the step ("" = none) and the error.
+    const std::string& init_failed_step() const { return init_failed_step_; }
+    const std::string& init_error() const { return init_error_; }
+    // Chromium accepted the init commands: crash detection is on.
+    bool initialized() const { return initialized_; }
+    // Chromium has not answered the liveness probe in time (a stopped or hung browser).
+    bool unresponsive(int64_t now_ms) const;
     void set_categories(const std::vector<std::string>& categories, int64_t now_ms);
     void on_message(std::string_view json, int64_t now_ms);
     void on_timer(int64_t now_ms);
@@ -67,8 +83,9 @@ class BrowserSession {
         std::unique_ptr<NavState> nav;
     };
 
-    void command(std::string_view method, std::string params, std::string_view session,
-                 Reply reply = {});
+    // Sends a command; returns its id, 0 when the connection could not take it.
+    int64_t command(std::string_view method, std::string params, std::string_view session,
+                    Reply reply = {});
     void on_reply(int64_t id, simdjson::dom::object msg);
     void on_event(std::string_view method, simdjson::dom::object params,
                   std::string_view session_id, int64_t now);
@@ -77,6 +94,8 @@ class BrowserSession {
     void on_target_info(simdjson::dom::object params);
     void on_target_crashed(simdjson::dom::object params, int64_t now);
     void refresh_renderers();
+    void expire_replies(int64_t now);
+    void probe(int64_t now);
     // Attachment.
     void attach_all();
     void detach_all();
@@ -112,14 +131,17 @@ class BrowserSession {
     SendFn send_;
     const MonitorOptions& opts_;
     Emit emit_;
+    EmitAt emit_at_;
     simdjson::dom::parser parser_;
-    struct Pending {
-        std::string sid;  // the session the command went to ("" = browser)
-        Reply reply;
-    };
     // Chromium may never answer a command of a session it detached: forget those.
     void forget_commands(const std::string& sid);
-    std::unordered_map<int64_t, Pending> pending_;
+    PendingReplies<Reply> pending_{kReplyTimeoutMs};  // tagged with the command's session id
+    std::string init_failed_step_, init_error_;
+    bool initialized_ = false;
+    int64_t last_heard_ms_ = 0;     // the last message from Chromium (or the start)
+    int64_t probe_sent_ms_ = 0;     // 0 = no liveness probe waiting
+    int64_t renderers_due_ms_ = 0;  // 0 = no renderer snapshot to ask for again
+    bool snapshot_in_flight_ = false, snapshot_again_ = false;  // SystemInfo.getProcessInfo
     CrashTracker crashes_;
     Capture capture_;
     bool attached_ = false;                                  // browser-level auto-attach is on

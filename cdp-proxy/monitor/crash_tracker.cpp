@@ -39,24 +39,38 @@ void CrashTracker::renderer_pids(const std::set<int64_t>& now) {
     if (awaiting_pid_.size() == 1 && added.size() == 1)
         targets_[awaiting_pid_.front()].renderer_pid = added.front();
     if (!added.empty() || awaiting_pid_.size() != 1) awaiting_pid_.clear();
-    std::vector<HeldCrash*> unknown;
-    for (auto& c : held_)
-        if (!c.renderer_pid) unknown.push_back(&c);
-    if (unknown.size() == 1 && vanished.size() == 1) unknown.front()->renderer_pid = vanished[0];
     renderers_ = now;
+    if (vanished.empty()) return;  // the dead renderer may not be reaped yet: wait for the next
+    std::vector<HeldCrash*> waiting;
+    for (auto& c : held_)
+        if (!c.pid_settled) waiting.push_back(&c);
+    for (HeldCrash* c : waiting) {
+        c->pid_settled = true;
+        if (waiting.size() == 1 && vanished.size() == 1)
+            c->renderer_pid = vanished[0];
+        else if (std::find(vanished.begin(), vanished.end(), c->guessed_pid) != vanished.end())
+            c->renderer_pid = c->guessed_pid;
+    }
+}
+
+bool CrashTracker::pid_pending() const {
+    return std::any_of(held_.begin(), held_.end(),
+                       [](const HeldCrash& c) { return !c.pid_settled; });
 }
 
 void CrashTracker::crashed(const std::string& target_id, std::string status, int64_t error_code,
-                           int64_t now_ms) {
+                           std::string ts, int64_t now_ms) {
     HeldCrash c;
     c.target_id = target_id;
     c.status = std::move(status);
+    c.ts = std::move(ts);
     c.error_code = error_code;
-    c.due_ms = now_ms + hold_ms_;
+    // Only a SIGKILLed renderer ("killed") can be the kernel's OOM kill: only it waits for one.
+    c.due_ms = now_ms + (c.status == "killed" ? hold_ms_ : 0);
     if (const TargetInfo* t = target(target_id)) {
         c.url = t->url;
         c.title = t->title;
-        c.renderer_pid = t->renderer_pid;
+        c.guessed_pid = t->renderer_pid;
     }
     held_.push_back(std::move(c));
 }
@@ -73,6 +87,9 @@ std::vector<HeldCrash> CrashTracker::due(int64_t now_ms, bool flush) {
     std::vector<HeldCrash> out;
     std::erase_if(held_, [&](HeldCrash& c) {
         if (!flush && c.due_ms > now_ms) return false;
+        // No snapshot showed the renderer go: the guess holds only if that pid is gone too.
+        if (!c.pid_settled && c.guessed_pid && !renderers_.count(c.guessed_pid))
+            c.renderer_pid = c.guessed_pid;
         out.push_back(std::move(c));
         return true;
     });

@@ -8,8 +8,8 @@ void add_monitor_flags(FlagSet& flags, MonitorOptions& o, MonitorFlags& f) {
                    "on by default");
     flags.add_bool("no-monitor", &f.no_monitor, "do not run the CDP monitor");
     flags.add_double("crash-oom-wait", &o.crash_oom_wait,
-                     "seconds a page_crashed waits for kmsgmon's system_oom_kill so it can be "
-                     "linked to it",
+                     "seconds the page_crashed of a killed renderer waits for kmsgmon's "
+                     "system_oom_kill so it can be linked to it",
                      "SECONDS");
     flags.add_double("screenshot-interval", &o.screenshot_interval,
                      "at least this many seconds between monitor_screenshot events", "SECONDS");
@@ -18,7 +18,8 @@ void add_monitor_flags(FlagSet& flags, MonitorOptions& o, MonitorFlags& f) {
                    "scale (down to 1/16), and not published if still too large",
                    "BYTES");
     flags.add_uint("monitor-reconnect-attempts", &o.reconnect_attempts,
-                   "dials after losing Chromium before monitor_reconnect_failed");
+                   "dials after losing Chromium before monitor_reconnect_failed (it keeps "
+                   "trying after that, every 10 s at most)");
 }
 
 std::string finish_monitor_flags(MonitorOptions& o, const MonitorFlags& f) {
@@ -38,7 +39,8 @@ void add_monitor_help(FlagSet& flags) {
         "  linked to the system_oom_kill that killed it (oom_kill_seq). Under a capture of\n"
         "  console, network, page, interaction or screenshot it attaches to every page,\n"
         "  iframe and worker and records console_*, network_*, page_*, interaction_*,\n"
-        "  monitor_screenshot; monitor_* tell when it lost and regained Chromium.");
+        "  monitor_screenshot; monitor_* tell when it lost and regained Chromium (a\n"
+        "  Chromium that answers nothing for 15 s counts as lost: unresponsive).");
 }
 
 }  // namespace faultline::monitor

@@ -3,8 +3,10 @@
 // discovery and page crashes); under a capture that asks for console, network, page,
 // interaction or screenshot it attaches to every target (see browser_session.hpp). Losing
 // Chromium publishes monitor_disconnected; being attached again monitor_reconnected (with the
-// time it took); giving up after --monitor-reconnect-attempts monitor_reconnect_failed (it
-// tries again when discovery reports a new URL).
+// time it took); giving up after --monitor-reconnect-attempts monitor_reconnect_failed, and it
+// keeps trying (2 s doubling up to 10 s) so it comes back with Chromium, even at the same URL.
+// A Chromium that stops answering (stopped, hung) counts as lost ("unresponsive"); one that
+// answers init with errors publishes monitor_init_failed once and is tried again the same way.
 #pragma once
 
 #include <atomic>
@@ -15,6 +17,7 @@
 #include <vector>
 
 #include "cdp/upstream_discovery.hpp"
+#include "faultline/unique_fd.hpp"
 #include "monitor/monitor_options.hpp"
 #include "proxy/events.hpp"
 
@@ -40,22 +43,28 @@ class Monitor {
 
   private:
     struct Wake;
-    enum class End { stopped, chrome_restarted, connection_lost };
+    enum class End { stopped, chrome_restarted, connection_lost, unresponsive, init_failed };
 
     void run();
-    End serve(CdpConnection& conn, const proxy::UpstreamSnapshot& snap);
+    // reconnect_ms: time since the connection was lost (-1 for the first connection).
+    End serve(CdpConnection& conn, const proxy::UpstreamSnapshot& snap, int64_t reconnect_ms,
+              uint64_t attempts);
+    End init_failed(const std::string& step, std::string_view error);
+    static std::string_view end_reason(End end);
     bool wait(int64_t ms);  // false when stopping
-    void emit(std::string_view type, std::string data);
+    void emit(std::string_view type, std::string data, std::string ts = {});
 
     MonitorOptions opts_;
     proxy::UpstreamDiscovery& discovery_;
     proxy::EventSink sink_;
     std::shared_ptr<Wake> wake_;
-    int stop_fd_ = -1;
+    UniqueFd stop_fd_;
     std::thread thread_;
     std::mutex mu_;
     std::vector<std::string> categories_;
     uint64_t categories_version_ = 0;
+    bool init_failed_reported_ = false;  // monitor thread only
+    bool ready_ = false;                 // this connection's init succeeded
     std::atomic<bool> stopping_{false}, connected_{false};
 };
 

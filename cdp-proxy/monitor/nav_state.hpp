@@ -5,8 +5,11 @@
 //   network_idle            500 ms with nothing in flight (once per navigation).
 //   page_layout_settled     1 s without a layout shift after load (once per navigation).
 //   page_navigation_settled after DOMContentLoaded, layout settled and network quiet for 500 ms,
-//                           where a request open over 10 s no longer counts; it says which
-//                           conditions were met.
+//                           where a request open over 10 s no longer counts. A hung
+//                           subresource that keeps load from firing holds it back at most 10 s
+//                           after DOMContentLoaded: then it needs only 1 s without a layout
+//                           shift and the quiet network. It says which conditions were met
+//                           and why it fired.
 #pragma once
 
 #include <cstdint>
@@ -24,8 +27,12 @@ struct NavContext {
 
 struct Computed {
     enum class Kind { network_idle, layout_settled, navigation_settled } kind;
-    bool dom_content_loaded = false, layout_settled = false, network_idle = false;
-    int64_t requests_ignored = 0;  // navigation_settled: long requests that did not hold it
+    // navigation_settled: the conditions as they were when it fired.
+    bool dom_content_loaded = false, load = false, layout_settled = false, network_idle = false;
+    int64_t requests_ignored = 0;  // long requests that did not hold it
+    // all_conditions | long_requests_ignored (loaded, but requests open over 10 s remain) |
+    // load_timeout (no load event within 10 s of DOMContentLoaded)
+    const char* reason = "";
 };
 
 struct NavTimings {
@@ -43,7 +50,8 @@ class NavState {
     // A top-level navigation: new nav_seq, every timer and in-flight request forgotten.
     void navigated(std::string frame_id, std::string loader_id, std::string url, int64_t now);
     // The document a target already shows when the monitor attaches: counts as navigation 1
-    // (no computed events: its load was not seen). No effect once a navigation was seen.
+    // (no computed events, unless its DOMContentLoaded is still to come). No effect once a
+    // navigation was seen.
     void adopt(std::string frame_id, std::string loader_id, std::string url);
     void dom_content_loaded(int64_t now);
     void loaded(int64_t now);
@@ -62,6 +70,9 @@ class NavState {
   private:
     size_t counted_in_flight(int64_t now) const;
     int64_t quiet_since(int64_t now) const;
+    bool network_quiet(int64_t now) const;
+    bool settled_without_load(int64_t now) const;
+    Computed settled_event() const;
 
     NavContext ctx_;
     NavTimings t_;
@@ -71,6 +82,8 @@ class NavState {
     bool dcl_ = false, loaded_ = false, layout_settled_ = false;
     bool idle_fired_ = false, settled_fired_ = false;
     int64_t layout_due_ = 0;  // 0 = not armed
+    int64_t dcl_at_ = 0;
+    int64_t last_shift_ = 0;  // the last layout shift of this navigation, before load too
 };
 
 }  // namespace faultline::monitor

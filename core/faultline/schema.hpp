@@ -89,6 +89,9 @@ inline constexpr FieldSpec kOomKill[] = {
     {"kernel_ts_us", F::integer, false,
      "kernel log timestamp (monotonic, microseconds since boot)"},
     {"message", F::string, true, "the raw \"Killed process\" kernel line"},
+    {"page_crashed_seq", F::integer, false,
+     "seq of the page_crashed whose renderer this was, when that crash was recorded before this "
+     "kill reached the hub (set by the hub)"},
 };
 inline constexpr FieldSpec kServiceCrashed[] = {
     {"service_name", F::string, true, "supervisord program (process) name"},
@@ -230,10 +233,14 @@ inline constexpr FieldSpec kLcpOwn[] = {
 };
 inline constexpr FieldSpec kSettledOwn[] = {
     {"dom_content_loaded", F::boolean, true, "DOMContentLoaded fired"},
+    {"load", F::boolean, true, "the load event fired"},
     {"layout_settled", F::boolean, true, "1 s without a layout shift after load"},
     {"network_idle", F::boolean, true,
      "500 ms with nothing in flight (requests open over 10 s not counted)"},
     {"requests_ignored", F::integer, true, "requests still open that were open over 10 s"},
+    {"reason", F::string, true,
+     "why it fired: all_conditions, long_requests_ignored (loaded, but requests open over 10 s "
+     "remain) or load_timeout (no load within 10 s of DOMContentLoaded: a hung subresource)"},
 };
 inline constexpr FieldSpec kClickOwn[] = {
     {"x", F::integer, true, "clientX"},
@@ -305,6 +312,9 @@ inline constexpr FieldSpec kPageCrashed[] = {
     {"oom_kill_seq", F::integer, false,
      "seq of the system_oom_kill that killed the renderer (matched by pid, else by a chromium "
      "process killed within a few seconds before)"},
+    {"oom_link", F::string, false,
+     "how oom_kill_seq was matched: pid (the renderer's pid) or recent_chromium_kill (the "
+     "newest chromium process killed shortly before, when the pid was not known)"},
     {"oom_anon_rss_kb", F::integer, false, "anonymous memory of the killed renderer in KiB"},
     {"message", F::string, false, "one sentence a human can read"},
 };
@@ -355,7 +365,9 @@ inline constexpr EventSpec kEvents[] = {
     {"page_lcp", "page", false, "A largest-contentful-paint candidate.", kLcp},
     {"page_layout_settled", "page", false, "1 s without a layout shift after load.", kNav},
     {"page_navigation_settled", "page", false,
-     "DOMContentLoaded, layout settled and network idle (or only long requests left).", kSettled},
+     "DOMContentLoaded, layout settled and network idle (or only long requests left, or no "
+     "load within 10 s).",
+     kSettled},
     {"interaction_click", "interaction", false, "A click in the page.", kClick},
     {"interaction_key", "interaction", false, "A key press outside sensitive fields.", kKey},
     {"interaction_scroll_settled", "interaction", false, "Scrolling stopped (300 ms).", kScroll},

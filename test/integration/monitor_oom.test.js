@@ -1,7 +1,8 @@
 // A page crash linked to the kernel OOM kill that caused it, with the real kmsgmon publishing
 // to the real hub: the page's renderer is moved into a memory cgroup this test creates
 // (150 MiB), the page allocates 400 MiB, the kernel kills the renderer; kmsgmon reports
-// system_oom_kill and the monitor's page_crashed carries oom_kill_seq = that event's seq.
+// system_oom_kill and the monitor's page_crashed carries the killed pid as renderer_pid and
+// oom_kill_seq = that event's seq, linked by that pid (oom_link "pid").
 // Exit 77 (skip) where memory cgroups are not writable, /dev/kmsg is not readable or kmsgmon is
 // not built.
 'use strict';
@@ -87,7 +88,9 @@ async function main() {
       h.equal(kill.data.process_name, 'chromium', 'the renderer comm');
       const crash = await proxy.waitEvent('page_crashed', (e) => e.type === 'page_crashed' && e.data.target_id === targetId, 15000);
       h.equal(crash.data.url, url, 'url');
+      h.equal(crash.data.renderer_pid, kill.data.pid, 'renderer_pid is the pid the kernel killed');
       h.equal(crash.data.oom_kill_seq, kill.seq, 'oom_kill_seq is the kill event\'s seq');
+      h.equal(crash.data.oom_link, 'pid', 'linked by the renderer\'s pid, not by the recent-kill fallback');
       h.equal(crash.data.oom_anon_rss_kb, kill.data.anon_rss_kb, 'anonymous memory of the renderer');
       h.check(/because the kernel OOM killer killed its renderer/.test(crash.data.message), crash.data.message);
       console.log(`# ${crash.data.message} (pids created with the page: ${pids})`);

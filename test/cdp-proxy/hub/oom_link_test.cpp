@@ -36,11 +36,14 @@ int64_t field(const Event& e, const char* key) {
     if (p.parse(e.data)[key].get_int64().get(v)) return -1;
     return v;
 }
-std::string message(const Event& e) {
+std::string text(const Event& e, const char* key) {
     simdjson::dom::parser p;
     std::string_view v;
-    if (p.parse(e.data)["message"].get_string().get(v)) return {};
+    if (p.parse(e.data)[key].get_string().get(v)) return {};
     return std::string(v);
+}
+std::string message(const Event& e) {
+    return text(e, "message");
 }
 }  // namespace
 
@@ -51,6 +54,7 @@ TEST_CASE("a crash is linked to the kill of its renderer pid") {
     Event c = crash(4242);
     link.annotate(c, 2000);
     CHECK(field(c, "oom_kill_seq") == 17);
+    CHECK(text(c, "oom_link") == "pid");
     CHECK(field(c, "oom_anon_rss_kb") == 1992294);
     CHECK(message(c) ==
           "page https://x.test/ crashed because the kernel OOM killer killed its renderer (pid "
@@ -64,10 +68,23 @@ TEST_CASE("without a pid the most recent chromium kill in the window links, once
     Event a = crash();
     link.annotate(a, 3000);
     CHECK(field(a, "oom_kill_seq") == 21);
+    CHECK(text(a, "oom_link") == "recent_chromium_kill");
     Event b = crash();
     link.annotate(b, 3100);  // the only chromium kill is taken
     CHECK(field(b, "oom_kill_seq") == -1);
     CHECK(message(b) == "page https://x.test/ crashed: its renderer was killed");
+    CHECK(text(b, "oom_link").empty());
+}
+
+TEST_CASE("a renderer that crashed by itself is not linked to a kill") {
+    OomLink link;
+    link.remember(oom(4242, "chromium", 2048), 17, 1000);
+    Event c;
+    c.type = "page_crashed";
+    c.data = R"({"target_id":"T","url":"https://x.test/","status":"crashed","renderer_pid":4242})";
+    link.annotate(c, 1500);
+    CHECK(field(c, "oom_kill_seq") == -1);
+    CHECK(message(c) == "page https://x.test/ crashed: its renderer terminated (crashed)");
 }
 
 TEST_CASE("kills outside the window or of other processes do not link") {
@@ -95,6 +112,38 @@ TEST_CASE("a crash that already says its cause is left alone; other types too") 
     o.data = "{}";
     link.annotate(o, 1100);
     CHECK(o.data == "{}");
+}
+
+TEST_CASE("a kill that reaches the hub after its crash was recorded names the crash") {
+    OomLink link(10000);
+    Event c = crash(4242);  // published after the wait, no kill known yet
+    link.annotate(c, 1000);
+    CHECK(field(c, "oom_kill_seq") == -1);
+    link.remember(c, 30, 1000);
+    Event other = oom(77, "chromium", 10);  // another process: not this crash
+    link.annotate(other, 1500);
+    CHECK(field(other, "page_crashed_seq") == -1);
+    Event k = oom(4242, "chromium", 2048);
+    link.annotate(k, 3000);
+    CHECK(field(k, "page_crashed_seq") == 30);
+    CHECK(field(k, "pid") == 4242);
+    link.remember(k, 31, 3000);
+    Event again = oom(4242, "chromium", 2048);  // each crash is named once
+    link.annotate(again, 3100);
+    CHECK(field(again, "page_crashed_seq") == -1);
+    Event late = crash();  // the late kill is taken: no fallback link to it
+    link.annotate(late, 3200);
+    CHECK(field(late, "oom_kill_seq") == -1);
+}
+
+TEST_CASE("a late kill outside the window is not linked") {
+    OomLink link(10000);
+    Event c = crash(4242);
+    link.annotate(c, 1000);
+    link.remember(c, 30, 1000);
+    Event k = oom(4242, "chromium", 2048);
+    link.annotate(k, 11001);
+    CHECK(field(k, "page_crashed_seq") == -1);
 }
 
 TEST_CASE("sizes read like a human would write them") {

@@ -30,6 +30,9 @@ struct Harness {
                            opts,
                            [this](std::string_view t, std::string d) {
                                events.emplace_back(std::string(t), std::move(d));
+                           },
+                           [this](std::string_view t, std::string d, std::string) {
+                               events.emplace_back(std::string(t), std::move(d));
                            }};
 
     void attached(std::string_view sid, std::string_view target, bool waiting, int64_t now = 0) {

@@ -14,7 +14,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     int64_t next_id = 0;
     faultline::monitor::BrowserSession s(
         [&](std::string_view, std::string_view, std::string_view) { return ++next_id; }, opts,
-        [&](std::string_view, std::string) { ++emitted; });
+        [&](std::string_view, std::string) { ++emitted; },
+        [&](std::string_view, std::string, std::string) { ++emitted; });
     s.set_categories({"console", "network", "page", "interaction", "screenshot"}, 0);
     std::string_view in(reinterpret_cast<const char*>(data), size);
     int64_t now = 0;

@@ -26,6 +26,17 @@ TEST_CASE("nothing is computed before the first navigation") {
     CHECK_FALSE(n.next_deadline(0).has_value());
 }
 
+TEST_CASE("attached mid-load: the adopted document's own DOMContentLoaded starts its computing") {
+    NavState n = fresh();
+    n.adopt("F", "L0", "http://loading/");
+    n.dom_content_loaded(100);
+    n.loaded(200);
+    const auto out = n.poll(1200);
+    REQUIRE(kinds(out) ==
+            std::vector{Kind::network_idle, Kind::layout_settled, Kind::navigation_settled});
+    CHECK(n.context().nav_seq == 1);
+}
+
 TEST_CASE("a navigation sets the context and counts") {
     NavState n = fresh();
     n.navigated("F", "L1", "http://a/", 0);
@@ -90,9 +101,11 @@ TEST_CASE("navigation settles after DOMContentLoaded, layout settled and network
     REQUIRE(kinds(out) ==
             std::vector{Kind::network_idle, Kind::layout_settled, Kind::navigation_settled});
     CHECK(out[2].dom_content_loaded);
+    CHECK(out[2].load);
     CHECK(out[2].layout_settled);
     CHECK(out[2].network_idle);
     CHECK(out[2].requests_ignored == 0);
+    CHECK(std::string(out[2].reason) == "all_conditions");
 }
 
 TEST_CASE("without DOMContentLoaded the navigation never settles") {
@@ -117,7 +130,42 @@ TEST_CASE("a request open over 10 s no longer holds navigation_settled back, and
     const auto out = n.poll(10510);
     REQUIRE(kinds(out) == std::vector{Kind::navigation_settled});
     CHECK_FALSE(out[0].network_idle);
+    CHECK(out[0].load);
     CHECK(out[0].requests_ignored == 1);
+    CHECK(std::string(out[0].reason) == "long_requests_ignored");
+}
+
+TEST_CASE("a hung subresource that blocks load: settled 10 s after DOMContentLoaded, truthfully") {
+    NavState n = fresh();
+    n.navigated("F", "L", "u", 0);
+    n.request_started("doc", 0);
+    n.request_finished("doc", 20);
+    n.request_started("hung", 30);  // never answers, so load never fires
+    n.dom_content_loaded(40);
+    n.layout_shift(9900);          // the page still moves: the layout must be quiet for 1 s
+    CHECK(n.poll(10500).empty());  // hung aged out at 10030, quiet from then: 10530
+    CHECK(n.poll(10899).empty());  // but the shift at 9900 holds it until 10900
+    REQUIRE(n.next_deadline(10600).has_value());
+    CHECK(*n.next_deadline(10600) <= 10900);
+    const auto out = n.poll(10900);
+    REQUIRE(kinds(out) == std::vector{Kind::navigation_settled});
+    CHECK(out[0].dom_content_loaded);
+    CHECK_FALSE(out[0].load);
+    CHECK_FALSE(out[0].layout_settled);  // page_layout_settled needs load; it never came
+    CHECK_FALSE(out[0].network_idle);
+    CHECK(out[0].requests_ignored == 1);
+    CHECK(std::string(out[0].reason) == "load_timeout");
+    CHECK(n.poll(60000).empty());  // once
+}
+
+TEST_CASE("without load, a request started after DOMContentLoaded still holds it 10 s") {
+    NavState n = fresh();
+    n.navigated("F", "L", "u", 0);
+    n.dom_content_loaded(10);
+    n.request_started("late", 5000);
+    CHECK(n.poll(10500).empty());  // 10 s after DOMContentLoaded, but "late" is 5.5 s old
+    CHECK(n.poll(15499).empty());
+    REQUIRE(kinds(n.poll(15500)) == std::vector{Kind::navigation_settled});
 }
 
 TEST_CASE("a new navigation cancels what the previous one had pending") {

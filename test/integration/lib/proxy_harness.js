@@ -91,6 +91,8 @@ async function startChromium({ port, logFile }) {
   return {
     port,
     wsUrl: version,
+    // SIGSTOP / SIGCONT the whole browser (a hung Chromium).
+    signal(sig) { process.kill(-proc.pid, sig); },
     async kill(signal = 'SIGKILL') {
       try { process.kill(-proc.pid, signal); } catch {}
       await Promise.race([exited, sleep(10000)]);
