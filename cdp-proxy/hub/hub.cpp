@@ -142,9 +142,7 @@ bool Hub::bind(std::string& error) {
 }
 
 std::string Hub::url() const {
-    const bool v6 = host_.find(':') != std::string::npos;
-    return v6 ? fmt::format("http://[{}]:{}", host_, port_)
-              : fmt::format("http://{}:{}", host_, port_);
+    return "http://" + format_host_port({host_, static_cast<uint16_t>(port_)});
 }
 
 void Hub::stop() {
