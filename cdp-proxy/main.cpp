@@ -2,6 +2,7 @@
 #include <csignal>
 #include <cstdio>
 
+#include "faultline/hostname.hpp"
 #include "faultline/log.hpp"
 #include "faultline_version.h"
 #include "hub/flags.hpp"
@@ -99,6 +100,8 @@ int main(int argc, char** argv) {
     }
 
     block_signals();
+    // One source.host for every event of this process: the hub's, the proxy's, the monitor's.
+    hub_opts.host = proxy_opts.host = monitor_opts.host = faultline::hostname_or(hub_opts.host);
     hub_opts.log = faultline::stderr_log("cdp-proxy: hub");
     faultline::hub::Hub hub(hub_opts);
     std::string error;

@@ -14,8 +14,8 @@ void add_hub_flags(FlagSet& flags, HubOptions& o, bool with_token) {
                          "telemetry producers off loopback are let in with it (403 otherwise)",
                          "TOKEN");
     flags.add_string("host", &o.host,
-                     "this VM's name in the hub's own events and in sink subjects (default: the "
-                     "hostname)",
+                     "this VM's name: source.host of every event this process emits (hub, CDP "
+                     "proxy, monitor) and the host in sink subjects (default: the hostname)",
                      "NAME");
     flags.add_uint("max-body", &o.max_body, "largest POST body in bytes (413 past it)", "BYTES");
     flags.add_uint("max-subscribers", &o.max_subscribers,

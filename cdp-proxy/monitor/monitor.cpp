@@ -33,8 +33,8 @@ void drain(int fd) {
     (void)eventfd_read(fd, &v);
 }
 
-faultline::Source monitor_source() {
-    faultline::Source s = proxy::proxy_source();
+faultline::Source monitor_source(const std::string& host) {
+    faultline::Source s = proxy::proxy_source(host);
     s.name = "monitor";
     return s;
 }
@@ -87,7 +87,7 @@ void Monitor::set_categories(const std::vector<std::string>& categories) {
 }
 
 void Monitor::emit(std::string_view type, std::string data) {
-    sink_(make_event(type, std::move(data), monitor_source()));
+    sink_(make_event(type, std::move(data), monitor_source(opts_.host)));
 }
 
 bool Monitor::wait(int64_t ms) {

@@ -134,6 +134,7 @@ bool CdpProxy::start(std::string& error) {
     ro.slow_client_timeout = seconds_to_ms(options_.slow_client_timeout);
     ro.restart_confirm_wait = seconds_to_ms(options_.restart_confirm_wait);
     ro.log = log_;
+    ro.source = source_ = proxy_source(options_.host);
     relay_ = std::make_unique<Relay>(ro, *discovery_, sink_);
     if (!relay_->start(error)) return false;
     listen_fd_ = listen_tcp(where, error);
@@ -257,11 +258,11 @@ void CdpProxy::serve_json(UniqueFd fd, const HttpRequest& req) {
 void CdpProxy::fail_connection(ConnectionInfo info, const std::string& why) {
     log_("connection " + info.id + " from " + info.client_addr + ": " + why);
     if (!sink_) return;
-    sink_(connect_event(info));
+    sink_(connect_event(info, source_));
     ConnectionEnd end;
     end.ts = now_rfc3339();
     end.ended = Clock::now();
-    sink_(disconnect_event(info, end, DisconnectReason::upstream_error));
+    sink_(disconnect_event(info, end, DisconnectReason::upstream_error, source_));
 }
 
 void CdpProxy::serve_upgrade(UniqueFd fd, const HttpRequest& req, std::string_view client_rest,
@@ -345,7 +346,7 @@ void CdpProxy::serve_upgrade(UniqueFd fd, const HttpRequest& req, std::string_vi
         if (!write_all_until(fd.get(), std::string_view(ubuf).substr(0, head.head_size),
                              Clock::now() + std::chrono::seconds(5), stop_fd_.get()))
             return;  // both sockets close here
-        if (sink_) sink_(connect_event(info));
+        if (sink_) sink_(connect_event(info, source_));
         RelayStart start;
         start.info = std::move(info);
         start.client_fd = std::move(fd);

@@ -27,6 +27,7 @@ struct CdpProxyOptions {
     std::string upstream = "127.0.0.1:9223";
     std::string chromium_log;
     std::string token;
+    std::string host;  // source.host of cdp_* events: the process's one host (main sets it)
     double slow_client_timeout = 30;   // seconds
     double restart_confirm_wait = 10;  // seconds
     double dial_timeout = 5;           // seconds; not a flag (--help promises 5 s)
@@ -71,6 +72,7 @@ class CdpProxy {
     void fail_connection(ConnectionInfo info, const std::string& why);
 
     CdpProxyOptions options_;
+    faultline::Source source_;  // of cdp_connect and early cdp_disconnect
     EventSink sink_;
     LogFn log_;
     std::unique_ptr<UpstreamDiscovery> discovery_;

@@ -38,12 +38,14 @@ struct ConnectionEnd {
 // A process-unique connection id: "<8 hex random instance>-<n>".
 std::string next_connection_id();
 
-faultline::Source proxy_source();
+// The source of the proxy's (and the monitor's) events: host is the process's one host (main
+// passes hostname_or(--host)); empty = the kernel's hostname.
+faultline::Source proxy_source(const std::string& host);
 
-faultline::Event connect_event(const ConnectionInfo& info);
+faultline::Event connect_event(const ConnectionInfo& info, const faultline::Source& source);
 
 // The event's ts is the pinned end time, and duration_ms is measured to it.
 faultline::Event disconnect_event(const ConnectionInfo& info, const ConnectionEnd& end,
-                                  DisconnectReason reason);
+                                  DisconnectReason reason, const faultline::Source& source);
 
 }  // namespace faultline::proxy

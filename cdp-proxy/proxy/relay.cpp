@@ -394,7 +394,7 @@ void Relay::on_upstream_change() {
 }
 
 void Relay::publish(const ConnectionInfo& info, const ConnectionEnd& end, DisconnectReason r) {
-    if (sink_) sink_(disconnect_event(info, end, r));
+    if (sink_) sink_(disconnect_event(info, end, r, options_.source));
 }
 
 }  // namespace faultline::proxy

@@ -30,6 +30,7 @@ struct RelayOptions {
     std::chrono::milliseconds restart_confirm_wait{10000};
     std::chrono::milliseconds drain_timeout{5000};  // flushing the last bytes after one side ended
     LogFn log = null_log();                         // slow clients cut off, epoll failures
+    faultline::Source source;                       // of cdp_disconnect (proxy_source)
 };
 
 // A connection whose handshake succeeded (Chromium answered 101 and it was passed on).

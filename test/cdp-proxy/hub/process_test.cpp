@@ -93,3 +93,53 @@ TEST_CASE("SIGTERM ends the capture, delivers session_ended and exits 0 within 5
     CHECK(all.find("\"type\":\"session_ended\"") != std::string::npos);
     std::filesystem::remove_all(dir);
 }
+
+namespace {
+// Sends a WebSocket upgrade for the browser to the proxy and reads its answer to the end.
+std::string upgrade_and_read(int cdp_port) {
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    a.sin_port = htons(static_cast<uint16_t>(cdp_port));
+    std::string answer;
+    if (connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0) {
+        const std::string req =
+            "GET /devtools/browser/x HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
+            "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+            "Sec-WebSocket-Version: 13\r\n\r\n";
+        if (write(fd, req.data(), req.size()) == ssize_t(req.size())) {
+            char buf[4096];
+            for (ssize_t n; (n = read(fd, buf, sizeof buf)) > 0;) answer.append(buf, size_t(n));
+        }
+    }
+    close(fd);
+    return answer;
+}
+}  // namespace
+
+TEST_CASE("--host is the source.host of every event of the process, cdp_* included") {
+    const std::string dir = temp_dir();
+    const int port = free_port();
+    // No Chromium behind --upstream: the client gets 502 after the dial timeout (5 s), and the
+    // proxy reports the connection as cdp_connect + cdp_disconnect upstream_error.
+    ProxyProcess p(CDP_PROXY, dir, port,
+                   {"--host", "vm-layout-7", "--no-monitor", "--upstream",
+                    "127.0.0.1:" + std::to_string(free_port())});
+    SseCollector reader(port, "/telemetry/stream?since=0");
+    CHECK(upgrade_and_read(p.cdp_port).starts_with("HTTP/1.1 502"));
+    REQUIRE(reader.wait([](auto& e) {
+        return std::any_of(e.begin(), e.end(), [](auto& x) { return x.event == "cdp_disconnect"; });
+    }));
+    int checked = 0;
+    for (const auto& e : reader.events()) {
+        if (e.event != "cdp_connect" && e.event != "cdp_disconnect") continue;
+        CAPTURE(e.data);
+        CHECK(e.data.find(R"("source":{"kind":"cdp-proxy","host":"vm-layout-7")") !=
+              std::string::npos);
+        ++checked;
+    }
+    CHECK(checked == 2);
+    CHECK(WEXITSTATUS(p.signal_and_wait(SIGTERM, std::chrono::seconds(5))) == 0);
+    std::filesystem::remove_all(dir);
+}

@@ -35,6 +35,7 @@ inline int free_port() {
 struct ProxyProcess {
     pid_t pid = -1;
     int port = 0;
+    int cdp_port = free_port();  // --cdp-listen
     // Starts `binary --api-listen 127.0.0.1:port --cdp-listen 127.0.0.1:<free> --data-dir dir`
     // plus extra; waits until /healthz answers (any status).
     ProxyProcess(const std::string& binary, const std::string& data_dir, int port_,
@@ -44,7 +45,7 @@ struct ProxyProcess {
                                          "--api-listen",
                                          "127.0.0.1:" + std::to_string(port),
                                          "--cdp-listen",
-                                         "127.0.0.1:" + std::to_string(free_port()),
+                                         "127.0.0.1:" + std::to_string(cdp_port),
                                          "--data-dir",
                                          data_dir};
         args.insert(args.end(), extra.begin(), extra.end());
