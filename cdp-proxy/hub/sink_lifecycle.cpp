@@ -1,4 +1,4 @@
-// The hub's side of the sinks: how they are added, started, stopped and read from.
+// The Hub members that add, start, stop and feed the sinks (the sinks live in hub/sinks/).
 #include <fmt/format.h>
 
 #include "hub/hub.hpp"
