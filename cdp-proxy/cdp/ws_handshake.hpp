@@ -8,7 +8,7 @@
 
 #include "cdp/http_head.hpp"
 
-namespace faultline::proxy {
+namespace faultline::cdp {
 
 // True when the request asks for a WebSocket upgrade (Upgrade: websocket + Connection: upgrade).
 bool is_websocket_upgrade(const HttpRequest& req);
@@ -39,4 +39,4 @@ std::optional<std::string> token_param(std::string_view query);
 std::string build_upstream_handshake(const HttpRequest& req, std::string_view upstream_target,
                                      std::string_view upstream_host, bool drop_authorization);
 
-}  // namespace faultline::proxy
+}  // namespace faultline::cdp

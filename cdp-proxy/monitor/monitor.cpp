@@ -34,7 +34,7 @@ void drain(int fd) {
 }
 
 faultline::Source monitor_source(const std::string& host) {
-    faultline::Source s = proxy::proxy_source(host);
+    faultline::Source s = cdp::event_source(host);
     s.name = "monitor";
     return s;
 }
@@ -50,7 +50,7 @@ struct Monitor::Wake {
     void poke() const { (void)eventfd_write(fd, 1); }
 };
 
-Monitor::Monitor(MonitorOptions opts, proxy::UpstreamDiscovery& discovery, proxy::EventSink sink)
+Monitor::Monitor(MonitorOptions opts, cdp::UpstreamDiscovery& discovery, cdp::EventSink sink)
     : opts_(opts), discovery_(discovery), sink_(std::move(sink)), wake_(std::make_shared<Wake>()) {}
 
 Monitor::~Monitor() {
@@ -105,7 +105,7 @@ void Monitor::run() {
     uint64_t gave_up_version = 0;
     std::string last_url, error;
     while (!stopping_) {
-        const proxy::UpstreamSnapshot snap = discovery_.current();
+        const cdp::UpstreamSnapshot snap = discovery_.current();
         if (!snap.url || (gave_up && snap.version == gave_up_version)) {
             if (!wait(1000)) break;
             continue;
@@ -113,7 +113,7 @@ void Monitor::run() {
         gave_up = false;
         CdpConnection conn;
         ++attempts;
-        if (!conn.open(*snap.url, proxy::Clock::now() + std::chrono::seconds(5), stop_fd_, error)) {
+        if (!conn.open(*snap.url, cdp::Clock::now() + std::chrono::seconds(5), stop_fd_, error)) {
             discovery_.report_failure();
             if (lost && attempts >= opts_.reconnect_attempts) {
                 emit("monitor_reconnect_failed", JsonObject()
@@ -151,7 +151,7 @@ void Monitor::run() {
     }
 }
 
-Monitor::End Monitor::serve(CdpConnection& conn, const proxy::UpstreamSnapshot& snap) {
+Monitor::End Monitor::serve(CdpConnection& conn, const cdp::UpstreamSnapshot& snap) {
     BrowserSession session(conn, opts_,
                            [this](std::string_view t, std::string d) { emit(t, std::move(d)); });
     std::string step;
@@ -181,7 +181,7 @@ Monitor::End Monitor::serve(CdpConnection& conn, const proxy::UpstreamSnapshot& 
         }
         if (fds[1].revents & POLLIN) {
             drain(wake_->fd);
-            const proxy::UpstreamSnapshot cur = discovery_.current();
+            const cdp::UpstreamSnapshot cur = discovery_.current();
             if (cur.url && cur.url->url != snap.url->url) {
                 session.flush(steady_ms());
                 return End::chrome_restarted;

@@ -14,9 +14,9 @@
 #include <thread>
 #include <vector>
 
+#include "cdp/event_sink.hpp"
 #include "cdp/upstream_discovery.hpp"
 #include "monitor/monitor_options.hpp"
-#include "proxy/events.hpp"
 
 namespace faultline::monitor {
 
@@ -24,7 +24,7 @@ class CdpConnection;
 
 class Monitor {
   public:
-    Monitor(MonitorOptions opts, proxy::UpstreamDiscovery& discovery, proxy::EventSink sink);
+    Monitor(MonitorOptions opts, cdp::UpstreamDiscovery& discovery, cdp::EventSink sink);
     ~Monitor();
     Monitor(const Monitor&) = delete;
     Monitor& operator=(const Monitor&) = delete;
@@ -43,13 +43,13 @@ class Monitor {
     enum class End { stopped, chrome_restarted, connection_lost };
 
     void run();
-    End serve(CdpConnection& conn, const proxy::UpstreamSnapshot& snap);
+    End serve(CdpConnection& conn, const cdp::UpstreamSnapshot& snap);
     bool wait(int64_t ms);  // false when stopping
     void emit(std::string_view type, std::string data);
 
     MonitorOptions opts_;
-    proxy::UpstreamDiscovery& discovery_;
-    proxy::EventSink sink_;
+    cdp::UpstreamDiscovery& discovery_;
+    cdp::EventSink sink_;
     std::shared_ptr<Wake> wake_;
     int stop_fd_ = -1;
     std::thread thread_;

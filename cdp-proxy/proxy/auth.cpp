@@ -5,16 +5,16 @@
 
 namespace faultline::proxy {
 
-TokenSource presented_token(const HttpRequest& req, std::string_view token) {
+TokenSource presented_token(const cdp::HttpRequest& req, std::string_view token) {
     if (token.empty()) return TokenSource::none;
-    if (auto q = token_param(req.query); q && constant_time_equal(*q, token))
+    if (auto q = cdp::token_param(req.query); q && constant_time_equal(*q, token))
         return TokenSource::query;
     if (const std::string* auth = req.header("Authorization"); auth && bearer_matches(*auth, token))
         return TokenSource::header;
     return TokenSource::none;
 }
 
-bool token_accepted(const HttpRequest& req, std::string_view token) {
+bool token_accepted(const cdp::HttpRequest& req, std::string_view token) {
     return token.empty() || presented_token(req, token) != TokenSource::none;
 }
 

@@ -3,7 +3,6 @@
 #include <atomic>
 #include <random>
 
-#include "faultline/hostname.hpp"
 #include "faultline/json_writer.hpp"
 
 namespace faultline::proxy {
@@ -15,10 +14,6 @@ std::string next_connection_id() {
     }();
     static std::atomic<uint64_t> counter{0};
     return fmt::format("{}-{}", instance, ++counter);
-}
-
-faultline::Source proxy_source(const std::string& host) {
-    return faultline::Source{"cdp-proxy", faultline::hostname_or(host), "", std::nullopt};
 }
 
 faultline::Event connect_event(const ConnectionInfo& info, const faultline::Source& source) {

@@ -15,6 +15,7 @@
 #include "cdp/upstream_discovery.hpp"
 #include "proxy/disconnect_reason.hpp"
 
+using namespace faultline::cdp;
 using namespace faultline::proxy;
 namespace fs = std::filesystem;
 
