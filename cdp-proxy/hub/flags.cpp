@@ -40,4 +40,21 @@ void add_hub_flags(FlagSet& flags, HubOptions& o, bool with_token) {
                    "journal size kept; the oldest segments go first", "BYTES");
 }
 
+void add_hub_help(FlagSet& flags) {
+    flags.add_section(
+        "TELEMETRY API",
+        "  POST /telemetry/events     ingest one JSON event or NDJSON (validated, deduplicated by "
+        "id)\n"
+        "  GET  /telemetry/stream     Server-Sent Events; resume with Last-Event-ID or "
+        "?since=SEQ;\n"
+        "                             filter with ?categories=system,cdp and ?types=...\n"
+        "  GET  /telemetry/events     the same events as JSON pages (?since=SEQ&limit=N)\n"
+        "  POST/DELETE /telemetry/capture   start/end a capture session {\"categories\":[...]}\n"
+        "  GET/PUT/PATCH /telemetry   the same as configuration: "
+        "{\"browser\":{\"page\":{\"enabled\":true}}}\n"
+        "                             (PUT opt-in: 201 starts a session, 200 changes it; PATCH "
+        "merges)\n"
+        "  GET  /healthz, GET /metrics (Prometheus text)");
+}
+
 }  // namespace faultline::hub

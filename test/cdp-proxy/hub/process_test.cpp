@@ -95,25 +95,35 @@ TEST_CASE("SIGTERM ends the capture, delivers session_ended and exits 0 within 5
 }
 
 namespace {
-// Sends a WebSocket upgrade for the browser to the proxy and reads its answer to the end.
-std::string upgrade_and_read(int cdp_port) {
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
+// Connects to the proxy's CDP port, retrying while it is not listening yet (the hub, which
+// ProxyProcess waits for, starts first).
+int connect_cdp(int cdp_port) {
     sockaddr_in a{};
     a.sin_family = AF_INET;
     a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     a.sin_port = htons(static_cast<uint16_t>(cdp_port));
-    std::string answer;
-    if (connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0) {
-        const std::string req =
-            "GET /devtools/browser/x HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
-            "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
-            "Sec-WebSocket-Version: 13\r\n\r\n";
-        if (write(fd, req.data(), req.size()) == ssize_t(req.size())) {
-            char buf[4096];
-            for (ssize_t n; (n = read(fd, buf, sizeof buf)) > 0;) answer.append(buf, size_t(n));
-        }
+    for (int i = 0; i < 500; ++i) {
+        int fd = socket(AF_INET, SOCK_STREAM, 0);
+        if (connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0) return fd;
+        close(fd);
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
-    close(fd);
+    return -1;
+}
+
+// Sends a WebSocket upgrade for the browser to the proxy and reads its answer to the end.
+std::string upgrade_and_read(int cdp_port) {
+    const int fd = connect_cdp(cdp_port);
+    std::string answer;
+    const std::string req =
+        "GET /devtools/browser/x HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
+        "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+        "Sec-WebSocket-Version: 13\r\n\r\n";
+    if (fd >= 0 && write(fd, req.data(), req.size()) == ssize_t(req.size())) {
+        char buf[4096];
+        for (ssize_t n; (n = read(fd, buf, sizeof buf)) > 0;) answer.append(buf, size_t(n));
+    }
+    if (fd >= 0) close(fd);
     return answer;
 }
 }  // namespace
@@ -141,5 +151,20 @@ TEST_CASE("--host is the source.host of every event of the process, cdp_* includ
     }
     CHECK(checked == 2);
     CHECK(WEXITSTATUS(p.signal_and_wait(SIGTERM, std::chrono::seconds(5))) == 0);
+    std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("SIGINT stops as cleanly as SIGTERM: exit 0, the journal flushed") {
+    const std::string dir = temp_dir();
+    const int port = free_port();
+    Process p(dir, port);
+    httplib::Client cli("127.0.0.1", port);
+    REQUIRE(cli.Post("/telemetry/events", crash_json("int:1"), "application/json")->status == 200);
+    const int st = p.signal_and_wait(SIGINT, std::chrono::seconds(5));
+    REQUIRE(WIFEXITED(st));
+    CHECK(WEXITSTATUS(st) == 0);
+    std::ifstream seg(newest_segment(dir));
+    std::string all((std::istreambuf_iterator<char>(seg)), {});
+    CHECK(all.find("\"id\":\"int:1\"") != std::string::npos);
     std::filesystem::remove_all(dir);
 }
