@@ -65,16 +65,15 @@ int main(int argc, char** argv) {
         "                   deliver it to readers, flush the journal, exit 0");
     flags.add_section("EXIT STATUS", "  0 after a signal, 1 when it cannot start, 2 on bad flags");
     if (int rc = flags.handle(argc, argv, FAULTLINE_VERSION); rc >= 0) return rc;
-    if (auto err = faultline::monitor::finish_monitor_flags(monitor_opts, monitor_flags);
-        !err.empty()) {
-        std::fprintf(stderr, "cdp-proxy: %s\n", err.c_str());
+    std::string error;
+    if (!faultline::monitor::finish_monitor_flags(monitor_opts, monitor_flags, error)) {
+        std::fprintf(stderr, "cdp-proxy: %s\n", error.c_str());
         return 2;
     }
 
     // Before any thread starts, so every thread inherits the mask and SIGTERM/SIGINT reach
     // stop_fd only; SIGPIPE is ignored (a client gone mid-write is an EPIPE, not an exit).
     std::signal(SIGPIPE, SIG_IGN);
-    std::string error;
     const faultline::UniqueFd stop_fd = faultline::block_signals_to_fd({SIGTERM, SIGINT}, error);
     if (!stop_fd) {
         std::fprintf(stderr, "cdp-proxy: %s\n", error.c_str());

@@ -15,6 +15,7 @@ bool is_websocket_upgrade(const HttpRequest& req);
 
 // Checks a WebSocket upgrade request. Returns nullopt when it is acceptable, else the error to
 // answer: 400 (not GET, not HTTP/1.1, missing/invalid Sec-WebSocket-Key), 426 (version not 13).
+// Not bool + error string: what it returns is the HTTP answer itself, status included.
 std::optional<HttpError> check_websocket_upgrade(const HttpRequest& req);
 
 // Which Chromium target a /devtools/... path names.
