@@ -1,6 +1,6 @@
 // Benchmark: the CDP monitor's cost, in one run with one headless Chromium and a local site:
 //   - page load time of a page with 200 subresources, capture of every category on vs the
-//     proxy with --no-monitor (issue 17: at most 1.10x);
+//     proxy with --no-monitor (the monitor's budget: at most 1.10x);
 //   - a page producing 5,000 console messages and 2,000 requests per second for 10 s: every
 //     event arrives in the hub (counts exact, from the hub's own counters), and the monitor
 //     thread's CPU time;
