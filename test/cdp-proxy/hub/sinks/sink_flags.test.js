@@ -3,7 +3,7 @@
 // environment twin and shows no secret given through the environment.
 'use strict';
 const { spawnSync } = require('child_process');
-const h = require('./lib/proxy_harness');
+const h = require('../../../integration/lib/proxy_harness');
 
 const CDP_PROXY = process.env.CDP_PROXY;
 if (!CDP_PROXY) h.skip('CDP_PROXY is not set (run through meson test)');

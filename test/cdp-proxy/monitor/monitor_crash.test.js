@@ -4,8 +4,8 @@
 // monitor_reconnected, then events again.
 'use strict';
 const path = require('path');
-const h = require('./lib/proxy_harness');
-const m = require('./lib/monitor_harness');
+const h = require('../../integration/lib/proxy_harness');
+const m = require('../../integration/lib/monitor_harness');
 
 h.requirePrerequisites();
 const { chromium } = require('playwright-core');
