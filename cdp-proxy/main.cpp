@@ -1,11 +1,19 @@
 // cdp-proxy: the Chrome DevTools Protocol proxy and the faultline telemetry hub.
+#include <poll.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <csignal>
 #include <cstdio>
 
+#include "faultline/hostname.hpp"
 #include "faultline/log.hpp"
+#include "faultline/signal_fd.hpp"
 #include "faultline_version.h"
 #include "hub/flags.hpp"
 #include "hub/hub.hpp"
+#include "hub/sinks/flags.hpp"
 #include "hub/sinks/nats/flags.hpp"
 #include "hub/sinks/otlp/flags.hpp"
 #include "hub/sinks/s2/flags.hpp"
@@ -15,37 +23,15 @@
 
 namespace {
 
-// Blocks SIGTERM/SIGINT in every thread and returns the one that arrives.
-int wait_for_signal() {
-    sigset_t set;
-    sigemptyset(&set);
-    sigaddset(&set, SIGTERM);
-    sigaddset(&set, SIGINT);
-    int sig = 0;
-    sigwait(&set, &sig);
-    return sig;
+// Blocks until one of the signals stop_fd reports arrives and returns it.
+int wait_for_signal(int stop_fd) {
+    pollfd p{stop_fd, POLLIN, 0};
+    signalfd_siginfo si{};
+    while (true) {
+        if (::poll(&p, 1, -1) < 0 && errno != EINTR) return SIGTERM;  // cannot wait: stop
+        if (::read(stop_fd, &si, sizeof si) == sizeof si) return static_cast<int>(si.ssi_signo);
+    }
 }
-
-void block_signals() {
-    sigset_t set;
-    sigemptyset(&set);
-    sigaddset(&set, SIGTERM);
-    sigaddset(&set, SIGINT);
-    pthread_sigmask(SIG_BLOCK, &set, nullptr);
-    std::signal(SIGPIPE, SIG_IGN);
-}
-
-const char* kHubHelp =
-    "  POST /telemetry/events     ingest one JSON event or NDJSON (validated, deduplicated by id)\n"
-    "  GET  /telemetry/stream     Server-Sent Events; resume with Last-Event-ID or ?since=SEQ;\n"
-    "                             filter with ?categories=system,cdp and ?types=...\n"
-    "  GET  /telemetry/events     the same events as JSON pages (?since=SEQ&limit=N)\n"
-    "  POST/DELETE /telemetry/capture   start/end a capture session {\"categories\":[...]}\n"
-    "  GET/PUT/PATCH /telemetry   the same as configuration: "
-    "{\"browser\":{\"page\":{\"enabled\":true}}}\n"
-    "                             (PUT opt-in: 201 starts a session, 200 changes it; PATCH "
-    "merges)\n"
-    "  GET  /healthz, GET /metrics (Prometheus text)";
 
 }  // namespace
 
@@ -70,21 +56,8 @@ int main(int argc, char** argv) {
     faultline::monitor::MonitorFlags monitor_flags;
     faultline::monitor::add_monitor_flags(flags, monitor_opts, monitor_flags);
     faultline::monitor::add_monitor_help(flags);
-    flags.add_section("TELEMETRY API", kHubHelp);
-    flags.add_section(
-        "NATS JETSTREAM",
-        "  With --nats every recorded event (or those --nats-categories/--nats-types pick) goes\n"
-        "  to the stream as PREFIX.<host>.<category>.<type> with Nats-Msg-Id <instance>:<seq>.\n"
-        "  The sink's cursor lives in DATA-DIR/sinks/nats.cursor and advances on each PubAck;\n"
-        "  NATS errors are logged and counted (faultline_sink_* in /metrics), never fatal.");
-    flags.add_section(
-        "S2 AND OPENTELEMETRY",
-        "  --s2-basin/--s2-stream append every event (or those --s2-categories/--s2-types pick)\n"
-        "  to one S2 stream, exactly once (match_seq_num; a retry reads back what landed);\n"
-        "  --otlp-endpoint exports them as OTLP/HTTP log records. Cursors in DATA-DIR/sinks/;\n"
-        "  errors are logged and counted (faultline_sink_* in /metrics); a 4xx that retrying\n"
-        "  cannot fix (wrong token, basin, stream) stops that sink, never the hub.\n"
-        "  https:// needs a build with TLS (Debian's cpp-httplib has it; the static build not).");
+    faultline::hub::add_hub_help(flags);
+    faultline::hub::sinks::add_sinks_help(flags);
     flags.add_section(
         "SIGNALS",
         "  SIGTERM, SIGINT  stop accepting, end every CDP connection (cdp_disconnect\n"
@@ -92,16 +65,24 @@ int main(int argc, char** argv) {
         "                   deliver it to readers, flush the journal, exit 0");
     flags.add_section("EXIT STATUS", "  0 after a signal, 1 when it cannot start, 2 on bad flags");
     if (int rc = flags.handle(argc, argv, FAULTLINE_VERSION); rc >= 0) return rc;
-    if (auto err = faultline::monitor::finish_monitor_flags(monitor_opts, monitor_flags);
-        !err.empty()) {
-        std::fprintf(stderr, "cdp-proxy: %s\n", err.c_str());
+    std::string error;
+    if (!faultline::monitor::finish_monitor_flags(monitor_opts, monitor_flags, error)) {
+        std::fprintf(stderr, "cdp-proxy: %s\n", error.c_str());
         return 2;
     }
 
-    block_signals();
+    // Before any thread starts, so every thread inherits the mask and SIGTERM/SIGINT reach
+    // stop_fd only; SIGPIPE is ignored (a client gone mid-write is an EPIPE, not an exit).
+    std::signal(SIGPIPE, SIG_IGN);
+    const faultline::UniqueFd stop_fd = faultline::block_signals_to_fd({SIGTERM, SIGINT}, error);
+    if (!stop_fd) {
+        std::fprintf(stderr, "cdp-proxy: %s\n", error.c_str());
+        return 1;
+    }
+    // One source.host for every event of this process: the hub's, the proxy's, the monitor's.
+    hub_opts.host = proxy_opts.host = monitor_opts.host = faultline::hostname_or(hub_opts.host);
     hub_opts.log = faultline::stderr_log("cdp-proxy: hub");
     faultline::hub::Hub hub(hub_opts);
-    std::string error;
     if (!nats_opts.servers.empty() &&
         !faultline::hub::sinks::nats::add_nats_sink(hub, nats_opts, error)) {
         std::fprintf(stderr, "cdp-proxy: %s\n", error.c_str());
@@ -144,7 +125,7 @@ int main(int argc, char** argv) {
         });
     }
     std::fprintf(stderr, "cdp-proxy: CDP proxy listening on port %d\n", proxy.port());
-    const int sig = wait_for_signal();
+    const int sig = wait_for_signal(stop_fd.get());
     std::fprintf(stderr, "cdp-proxy: %s, stopping\n", sig == SIGTERM ? "SIGTERM" : "SIGINT");
     hub.watch_capture({});
     monitor.stop();  // held page crashes are published first

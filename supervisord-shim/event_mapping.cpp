@@ -23,16 +23,16 @@ Mapping skip(std::string reason) {
 }
 
 // Reads processname, groupname and from_state (all required and non-empty) into `c`.
-// Returns an error message, or an empty string on success.
-std::string read_names(const Tokens& toks, Crash& c) {
+// Returns false with error naming the one missing.
+bool read_names(const Tokens& toks, Crash& c, std::string& error) {
     for (auto [key, field] : {std::pair{"processname", &c.service_name},
                               {"groupname", &c.group_name},
                               {"from_state", &c.from_state}}) {
         auto v = token(toks, key);
-        if (!v || v->empty()) return fmt::format("payload has no {}", key);
+        if (!v || v->empty()) return error = fmt::format("payload has no {}", key), false;
         *field = std::string(*v);
     }
-    return {};
+    return true;
 }
 }  // namespace
 
@@ -48,7 +48,7 @@ Mapping map_event(std::string_view eventname, std::string_view payload) {
     Mapping m;
     m.kind = Mapping::Kind::crash;
     m.crash.fatal = fatal;
-    if (error = read_names(toks, m.crash); !error.empty()) return malformed(error);
+    if (!read_names(toks, m.crash, error)) return malformed(error);
     if (fatal) return m;
 
     auto expected = token(toks, "expected");

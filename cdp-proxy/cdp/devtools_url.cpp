@@ -2,7 +2,7 @@
 
 #include <simdjson.h>
 
-namespace faultline::proxy {
+namespace faultline::cdp {
 
 std::optional<DevtoolsUrl> parse_devtools_url(std::string_view url) {
     constexpr std::string_view scheme = "ws://";
@@ -44,4 +44,4 @@ std::optional<std::string> version_ws_url(std::string_view json) {
     return std::string(url);
 }
 
-}  // namespace faultline::proxy
+}  // namespace faultline::cdp

@@ -8,7 +8,7 @@
 
 #include "faultline/host_port.hpp"
 
-namespace faultline::proxy {
+namespace faultline::cdp {
 
 struct DevtoolsUrl {
     std::string url;        // the whole URL as Chromium printed it
@@ -26,4 +26,4 @@ std::optional<std::string> devtools_url_from_log_line(std::string_view line);
 // The webSocketDebuggerUrl of a /json/version answer, or nullopt when absent or not JSON.
 std::optional<std::string> version_ws_url(std::string_view json);
 
-}  // namespace faultline::proxy
+}  // namespace faultline::cdp

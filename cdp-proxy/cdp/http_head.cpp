@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cctype>
 
-namespace faultline::proxy {
+namespace faultline::cdp {
 
 bool iequals(std::string_view a, std::string_view b) {
     if (a.size() != b.size()) return false;
@@ -207,4 +207,4 @@ std::string_view reason_phrase(int status) {
     }
 }
 
-}  // namespace faultline::proxy
+}  // namespace faultline::cdp

@@ -8,7 +8,7 @@
 #include <string_view>
 #include <vector>
 
-namespace faultline::proxy {
+namespace faultline::cdp {
 
 inline constexpr size_t kMaxHeadBytes = 16 * 1024;  // larger heads are answered with 431
 inline constexpr size_t kMaxHeaderFields = 100;
@@ -62,4 +62,4 @@ bool iequals(std::string_view a, std::string_view b);
 // The standard reason phrase for the statuses the proxy produces ("Error" otherwise).
 std::string_view reason_phrase(int status);
 
-}  // namespace faultline::proxy
+}  // namespace faultline::cdp

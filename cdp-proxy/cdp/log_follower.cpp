@@ -4,7 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-namespace faultline::proxy {
+namespace faultline::cdp {
 
 namespace {
 constexpr size_t kMaxLine = 64 * 1024;  // a longer "line" is noise: dropped
@@ -83,4 +83,4 @@ void LogFollower::emit_lines() {
     if (partial_.size() > kMaxLine) partial_.clear();
 }
 
-}  // namespace faultline::proxy
+}  // namespace faultline::cdp

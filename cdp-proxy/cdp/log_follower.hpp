@@ -13,7 +13,7 @@
 
 #include "faultline/unique_fd.hpp"
 
-namespace faultline::proxy {
+namespace faultline::cdp {
 
 class LogFollower {
   public:
@@ -48,4 +48,4 @@ class LogFollower {
     std::thread thread_;
 };
 
-}  // namespace faultline::proxy
+}  // namespace faultline::cdp

@@ -13,7 +13,7 @@
 #include <cerrno>
 #include <cstring>
 
-namespace faultline::proxy {
+namespace faultline::cdp {
 
 namespace {
 
@@ -195,4 +195,4 @@ void lingering_close(UniqueFd fd, Clock::time_point deadline) {
     }
 }  // fd closes here
 
-}  // namespace faultline::proxy
+}  // namespace faultline::cdp

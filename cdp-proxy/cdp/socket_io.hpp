@@ -10,7 +10,7 @@
 #include "faultline/host_port.hpp"
 #include "faultline/unique_fd.hpp"
 
-namespace faultline::proxy {
+namespace faultline::cdp {
 
 using Clock = std::chrono::steady_clock;
 
@@ -52,4 +52,4 @@ void make_relay_socket(int fd);
 // a "lingering close" so the peer reads the whole response instead of a reset.
 void lingering_close(UniqueFd fd, Clock::time_point deadline);
 
-}  // namespace faultline::proxy
+}  // namespace faultline::cdp

@@ -2,7 +2,7 @@
 
 #include <httplib.h>
 
-namespace faultline::proxy {
+namespace faultline::cdp {
 
 UpstreamDiscovery::UpstreamDiscovery(Options options) : options_(std::move(options)) {}
 
@@ -113,4 +113,4 @@ std::optional<std::string> UpstreamDiscovery::fetch_version_url() {
     return version_ws_url(res->body);
 }
 
-}  // namespace faultline::proxy
+}  // namespace faultline::cdp

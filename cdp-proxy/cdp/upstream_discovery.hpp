@@ -21,7 +21,7 @@
 #include "cdp/log_follower.hpp"
 #include "faultline/log.hpp"
 
-namespace faultline::proxy {
+namespace faultline::cdp {
 
 struct UpstreamSnapshot {
     uint64_t version = 0;  // bumps on every change; 0 = nothing known yet
@@ -84,4 +84,4 @@ class UpstreamDiscovery {
     bool stopping_ = false;
 };
 
-}  // namespace faultline::proxy
+}  // namespace faultline::cdp

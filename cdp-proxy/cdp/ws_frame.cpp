@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-namespace faultline::proxy {
+namespace faultline::cdp {
 
 namespace {
 
@@ -73,4 +73,4 @@ void FrameScanner::feed_close_payload(const unsigned char* p, size_t n) {
     }
 }
 
-}  // namespace faultline::proxy
+}  // namespace faultline::cdp

@@ -8,7 +8,7 @@
 #include <cstdint>
 #include <optional>
 
-namespace faultline::proxy {
+namespace faultline::cdp {
 
 struct FrameStats {
     uint64_t bytes = 0;     // every byte fed (frame headers + payloads)
@@ -45,4 +45,4 @@ class FrameScanner {
     size_t close_got_ = 0;
 };
 
-}  // namespace faultline::proxy
+}  // namespace faultline::cdp

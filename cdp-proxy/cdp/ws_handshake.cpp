@@ -2,7 +2,7 @@
 
 #include <cctype>
 
-namespace faultline::proxy {
+namespace faultline::cdp {
 
 namespace {
 
@@ -106,4 +106,4 @@ std::string build_upstream_handshake(const HttpRequest& req, std::string_view up
     return out;
 }
 
-}  // namespace faultline::proxy
+}  // namespace faultline::cdp

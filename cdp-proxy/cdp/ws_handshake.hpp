@@ -8,13 +8,14 @@
 
 #include "cdp/http_head.hpp"
 
-namespace faultline::proxy {
+namespace faultline::cdp {
 
 // True when the request asks for a WebSocket upgrade (Upgrade: websocket + Connection: upgrade).
 bool is_websocket_upgrade(const HttpRequest& req);
 
 // Checks a WebSocket upgrade request. Returns nullopt when it is acceptable, else the error to
 // answer: 400 (not GET, not HTTP/1.1, missing/invalid Sec-WebSocket-Key), 426 (version not 13).
+// Not bool + error string: what it returns is the HTTP answer itself, status included.
 std::optional<HttpError> check_websocket_upgrade(const HttpRequest& req);
 
 // Which Chromium target a /devtools/... path names.
@@ -39,4 +40,4 @@ std::optional<std::string> token_param(std::string_view query);
 std::string build_upstream_handshake(const HttpRequest& req, std::string_view upstream_target,
                                      std::string_view upstream_host, bool drop_authorization);
 
-}  // namespace faultline::proxy
+}  // namespace faultline::cdp

@@ -2,7 +2,7 @@
 
 #include <random>
 
-namespace faultline::proxy {
+namespace faultline::cdp {
 
 std::string encode_client_frame(std::string_view payload, unsigned opcode) {
     std::string f;
@@ -98,4 +98,4 @@ WsMessageReader::Result WsMessageReader::next(std::string& out) {
     return Result::need_more;
 }
 
-}  // namespace faultline::proxy
+}  // namespace faultline::cdp

@@ -9,7 +9,7 @@
 #include <string>
 #include <string_view>
 
-namespace faultline::proxy {
+namespace faultline::cdp {
 
 // A client-to-server frame (FIN set, masked as RFC 6455 §5.3 requires) of the given opcode.
 std::string encode_client_frame(std::string_view payload, unsigned opcode = 1);
@@ -47,4 +47,4 @@ class WsMessageReader {
     std::string error_;
 };
 
-}  // namespace faultline::proxy
+}  // namespace faultline::cdp

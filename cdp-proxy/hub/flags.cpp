@@ -14,8 +14,8 @@ void add_hub_flags(FlagSet& flags, HubOptions& o, bool with_token) {
                          "telemetry producers off loopback are let in with it (403 otherwise)",
                          "TOKEN");
     flags.add_string("host", &o.host,
-                     "this VM's name in the hub's own events and in sink subjects (default: the "
-                     "hostname)",
+                     "this VM's name: source.host of every event this process emits (hub, CDP "
+                     "proxy, monitor) and the host in sink subjects (default: the hostname)",
                      "NAME");
     flags.add_uint("max-body", &o.max_body, "largest POST body in bytes (413 past it)", "BYTES");
     flags.add_uint("max-subscribers", &o.max_subscribers,
@@ -43,6 +43,23 @@ void add_hub_flags(FlagSet& flags, HubOptions& o, bool with_token) {
     flags.add_uint("segment-bytes", &o.segment_bytes, "journal segment rotation size", "BYTES");
     flags.add_uint("retention-bytes", &o.retention_bytes,
                    "journal size kept; the oldest segments go first", "BYTES");
+}
+
+void add_hub_help(FlagSet& flags) {
+    flags.add_section(
+        "TELEMETRY API",
+        "  POST /telemetry/events     ingest one JSON event or NDJSON (validated, deduplicated by "
+        "id)\n"
+        "  GET  /telemetry/stream     Server-Sent Events; resume with Last-Event-ID or "
+        "?since=SEQ;\n"
+        "                             filter with ?categories=system,cdp and ?types=...\n"
+        "  GET  /telemetry/events     the same events as JSON pages (?since=SEQ&limit=N)\n"
+        "  POST/DELETE /telemetry/capture   start/end a capture session {\"categories\":[...]}\n"
+        "  GET/PUT/PATCH /telemetry   the same as configuration: "
+        "{\"browser\":{\"page\":{\"enabled\":true}}}\n"
+        "                             (PUT opt-in: 201 starts a session, 200 changes it; PATCH "
+        "merges)\n"
+        "  GET  /healthz, GET /metrics (Prometheus text)");
 }
 
 }  // namespace faultline::hub

@@ -12,4 +12,7 @@ namespace faultline::hub {
 // --retention-bytes and, with_token, --token.
 void add_hub_flags(FlagSet& flags, HubOptions& o, bool with_token = true);
 
+// Adds the --help section on the telemetry API's endpoints.
+void add_hub_help(FlagSet& flags);
+
 }  // namespace faultline::hub

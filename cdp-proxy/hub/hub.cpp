@@ -16,11 +16,6 @@
 
 namespace faultline::hub {
 
-namespace {
-using Clock = std::chrono::steady_clock;
-
-}  // namespace
-
 Hub::Hub(HubOptions opts) : opts_(std::move(opts)), dedup_(opts_.dedup_window) {
     source_.kind = "hub";
     source_.name = "cdp-proxy";
@@ -75,9 +70,9 @@ bool Hub::open_journal(std::string& error) {
         }
         // The writer reserves the first block of seqs at once; wait for it (briefly) so the
         // first producers are not refused. A disk that cannot take it leaves ingest at 503.
-        const auto until = Clock::now() + std::chrono::seconds(2);
+        const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(2);
         while (journal_->reserved_seq() < rec.next_seq && journal_->writable() &&
-               Clock::now() < until)
+               std::chrono::steady_clock::now() < until)
             std::this_thread::sleep_for(std::chrono::milliseconds(1));
     }
     restore(rec);
@@ -145,9 +140,7 @@ bool Hub::bind(std::string& error) {
 }
 
 std::string Hub::url() const {
-    const bool v6 = host_.find(':') != std::string::npos;
-    return v6 ? fmt::format("http://[{}]:{}", host_, port_)
-              : fmt::format("http://{}:{}", host_, port_);
+    return "http://" + format_host_port({host_, static_cast<uint16_t>(port_)});
 }
 
 void Hub::stop() {

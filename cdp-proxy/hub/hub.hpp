@@ -102,6 +102,8 @@ class Hub {
     // Random, kept in --data-dir: "<instance id>:<seq>" is an event's idempotency key.
     const std::string& instance_id() const { return instance_id_; }
     const std::string& host() const { return source_.host; }
+    // The hub's logger with the prefix "sink <name>: ", for a sink and its destination.
+    LogFn sink_log(const std::string& name) const;
 
   private:
     struct IngestResult {

@@ -33,11 +33,11 @@ std::string websocket_key() {
 
 }  // namespace
 
-bool CdpConnection::open(const proxy::DevtoolsUrl& url, Clock::time_point deadline, int stop_fd,
+bool CdpConnection::open(const cdp::DevtoolsUrl& url, Clock::time_point deadline, int stop_fd,
                          std::string& error) {
     close();
     stop_fd_ = stop_fd;
-    UniqueFd fd = proxy::connect_tcp(url.address, deadline, stop_fd, error);
+    UniqueFd fd = cdp::connect_tcp(url.address, deadline, stop_fd, error);
     if (!fd) return false;
     // Host must be Chromium's own authority (it rejects other hosts); no Origin header.
     const std::string request = fmt::format(
@@ -45,19 +45,19 @@ bool CdpConnection::open(const proxy::DevtoolsUrl& url, Clock::time_point deadli
         "Sec-WebSocket-Key: {}\r\nSec-WebSocket-Version: 13\r\n\r\n",
         url.path, url.authority, websocket_key());
     std::string buf;
-    if (!proxy::write_all_until(fd.get(), request, deadline, stop_fd) ||
-        proxy::read_until_blank_line(fd.get(), buf, proxy::kMaxHeadBytes, deadline, stop_fd) != 1) {
+    if (!cdp::write_all_until(fd.get(), request, deadline, stop_fd) ||
+        cdp::read_until_blank_line(fd.get(), buf, cdp::kMaxHeadBytes, deadline, stop_fd) != 1) {
         error = fmt::format("no WebSocket handshake answer from {}", url.url);
         return false;
     }
-    proxy::HttpResponseHead head;
-    proxy::HttpError herr;
-    if (proxy::parse_response_head(buf, head, herr) != proxy::ParseStatus::complete ||
+    cdp::HttpResponseHead head;
+    cdp::HttpError herr;
+    if (cdp::parse_response_head(buf, head, herr) != cdp::ParseStatus::complete ||
         head.status != 101) {
         error = fmt::format("{} refused the WebSocket upgrade (HTTP {})", url.url, head.status);
         return false;
     }
-    reader_ = proxy::WsMessageReader();
+    reader_ = cdp::WsMessageReader();
     if (buf.size() > head.head_size)
         reader_.feed(buf.data() + head.head_size, buf.size() - head.head_size);
     fd_ = std::move(fd);
@@ -70,8 +70,8 @@ void CdpConnection::close() {
 
 bool CdpConnection::write_frame(std::string_view payload, unsigned opcode) {
     if (!fd_) return false;
-    const std::string frame = proxy::encode_client_frame(payload, opcode);
-    if (proxy::write_all_until(fd_.get(), frame, Clock::now() + std::chrono::seconds(5), stop_fd_))
+    const std::string frame = cdp::encode_client_frame(payload, opcode);
+    if (cdp::write_all_until(fd_.get(), frame, Clock::now() + std::chrono::seconds(5), stop_fd_))
         return true;
     close();
     return false;
@@ -107,14 +107,14 @@ bool CdpConnection::read_available(std::vector<std::string>& out, std::string& e
         }
         if (n < 0 && (errno == EAGAIN || errno == EINTR)) break;
         error = n == 0 ? "Chromium closed the connection" : "read error on the CDP connection";
-        for (std::string m; reader_.next(m) == proxy::WsMessageReader::Result::message;)
+        for (std::string m; reader_.next(m) == cdp::WsMessageReader::Result::message;)
             out.push_back(std::move(m));
         return false;
     }
     for (;;) {
         std::string m;
         const auto r = reader_.next(m);
-        if (r == proxy::WsMessageReader::Result::message) {
+        if (r == cdp::WsMessageReader::Result::message) {
             ++received_;
             out.push_back(std::move(m));
             continue;
@@ -124,9 +124,9 @@ bool CdpConnection::read_available(std::vector<std::string>& out, std::string& e
             reader_.clear_pong();
             write_frame(payload, 10);
         }
-        if (r == proxy::WsMessageReader::Result::need_more) return true;
-        error = r == proxy::WsMessageReader::Result::closed ? "Chromium sent a Close frame"
-                                                            : reader_.error();
+        if (r == cdp::WsMessageReader::Result::need_more) return true;
+        error = r == cdp::WsMessageReader::Result::closed ? "Chromium sent a Close frame"
+                                                          : reader_.error();
         return false;
     }
 }

@@ -16,7 +16,7 @@
 
 namespace faultline::monitor {
 
-using proxy::Clock;
+using cdp::Clock;
 
 class CdpConnection {
   public:
@@ -26,7 +26,7 @@ class CdpConnection {
     CdpConnection& operator=(const CdpConnection&) = delete;
 
     // Dials the browser endpoint and completes the WebSocket handshake before the deadline.
-    bool open(const proxy::DevtoolsUrl& url, Clock::time_point deadline, int stop_fd,
+    bool open(const cdp::DevtoolsUrl& url, Clock::time_point deadline, int stop_fd,
               std::string& error);
     void close();
     bool is_open() const { return bool(fd_); }
@@ -50,7 +50,7 @@ class CdpConnection {
     int stop_fd_ = -1;
     int64_t next_id_ = 0;
     uint64_t received_ = 0;
-    proxy::WsMessageReader reader_;
+    cdp::WsMessageReader reader_;
 };
 
 }  // namespace faultline::monitor

@@ -22,13 +22,17 @@ void add_monitor_flags(FlagSet& flags, MonitorOptions& o, MonitorFlags& f) {
                    "trying after that, every 10 s at most)");
 }
 
-std::string finish_monitor_flags(MonitorOptions& o, const MonitorFlags& f) {
+bool finish_monitor_flags(MonitorOptions& o, const MonitorFlags& f, std::string& error) {
     o.enabled = f.monitor && !f.no_monitor;
     if (o.crash_oom_wait < 0 || o.crash_oom_wait > 60)
-        return "--crash-oom-wait must be between 0 and 60 seconds";
-    if (o.screenshot_interval < 0) return "--screenshot-interval must not be negative";
-    if (o.reconnect_attempts == 0) return "--monitor-reconnect-attempts must be at least 1";
-    return {};
+        error = "--crash-oom-wait must be between 0 and 60 seconds";
+    else if (o.screenshot_interval < 0)
+        error = "--screenshot-interval must not be negative";
+    else if (o.reconnect_attempts == 0)
+        error = "--monitor-reconnect-attempts must be at least 1";
+    else
+        return true;
+    return false;
 }
 
 void add_monitor_help(FlagSet& flags) {

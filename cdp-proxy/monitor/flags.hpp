@@ -15,8 +15,8 @@ struct MonitorFlags {
 // --screenshot-max-bytes and --monitor-reconnect-attempts.
 void add_monitor_flags(FlagSet& flags, MonitorOptions& o, MonitorFlags& f);
 
-// Applies --monitor/--no-monitor; returns an error message for a bad value ("" = fine).
-std::string finish_monitor_flags(MonitorOptions& o, const MonitorFlags& f);
+// Applies --monitor/--no-monitor and checks the values; false with error naming the flag.
+bool finish_monitor_flags(MonitorOptions& o, const MonitorFlags& f, std::string& error);
 
 // The --help section on what the monitor records.
 void add_monitor_help(FlagSet& flags);

@@ -40,8 +40,8 @@ void drain(int fd) {
     (void)eventfd_read(fd, &v);
 }
 
-faultline::Source monitor_source() {
-    faultline::Source s = proxy::proxy_source();
+faultline::Source monitor_source(const std::string& host) {
+    faultline::Source s = cdp::event_source(host);
     s.name = "monitor";
     return s;
 }
@@ -54,7 +54,7 @@ struct Monitor::Wake {
     void poke() const { (void)eventfd_write(fd.get(), 1); }
 };
 
-Monitor::Monitor(MonitorOptions opts, proxy::UpstreamDiscovery& discovery, proxy::EventSink sink)
+Monitor::Monitor(MonitorOptions opts, cdp::UpstreamDiscovery& discovery, cdp::EventSink sink)
     : opts_(opts), discovery_(discovery), sink_(std::move(sink)), wake_(std::make_shared<Wake>()) {}
 
 Monitor::~Monitor() {
@@ -90,7 +90,7 @@ void Monitor::set_categories(const std::vector<std::string>& categories) {
 }
 
 void Monitor::emit(std::string_view type, std::string data, std::string ts) {
-    Event e = make_event(type, std::move(data), monitor_source());
+    Event e = make_event(type, std::move(data), monitor_source(opts_.host));
     if (!ts.empty()) e.ts = std::move(ts);
     sink_(std::move(e));
 }
@@ -109,14 +109,14 @@ void Monitor::run() {
     bool gave_up = false;
     std::string error;
     while (!stopping_) {
-        const proxy::UpstreamSnapshot snap = discovery_.current();
+        const cdp::UpstreamSnapshot snap = discovery_.current();
         if (!snap.url) {
             if (!wait(1000)) break;
             continue;
         }
         CdpConnection conn;
         ++attempts;
-        const auto deadline = proxy::Clock::now() + std::chrono::seconds(5);
+        const auto deadline = cdp::Clock::now() + std::chrono::seconds(5);
         if (!conn.open(*snap.url, deadline, stop_fd_.get(), error)) {
             discovery_.report_failure();
             if (lost && !gave_up && attempts >= opts_.reconnect_attempts) {
@@ -158,7 +158,7 @@ void Monitor::run() {
     }
 }
 
-Monitor::End Monitor::serve(CdpConnection& conn, const proxy::UpstreamSnapshot& snap,
+Monitor::End Monitor::serve(CdpConnection& conn, const cdp::UpstreamSnapshot& snap,
                             int64_t reconnect_ms, uint64_t attempts) {
     BrowserSession session(
         conn, opts_, [this](std::string_view t, std::string d) { emit(t, std::move(d)); },
@@ -212,7 +212,7 @@ Monitor::End Monitor::serve(CdpConnection& conn, const proxy::UpstreamSnapshot& 
         }
         if (fds[1].revents & POLLIN) {
             drain(wake_->fd.get());
-            const proxy::UpstreamSnapshot cur = discovery_.current();
+            const cdp::UpstreamSnapshot cur = discovery_.current();
             if (cur.url && cur.url->url != snap.url->url) {
                 session.flush(steady_ms());
                 return End::chrome_restarted;

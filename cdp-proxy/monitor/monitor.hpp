@@ -16,10 +16,10 @@
 #include <thread>
 #include <vector>
 
+#include "cdp/event_sink.hpp"
 #include "cdp/upstream_discovery.hpp"
 #include "faultline/unique_fd.hpp"
 #include "monitor/monitor_options.hpp"
-#include "proxy/events.hpp"
 
 namespace faultline::monitor {
 
@@ -27,7 +27,7 @@ class CdpConnection;
 
 class Monitor {
   public:
-    Monitor(MonitorOptions opts, proxy::UpstreamDiscovery& discovery, proxy::EventSink sink);
+    Monitor(MonitorOptions opts, cdp::UpstreamDiscovery& discovery, cdp::EventSink sink);
     ~Monitor();
     Monitor(const Monitor&) = delete;
     Monitor& operator=(const Monitor&) = delete;
@@ -47,7 +47,7 @@ class Monitor {
 
     void run();
     // reconnect_ms: time since the connection was lost (-1 for the first connection).
-    End serve(CdpConnection& conn, const proxy::UpstreamSnapshot& snap, int64_t reconnect_ms,
+    End serve(CdpConnection& conn, const cdp::UpstreamSnapshot& snap, int64_t reconnect_ms,
               uint64_t attempts);
     End init_failed(const std::string& step, std::string_view error);
     static std::string_view end_reason(End end);
@@ -55,8 +55,8 @@ class Monitor {
     void emit(std::string_view type, std::string data, std::string ts = {});
 
     MonitorOptions opts_;
-    proxy::UpstreamDiscovery& discovery_;
-    proxy::EventSink sink_;
+    cdp::UpstreamDiscovery& discovery_;
+    cdp::EventSink sink_;
     std::shared_ptr<Wake> wake_;
     UniqueFd stop_fd_;
     std::thread thread_;

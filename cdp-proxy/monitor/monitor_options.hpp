@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 
 #include "faultline/log.hpp"
 
@@ -15,6 +16,7 @@ struct MonitorOptions {
     uint64_t reconnect_attempts = 10;            // dials after losing Chromium before giving up
     uint64_t interaction_interval_ms = 50;       // per session and type
     LogFn log = null_log();                      // main injects stderr_log("cdp-proxy: monitor")
+    std::string host;  // source.host of its events: the process's one host (main sets it)
 };
 
 }  // namespace faultline::monitor

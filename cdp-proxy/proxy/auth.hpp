@@ -13,9 +13,9 @@ enum class TokenSource { none, query, header };
 // How the request presented the token: ?token=<token> or Authorization: Bearer <token>.
 // Returns none when no token is configured (everything allowed) or when it is missing/wrong;
 // use token_accepted() for the decision. Compares in constant time.
-TokenSource presented_token(const HttpRequest& req, std::string_view token);
+TokenSource presented_token(const cdp::HttpRequest& req, std::string_view token);
 
 // True when no token is configured, or the request carries the right one.
-bool token_accepted(const HttpRequest& req, std::string_view token);
+bool token_accepted(const cdp::HttpRequest& req, std::string_view token);
 
 }  // namespace faultline::proxy

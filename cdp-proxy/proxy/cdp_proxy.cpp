@@ -28,24 +28,24 @@ std::chrono::milliseconds seconds_to_ms(double s) {
 }
 
 // The public endpoint the client used, for rewriting DevTools URLs in /json answers.
-std::optional<PublicEndpoint> public_endpoint(int fd, const HttpRequest& req,
+std::optional<PublicEndpoint> public_endpoint(int fd, const cdp::HttpRequest& req,
                                               const std::string& token) {
     PublicEndpoint ep;
     const std::string* host = req.header("Host");
-    ep.host = host ? *host : local_address(fd);
+    ep.host = host ? *host : cdp::local_address(fd);
     if (!is_valid_host_header(ep.host)) return std::nullopt;
     const std::string* proto = req.header("X-Forwarded-Proto");
-    ep.secure = proto && iequals(*proto, "https");
+    ep.secure = proto && cdp::iequals(*proto, "https");
     // A client that authenticated with ?token= gets it back in the WebSocket URL (Puppeteer's
     // browserURL and Playwright's connectOverCDP send no headers on that socket).
     if (presented_token(req, token) == TokenSource::query)
-        ep.ws_query = "token=" + *token_param(req.query);
+        ep.ws_query = "token=" + *cdp::token_param(req.query);
     return ep;
 }
 
 // Reads the rest of a non-101 answer (Content-Length bytes, capped) so it can be passed on.
-std::string read_body(int fd, const HttpResponseHead& head, std::string have,
-                      Clock::time_point deadline) {
+std::string read_body(int fd, const cdp::HttpResponseHead& head, std::string have,
+                      cdp::Clock::time_point deadline) {
     size_t want = 0;
     if (const std::string* cl = head.header("Content-Length")) {
         std::from_chars(cl->data(), cl->data() + cl->size(), want);
@@ -53,7 +53,7 @@ std::string read_body(int fd, const HttpResponseHead& head, std::string have,
     want = std::min(want, kMaxErrorBody);
     char buf[4096];
     while (have.size() < want) {
-        if (wait_fd(fd, POLLIN, deadline, -1) != 1) break;
+        if (cdp::wait_fd(fd, POLLIN, deadline, -1) != 1) break;
         ssize_t n = recv(fd, buf, sizeof buf, 0);
         if (n <= 0) break;
         have.append(buf, static_cast<size_t>(n));
@@ -127,21 +127,22 @@ bool CdpProxy::start(std::string& error) {
         error = "--cdp-listen '" + options_.listen + "': " + error;
         return false;
     }
-    discovery_ = std::make_unique<UpstreamDiscovery>(
-        UpstreamDiscovery::Options{options_.chromium_log, options_.upstream, log_});
+    discovery_ = std::make_unique<cdp::UpstreamDiscovery>(
+        cdp::UpstreamDiscovery::Options{options_.chromium_log, options_.upstream, log_});
     if (!discovery_->start(error)) return false;
     RelayOptions ro;
     ro.slow_client_timeout = seconds_to_ms(options_.slow_client_timeout);
     ro.restart_confirm_wait = seconds_to_ms(options_.restart_confirm_wait);
     ro.log = log_;
+    ro.source = source_ = cdp::event_source(options_.host);
     relay_ = std::make_unique<Relay>(ro, *discovery_, sink_);
     if (!relay_->start(error)) return false;
-    listen_fd_ = listen_tcp(where, error);
+    listen_fd_ = cdp::listen_tcp(where, error);
     if (!listen_fd_) {
         error = "--cdp-listen " + options_.listen + ": " + error;
         return false;
     }
-    port_ = local_port(listen_fd_.get());
+    port_ = cdp::local_port(listen_fd_.get());
     stop_fd_.reset(eventfd(0, EFD_CLOEXEC));
     if (!stop_fd_) {
         error = std::string("eventfd: ") + std::strerror(errno);
@@ -181,7 +182,7 @@ void CdpProxy::accept_loop() {
                 std::this_thread::sleep_for(std::chrono::milliseconds(50));
             continue;
         }
-        make_relay_socket(fd.get());
+        cdp::make_relay_socket(fd.get());
         {
             std::lock_guard lock(mu_);
             if (handshakes_ >= kMaxHandshakes) {
@@ -200,25 +201,25 @@ void CdpProxy::accept_loop() {
 }
 
 void CdpProxy::reply(UniqueFd fd, const std::string& bytes) {
-    const auto deadline = Clock::now() + std::chrono::seconds(2);
-    write_all_until(fd.get(), bytes, deadline, stop_fd_.get());
-    lingering_close(std::move(fd), deadline);
+    const auto deadline = cdp::Clock::now() + std::chrono::seconds(2);
+    cdp::write_all_until(fd.get(), bytes, deadline, stop_fd_.get());
+    cdp::lingering_close(std::move(fd), deadline);
 }
 
 // One accepted connection's HTTP phase: read the request head and dispatch it.
 void CdpProxy::serve(UniqueFd fd) {
     std::string buf;
-    int r = read_until_blank_line(fd.get(), buf, kMaxHeadBytes, Clock::now() + kHeadTimeout,
-                                  stop_fd_.get());
-    HttpRequest req;
-    HttpError err;
-    ParseStatus st = parse_request_head(buf, req, err);
-    if (st == ParseStatus::incomplete) {
+    int r = cdp::read_until_blank_line(fd.get(), buf, cdp::kMaxHeadBytes,
+                                       cdp::Clock::now() + kHeadTimeout, stop_fd_.get());
+    cdp::HttpRequest req;
+    cdp::HttpError err;
+    cdp::ParseStatus st = cdp::parse_request_head(buf, req, err);
+    if (st == cdp::ParseStatus::incomplete) {
         if (r < 0 && buf.empty()) return;  // connected and left (or stopping): nothing to answer
-        st = ParseStatus::invalid;
+        st = cdp::ParseStatus::invalid;
         err = {400, "incomplete request header"};
     }
-    if (st == ParseStatus::invalid)
+    if (st == cdp::ParseStatus::invalid)
         return reply(std::move(fd), serialize_reply(json_error(err.status, err.message)));
     if (!token_accepted(req, options_.token)) {
         HttpReply r401 = json_error(
@@ -228,8 +229,8 @@ void CdpProxy::serve(UniqueFd fd) {
     }
     if (req.path == "/json" || req.path.starts_with("/json/"))
         return serve_json(std::move(fd), req);
-    if (std::optional<DevtoolsPath> target = parse_devtools_path(req.path)) {
-        if (!is_websocket_upgrade(req))
+    if (std::optional<cdp::DevtoolsPath> target = cdp::parse_devtools_path(req.path)) {
+        if (!cdp::is_websocket_upgrade(req))
             return reply(
                 std::move(fd),
                 serialize_reply(json_error(
@@ -243,7 +244,7 @@ void CdpProxy::serve(UniqueFd fd) {
                                             "/devtools/browser/<id>, /devtools/page/<id>")));
 }
 
-void CdpProxy::serve_json(UniqueFd fd, const HttpRequest& req) {
+void CdpProxy::serve_json(UniqueFd fd, const cdp::HttpRequest& req) {
     auto route = route_json_request(req);
     if (auto* err = std::get_if<HttpReply>(&route))
         return reply(std::move(fd), serialize_reply(*err));
@@ -257,26 +258,26 @@ void CdpProxy::serve_json(UniqueFd fd, const HttpRequest& req) {
 void CdpProxy::fail_connection(ConnectionInfo info, const std::string& why) {
     log_("connection " + info.id + " from " + info.client_addr + ": " + why);
     if (!sink_) return;
-    sink_(connect_event(info));
+    sink_(connect_event(info, source_));
     ConnectionEnd end;
     end.ts = now_rfc3339();
-    end.ended = Clock::now();
-    sink_(disconnect_event(info, end, DisconnectReason::upstream_error));
+    end.ended = cdp::Clock::now();
+    sink_(disconnect_event(info, end, DisconnectReason::upstream_error, source_));
 }
 
-void CdpProxy::serve_upgrade(UniqueFd fd, const HttpRequest& req, std::string_view client_rest,
-                             const DevtoolsPath& target) {
-    if (auto err = check_websocket_upgrade(req)) {
+void CdpProxy::serve_upgrade(UniqueFd fd, const cdp::HttpRequest& req, std::string_view client_rest,
+                             const cdp::DevtoolsPath& target) {
+    if (auto err = cdp::check_websocket_upgrade(req)) {
         HttpReply r = json_error(err->status, err->message);
         if (err->status == 426) r.headers.push_back({"Sec-WebSocket-Version", "13"});
         return reply(std::move(fd), serialize_reply(r));
     }
     ConnectionInfo info;
     info.id = next_connection_id();
-    info.client_addr = peer_address(fd.get());
+    info.client_addr = cdp::peer_address(fd.get());
     info.path = req.path;
-    info.target = target.kind == DevtoolsPath::Kind::browser ? "browser" : "page";
-    info.started = Clock::now();
+    info.target = target.kind == cdp::DevtoolsPath::Kind::browser ? "browser" : "page";
+    info.started = cdp::Clock::now();
     const auto deadline = info.started + seconds_to_ms(options_.dial_timeout);
     const bool drop_auth = !options_.token.empty();
     // Dial, following URL changes, until Chromium answers the handshake or the time is up.
@@ -285,56 +286,57 @@ void CdpProxy::serve_upgrade(UniqueFd fd, const HttpRequest& req, std::string_vi
         if (stopping_)
             return reply(std::move(fd),
                          serialize_reply(json_error(503, "the proxy is shutting down")));
-        UpstreamSnapshot snap = discovery_->current();
+        cdp::UpstreamSnapshot snap = discovery_->current();
         auto retry = [&](const std::string& why) {
             last_error = why;
             discovery_->report_failure();
             discovery_->wait_for_change(snap.version,
-                                        std::min(deadline, Clock::now() + kRetryPause));
+                                        std::min(deadline, cdp::Clock::now() + kRetryPause));
         };
-        if (Clock::now() >= deadline) break;
+        if (cdp::Clock::now() >= deadline) break;
         if (!snap.url) {
             retry(last_error);
             continue;
         }
-        const std::string upstream_path = target.kind == DevtoolsPath::Kind::browser
+        const std::string upstream_path = target.kind == cdp::DevtoolsPath::Kind::browser
                                               ? snap.url->path
                                               : "/devtools/page/" + target.id;
         info.upstream_url = "ws://" + snap.url->authority + upstream_path;
         info.browser_url = snap.url->url;
         std::string error;
-        UniqueFd up = connect_tcp(snap.url->address, deadline, stop_fd_.get(), error);
+        UniqueFd up = cdp::connect_tcp(snap.url->address, deadline, stop_fd_.get(), error);
         if (!up) {
             retry("cannot connect to " + snap.url->authority + ": " + error);
             continue;
         }
         std::string ubuf;
-        const auto answer_deadline = std::max(deadline, Clock::now() + std::chrono::seconds(2));
+        const auto answer_deadline =
+            std::max(deadline, cdp::Clock::now() + std::chrono::seconds(2));
         const std::string handshake =
-            build_upstream_handshake(req, upstream_path, snap.url->authority, drop_auth);
-        if (!write_all_until(up.get(), handshake, answer_deadline, stop_fd_.get()) ||
-            read_until_blank_line(up.get(), ubuf, kMaxHeadBytes, answer_deadline, stop_fd_.get()) !=
-                1) {
+            cdp::build_upstream_handshake(req, upstream_path, snap.url->authority, drop_auth);
+        if (!cdp::write_all_until(up.get(), handshake, answer_deadline, stop_fd_.get()) ||
+            cdp::read_until_blank_line(up.get(), ubuf, cdp::kMaxHeadBytes, answer_deadline,
+                                       stop_fd_.get()) != 1) {
             retry("Chromium at " + snap.url->authority + " closed the handshake");
             continue;
         }
-        HttpResponseHead head;
-        HttpError err;
-        if (parse_response_head(ubuf, head, err) != ParseStatus::complete) {
+        cdp::HttpResponseHead head;
+        cdp::HttpError err;
+        if (cdp::parse_response_head(ubuf, head, err) != cdp::ParseStatus::complete) {
             up.reset();
             fail_connection(info, "invalid handshake answer from Chromium: " + err.message);
             return reply(std::move(fd), serialize_reply(json_error(
                                             502, "invalid handshake answer from Chromium")));
         }
-        if (head.status == 404 && target.kind == DevtoolsPath::Kind::browser &&
-            Clock::now() < deadline) {
+        if (head.status == 404 && target.kind == cdp::DevtoolsPath::Kind::browser &&
+            cdp::Clock::now() < deadline) {
             up.reset();  // a stale browser id: Chromium restarted and we have not seen it yet
             retry("Chromium does not know browser path " + upstream_path);
             continue;
         }
         if (head.status != 101) {
             std::string body = read_body(up.get(), head, ubuf.substr(head.head_size),
-                                         Clock::now() + std::chrono::seconds(2));
+                                         cdp::Clock::now() + std::chrono::seconds(2));
             up.reset();
             log_(fmt::format("{} {}: Chromium answered {}", info.client_addr, req.path,
                              head.status));
@@ -342,10 +344,10 @@ void CdpProxy::serve_upgrade(UniqueFd fd, const HttpRequest& req, std::string_vi
         }
         // Chromium's 101 goes to the client as is (its Sec-WebSocket-Accept answers the client's
         // key).
-        if (!write_all_until(fd.get(), std::string_view(ubuf).substr(0, head.head_size),
-                             Clock::now() + std::chrono::seconds(5), stop_fd_.get()))
+        if (!cdp::write_all_until(fd.get(), std::string_view(ubuf).substr(0, head.head_size),
+                                  cdp::Clock::now() + std::chrono::seconds(5), stop_fd_.get()))
             return;  // both sockets close here
-        if (sink_) sink_(connect_event(info));
+        if (sink_) sink_(connect_event(info, source_));
         RelayStart start;
         start.info = std::move(info);
         start.client_fd = std::move(fd);

@@ -27,6 +27,7 @@ struct CdpProxyOptions {
     std::string upstream = "127.0.0.1:9223";
     std::string chromium_log;
     std::string token;
+    std::string host;  // source.host of cdp_* events: the process's one host (main sets it)
     double slow_client_timeout = 30;   // seconds
     double restart_confirm_wait = 10;  // seconds
     double dial_timeout = 5;           // seconds; not a flag (--help promises 5 s)
@@ -58,22 +59,23 @@ class CdpProxy {
     void stop();
 
     int port() const { return port_; }
-    UpstreamDiscovery& discovery() { return *discovery_; }
+    cdp::UpstreamDiscovery& discovery() { return *discovery_; }
     size_t active_connections() const { return relay_ ? relay_->active() : 0; }
 
   private:
     void accept_loop();
     void serve(UniqueFd fd);
-    void serve_json(UniqueFd fd, const HttpRequest& req);
-    void serve_upgrade(UniqueFd fd, const HttpRequest& req, std::string_view client_rest,
-                       const DevtoolsPath& target);
+    void serve_json(UniqueFd fd, const cdp::HttpRequest& req);
+    void serve_upgrade(UniqueFd fd, const cdp::HttpRequest& req, std::string_view client_rest,
+                       const cdp::DevtoolsPath& target);
     void reply(UniqueFd fd, const std::string& bytes);
     void fail_connection(ConnectionInfo info, const std::string& why);
 
     CdpProxyOptions options_;
+    faultline::Source source_;  // of cdp_connect and early cdp_disconnect
     EventSink sink_;
     LogFn log_;
-    std::unique_ptr<UpstreamDiscovery> discovery_;
+    std::unique_ptr<cdp::UpstreamDiscovery> discovery_;
     std::unique_ptr<Relay> relay_;
     UniqueFd listen_fd_, stop_fd_;
     int port_ = -1;

@@ -3,7 +3,6 @@
 #include <atomic>
 #include <random>
 
-#include "faultline/hostname.hpp"
 #include "faultline/json_writer.hpp"
 
 namespace faultline::proxy {
@@ -17,23 +16,18 @@ std::string next_connection_id() {
     return fmt::format("{}-{}", instance, ++counter);
 }
 
-faultline::Source proxy_source() {
-    static const std::string host = faultline::hostname_or("");
-    return faultline::Source{"cdp-proxy", host, "", std::nullopt};
-}
-
-faultline::Event connect_event(const ConnectionInfo& info) {
+faultline::Event connect_event(const ConnectionInfo& info, const faultline::Source& source) {
     faultline::JsonObject data;
     data.add("connection_id", info.id)
         .add("client_addr", info.client_addr)
         .add("path", info.path)
         .add("target", info.target);
     if (!info.upstream_url.empty()) data.add("upstream_url", info.upstream_url);
-    return faultline::make_event("cdp_connect", data.finish(), proxy_source());
+    return faultline::make_event("cdp_connect", data.finish(), source);
 }
 
 faultline::Event disconnect_event(const ConnectionInfo& info, const ConnectionEnd& end,
-                                  DisconnectReason reason) {
+                                  DisconnectReason reason, const faultline::Source& source) {
     const auto duration =
         std::chrono::duration_cast<std::chrono::milliseconds>(end.ended - info.started).count();
     faultline::JsonObject data;
@@ -45,7 +39,7 @@ faultline::Event disconnect_event(const ConnectionInfo& info, const ConnectionEn
         .add("bytes_from_client", static_cast<int64_t>(end.from_client.bytes))
         .add("bytes_from_upstream", static_cast<int64_t>(end.from_upstream.bytes));
     if (end.close_code) data.add("close_code", static_cast<int64_t>(*end.close_code));
-    faultline::Event e = faultline::make_event("cdp_disconnect", data.finish(), proxy_source());
+    faultline::Event e = faultline::make_event("cdp_disconnect", data.finish(), source);
     if (!end.ts.empty()) e.ts = end.ts;
     return e;
 }

@@ -8,13 +8,14 @@
 #include <optional>
 #include <string>
 
+#include "cdp/event_sink.hpp"
 #include "cdp/ws_frame.hpp"
 #include "faultline/event.hpp"
 #include "proxy/disconnect_reason.hpp"
 
 namespace faultline::proxy {
 
-using EventSink = std::function<void(faultline::Event)>;
+using cdp::EventSink;
 
 // What is known about a relayed connection from its handshake.
 struct ConnectionInfo {
@@ -31,19 +32,17 @@ struct ConnectionInfo {
 struct ConnectionEnd {
     std::string ts;  // wall clock when the relay ended
     std::chrono::steady_clock::time_point ended;
-    FrameStats from_client, from_upstream;
+    cdp::FrameStats from_client, from_upstream;
     std::optional<uint16_t> close_code;  // first Close frame seen in either direction
 };
 
 // A process-unique connection id: "<8 hex random instance>-<n>".
 std::string next_connection_id();
 
-faultline::Source proxy_source();
-
-faultline::Event connect_event(const ConnectionInfo& info);
+faultline::Event connect_event(const ConnectionInfo& info, const faultline::Source& source);
 
 // The event's ts is the pinned end time, and duration_ms is measured to it.
 faultline::Event disconnect_event(const ConnectionInfo& info, const ConnectionEnd& end,
-                                  DisconnectReason reason);
+                                  DisconnectReason reason, const faultline::Source& source);
 
 }  // namespace faultline::proxy

@@ -17,16 +17,16 @@ HttpReply json_error(int status, std::string_view message) {
 std::string serialize_reply(const HttpReply& reply) {
     std::string out =
         fmt::format("HTTP/1.1 {} {}\r\nContent-Type: {}\r\nContent-Length: {}\r\n", reply.status,
-                    reason_phrase(reply.status), reply.content_type, reply.body.size());
+                    cdp::reason_phrase(reply.status), reply.content_type, reply.body.size());
     for (const auto& h : reply.headers) out += h.name + ": " + h.value + "\r\n";
     out += "Connection: close\r\n\r\n";
     out += reply.body;
     return out;
 }
 
-std::variant<JsonRoute, HttpReply> route_json_request(const HttpRequest& req) {
+std::variant<JsonRoute, HttpReply> route_json_request(const cdp::HttpRequest& req) {
     std::string_view path = req.path;
-    const std::string query = strip_token_param(req.query);
+    const std::string query = cdp::strip_token_param(req.query);
     auto with_query = [&](std::string p) { return query.empty() ? p : p + "?" + query; };
     auto get_only = [&](JsonRoute r) -> std::variant<JsonRoute, HttpReply> {
         if (req.method != "GET") return json_error(405, "use GET for " + std::string(path));
@@ -53,9 +53,9 @@ std::variant<JsonRoute, HttpReply> route_json_request(const HttpRequest& req) {
                                "/json/new, /json/activate/<id>, /json/close/<id>)");
 }
 
-HttpReply relay_json_request(const HttpRequest& req, const JsonRoute& route,
-                             UpstreamDiscovery& discovery, const PublicEndpoint& endpoint) {
-    UpstreamSnapshot snap = discovery.current();
+HttpReply relay_json_request(const cdp::HttpRequest& req, const JsonRoute& route,
+                             cdp::UpstreamDiscovery& discovery, const PublicEndpoint& endpoint) {
+    cdp::UpstreamSnapshot snap = discovery.current();
     std::string authority = snap.url ? snap.url->authority : discovery.configured_upstream();
     HostPort address;
     std::string error;
@@ -84,7 +84,7 @@ HttpReply relay_json_request(const HttpRequest& req, const JsonRoute& route,
     for (const char* name : {"Content-Security-Policy", "X-Frame-Options"})
         if (res->has_header(name)) reply.headers.push_back({name, res->get_header_value(name)});
     if (route.is_version && res->status == 200 && !discovery.follows_log())
-        if (auto url = version_ws_url(res->body)) discovery.offer(*url);
+        if (auto url = cdp::version_ws_url(res->body)) discovery.offer(*url);
     std::optional<std::string> rewritten;
     if (route.rewrite && res->status == 200) rewritten = rewrite_devtools_json(res->body, endpoint);
     reply.body = rewritten ? std::move(*rewritten) : std::move(res->body);

@@ -17,7 +17,7 @@ struct HttpReply {
     int status = 200;
     std::string content_type = "application/json; charset=UTF-8";
     std::string body;
-    std::vector<HttpHeader> headers;  // extra headers
+    std::vector<cdp::HttpHeader> headers;  // extra headers
 };
 
 // {"error":"<message>"} with the given status.
@@ -34,12 +34,12 @@ struct JsonRoute {
 
 // Maps a /json... request to Chromium's endpoint. Returns the route, or the error reply
 // (404 unknown endpoint, 405 wrong method).
-std::variant<JsonRoute, HttpReply> route_json_request(const HttpRequest& req);
+std::variant<JsonRoute, HttpReply> route_json_request(const cdp::HttpRequest& req);
 
 // Asks Chromium (the current upstream, else --upstream) and returns the reply for the client:
 // Chromium's status, content type and body (rewritten when the route says so); 503 while no
 // upstream is known, 502 when Chromium does not answer.
-HttpReply relay_json_request(const HttpRequest& req, const JsonRoute& route,
-                             UpstreamDiscovery& discovery, const PublicEndpoint& endpoint);
+HttpReply relay_json_request(const cdp::HttpRequest& req, const JsonRoute& route,
+                             cdp::UpstreamDiscovery& discovery, const PublicEndpoint& endpoint);
 
 }  // namespace faultline::proxy

@@ -41,7 +41,7 @@ std::string close_frame(uint16_t code, std::string_view reason) {
 struct Relay::Pipe {
     std::string pending;  // what the receiver has not taken yet (at most one read)
     size_t offset = 0;
-    FrameScanner scanner;
+    cdp::FrameScanner scanner;
     bool has_pending() const { return offset < pending.size(); }
 };
 
@@ -60,7 +60,7 @@ struct Relay::Conn {
     Clock::time_point drain_deadline;
 };
 
-Relay::Relay(RelayOptions options, UpstreamDiscovery& discovery, EventSink sink)
+Relay::Relay(RelayOptions options, cdp::UpstreamDiscovery& discovery, EventSink sink)
     : options_(options), discovery_(discovery), sink_(std::move(sink)), scratch_(kScratch) {}
 
 Relay::~Relay() {
@@ -323,7 +323,7 @@ void Relay::end(Conn& c, EndCause cause) {
 }
 
 bool Relay::url_changed_since(const ConnectionInfo& info) const {
-    UpstreamSnapshot now = discovery_.current();
+    cdp::UpstreamSnapshot now = discovery_.current();
     return now.url && now.url->url != info.browser_url;
 }
 
@@ -394,7 +394,7 @@ void Relay::on_upstream_change() {
 }
 
 void Relay::publish(const ConnectionInfo& info, const ConnectionEnd& end, DisconnectReason r) {
-    if (sink_) sink_(disconnect_event(info, end, r));
+    if (sink_) sink_(disconnect_event(info, end, r, options_.source));
 }
 
 }  // namespace faultline::proxy

@@ -30,6 +30,7 @@ struct RelayOptions {
     std::chrono::milliseconds restart_confirm_wait{10000};
     std::chrono::milliseconds drain_timeout{5000};  // flushing the last bytes after one side ended
     LogFn log = null_log();                         // slow clients cut off, epoll failures
+    faultline::Source source;                       // of cdp_disconnect (cdp::event_source)
 };
 
 // A connection whose handshake succeeded (Chromium answered 101 and it was passed on).
@@ -42,7 +43,7 @@ struct RelayStart {
 
 class Relay {
   public:
-    Relay(RelayOptions options, UpstreamDiscovery& discovery, EventSink sink);
+    Relay(RelayOptions options, cdp::UpstreamDiscovery& discovery, EventSink sink);
     ~Relay();
     Relay(const Relay&) = delete;
     Relay& operator=(const Relay&) = delete;
@@ -83,7 +84,7 @@ class Relay {
     void publish(const ConnectionInfo& info, const ConnectionEnd& end, DisconnectReason r);
 
     RelayOptions options_;
-    UpstreamDiscovery& discovery_;
+    cdp::UpstreamDiscovery& discovery_;
     EventSink sink_;
     UniqueFd epoll_fd_, wake_fd_;
     std::thread thread_;

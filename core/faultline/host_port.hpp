@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
 
 namespace faultline {
 
@@ -52,6 +53,29 @@ inline bool parse_host_port(std::string_view text, HostPort& out, std::string& e
     }
     out.host = std::string(host);
     out.port = static_cast<uint16_t>(p);
+    return true;
+}
+
+// A URL's authority: "host[:port]" or "[v6][:port]", default_port when it names none. The same
+// grammar as parse_host_port, but the host may not be empty, the port not 0, and nothing that
+// ends an authority ('/', '?', '#', '@', ',', whitespace) may appear in it.
+inline bool parse_authority(std::string_view text, uint16_t default_port, HostPort& out,
+                            std::string& error) {
+    if (text.find_first_of("/?#@, \t\r\n") != std::string_view::npos) {
+        error = "a host[:port] holds no '/', '?', '#', '@', ',' or whitespace";
+        return false;
+    }
+    const bool has_port = text.starts_with('[') ? text.find("]:") != std::string_view::npos
+                                                : text.find(':') != std::string_view::npos;
+    std::string full(text);
+    if (!has_port) full += ":" + std::to_string(default_port);
+    HostPort hp;
+    if (!parse_host_port(full, hp, error)) return false;
+    if (hp.host.empty() || hp.port == 0) {
+        error = hp.host.empty() ? "no host" : "port must be a number from 1 to 65535";
+        return false;
+    }
+    out = std::move(hp);
     return true;
 }
 

@@ -70,21 +70,22 @@ void KmsgMonitor::finish() {
 }
 
 void KmsgMonitor::on_record(std::string_view raw) {
-    auto record = parse_kmsg_record(raw);
-    if (!record) {
+    KmsgRecord record;
+    std::string why;
+    if (!parse_kmsg_record(raw, record, why)) {
         ++stats_.malformed;
         return;
     }
     ++stats_.records;
     // EPIPE says records were overwritten; the sequence gap says how many.
-    if (after_overrun_ && record->seq > last_seq_ + 1 && last_seq_ != 0) {
-        const uint64_t lost = record->seq - last_seq_ - 1;
+    if (after_overrun_ && record.seq > last_seq_ + 1 && last_seq_ != 0) {
+        const uint64_t lost = record.seq - last_seq_ - 1;
         stats_.lost += lost;
         log_(fmt::format("{} kernel log records were overwritten before they were read", lost));
     }
     after_overrun_ = false;
-    last_seq_ = record->seq;
-    if (auto kill = correlator_.feed(*record)) {
+    last_seq_ = record.seq;
+    if (auto kill = correlator_.feed(record)) {
         ++stats_.kills;
         emit_(system_oom_kill_event(*kill, source_, boot_id_));
     }

@@ -19,14 +19,14 @@ bool parse_decimal(std::string_view s, T& out) {
     return !s.empty() && ec == std::errc() && p == s.data() + s.size();
 }
 
-bool fail(std::string* error, const char* why) {
-    if (error) *error = why;
+bool fail(std::string& error, const char* why) {
+    error = why;
     return false;
 }
 
 // Parses "pri,seq,ts_usec[,flags[,...]]" into r. Unknown trailing fields are ignored, as the
 // ABI asks. Returns false (with a reason) when a required field is missing or not a number.
-bool parse_prefix(std::string_view prefix, KmsgRecord& r, std::string* error) {
+bool parse_prefix(std::string_view prefix, KmsgRecord& r, std::string& error) {
     std::string_view fields[4];
     size_t n = 0;
     while (n < 4) {
@@ -63,36 +63,28 @@ std::string unescape_kmsg(std::string_view s) {
     return out;
 }
 
-std::optional<KmsgRecord> parse_kmsg_record(std::string_view raw, std::string* error) {
+bool parse_kmsg_record(std::string_view raw, KmsgRecord& r, std::string& error) {
     size_t nl = raw.find('\n');
     std::string_view first = raw.substr(0, nl);
     std::string_view rest = nl == std::string_view::npos ? std::string_view() : raw.substr(nl + 1);
     const size_t semi = first.find(';');
-    if (semi == std::string_view::npos) {
-        fail(error, "no ';' after the record prefix");
-        return std::nullopt;
-    }
-    KmsgRecord r;
-    if (!parse_prefix(first.substr(0, semi), r, error)) return std::nullopt;
+    if (semi == std::string_view::npos) return fail(error, "no ';' after the record prefix");
+    r.dict.clear();
+    if (!parse_prefix(first.substr(0, semi), r, error)) return false;
     r.message = unescape_kmsg(first.substr(semi + 1));
     while (!rest.empty()) {
         nl = rest.find('\n');
         std::string_view line = rest.substr(0, nl);
         rest = nl == std::string_view::npos ? std::string_view() : rest.substr(nl + 1);
         if (line.empty()) continue;
-        if (line[0] != ' ') {
-            fail(error, "dictionary line does not start with a space");
-            return std::nullopt;
-        }
+        if (line[0] != ' ') return fail(error, "dictionary line does not start with a space");
         line.remove_prefix(1);
         const size_t eq = line.find('=');
-        if (eq == std::string_view::npos || eq == 0) {
-            fail(error, "dictionary line is not KEY=VALUE");
-            return std::nullopt;
-        }
+        if (eq == std::string_view::npos || eq == 0)
+            return fail(error, "dictionary line is not KEY=VALUE");
         r.dict.emplace_back(unescape_kmsg(line.substr(0, eq)), unescape_kmsg(line.substr(eq + 1)));
     }
-    return r;
+    return true;
 }
 
 }  // namespace kmsgmon

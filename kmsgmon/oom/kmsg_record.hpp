@@ -26,10 +26,10 @@ struct KmsgRecord {
     bool from_kernel() const { return facility() == 0; }
 };
 
-// Parses one record (the trailing newline is optional). Returns nullopt for anything that is
-// not a well-formed record, with a short reason in *error when error is not null. Never throws
-// on any input (only std::bad_alloc).
-std::optional<KmsgRecord> parse_kmsg_record(std::string_view raw, std::string* error = nullptr);
+// Parses one record (the trailing newline is optional) into out. Returns false with a short
+// reason in error for anything that is not a well-formed record (out is then unspecified).
+// Never throws on any input (only std::bad_alloc).
+bool parse_kmsg_record(std::string_view raw, KmsgRecord& out, std::string& error);
 
 // Returns s with every "\xNN" (two hex digits, either case) replaced by that byte. Any other
 // backslash sequence is kept as it is.

@@ -41,16 +41,16 @@ bool parse_trigger_spec(std::string_view kind, std::string_view value, TriggerSp
 }
 
 // Opens a fresh fd and writes the spec with its trailing NUL (the kernel overwrites the last
-// byte written). Returns false with err = errno.
-bool PsiTrigger::write_spec(const std::string& path, const TriggerSpec& spec, int& err) {
+// byte written). Returns false with error set, and errno as open(2) or write(2) left it (arm
+// retries on EINVAL).
+bool PsiTrigger::write_spec(const std::string& path, const TriggerSpec& spec, std::string& error) {
     faultline::UniqueFd fd(::open(path.c_str(), O_RDWR | O_NONBLOCK | O_CLOEXEC));
-    if (!fd) {
-        err = errno;
-        return false;
-    }
     const std::string text = spec.text();
-    if (::write(fd.get(), text.c_str(), text.size() + 1) < 0) {
-        err = errno;
+    if (!fd || ::write(fd.get(), text.c_str(), text.size() + 1) < 0) {
+        const int err = errno;
+        error = path + ": trigger '" + text + "': " + std::strerror(err);
+        fd.reset();  // closed before errno is restored for the caller
+        errno = err;
         return false;
     }
     fd_ = std::move(fd);
@@ -59,20 +59,18 @@ bool PsiTrigger::write_spec(const std::string& path, const TriggerSpec& spec, in
 }
 
 bool PsiTrigger::arm(const std::string& path, const TriggerSpec& spec, std::string& error) {
-    int err = 0;
-    if (write_spec(path, spec, err)) return true;
-    if (err == EINVAL && spec.window_us % 2'000'000 != 0) {
+    if (write_spec(path, spec, error)) return true;
+    if (errno == EINVAL && spec.window_us % 2'000'000 != 0) {
         TriggerSpec wide = spec;
         wide.window_us = 2'000'000;
         wide.stall_us = std::max<uint64_t>(1, spec.stall_us * 2'000'000 / spec.window_us);
-        int err2 = 0;
-        if (write_spec(path, wide, err2)) {
+        std::string wide_error;
+        if (write_spec(path, wide, wide_error)) {
             widened_ = true;
             return true;
         }
-        err = err2;
+        error += " (and with a 2 s window: " + std::string(std::strerror(errno)) + ")";
     }
-    error = path + ": trigger '" + spec.text() + "': " + std::strerror(err);
     return false;
 }
 

@@ -35,7 +35,7 @@ class PsiTrigger {
     bool widened() const { return widened_; }
 
   private:
-    bool write_spec(const std::string& path, const TriggerSpec& spec, int& err);
+    bool write_spec(const std::string& path, const TriggerSpec& spec, std::string& error);
     faultline::UniqueFd fd_;
     TriggerSpec armed_;
     bool widened_ = false;

@@ -58,8 +58,10 @@ double parse_rate(const std::string& log, int records, size_t& kills) {
     kmsgmon::RecordFramer framer;
     kmsgmon::OomCorrelator correlator;
     kills = 0;
+    kmsgmon::KmsgRecord r;
+    std::string why;
     auto sink = [&](std::string_view raw) {
-        if (auto r = kmsgmon::parse_kmsg_record(raw); r && correlator.feed(*r)) ++kills;
+        if (kmsgmon::parse_kmsg_record(raw, r, why) && correlator.feed(r)) ++kills;
     };
     const auto t0 = Clock::now();
     framer.feed(log, sink);

@@ -1,6 +1,6 @@
 // Benchmark: the CDP monitor's cost, in one run with one headless Chromium and a local site:
 //   - page load time of a page with 200 subresources, capture of every category on vs the
-//     proxy with --no-monitor (issue 17: at most 1.10x);
+//     proxy with --no-monitor (the monitor's budget: at most 1.10x);
 //   - a page producing 5,000 console messages and 2,000 requests per second for 10 s (work
 //     batched per timer tick and counted by the page itself, which reports the rate it
 //     reached): the hub, with its journal in a temp data dir as deployed, stores every event

@@ -160,11 +160,11 @@ std::unique_ptr<sinks::Sink> nats_sink(faultline::hub::Hub& hub, const std::stri
     so.name = "nats";
     so.max_in_flight = kInFlight;
     so.on_ack = [&acks](uint64_t seq) { acks.ack(seq); };
-    auto sink = std::make_unique<sinks::Sink>(
-        hub,
-        std::make_unique<sinks::nats::JetStreamDestination>(
-            nats_options(url, stream, "sink" + stream), hub.host(), kInFlight),
-        so, "");
+    auto sink = std::make_unique<sinks::Sink>(hub,
+                                              std::make_unique<sinks::nats::JetStreamDestination>(
+                                                  nats_options(url, stream, "sink" + stream),
+                                                  hub.host(), kInFlight, faultline::null_log()),
+                                              so, "");
     return sink;
 }
 

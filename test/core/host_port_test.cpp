@@ -53,3 +53,23 @@ TEST_CASE("format_host_port writes what parse_host_port reads") {
     CHECK(hp.host == "fe80::1");
     CHECK(hp.port == 443);
 }
+
+TEST_CASE("a URL authority: the port is optional, the host required, nothing after it") {
+    HostPort hp;
+    std::string err;
+    REQUIRE(faultline::parse_authority("collector", 80, hp, err));
+    CHECK(hp.host == "collector");
+    CHECK(hp.port == 80);
+    REQUIRE(faultline::parse_authority("[::1]", 4222, hp, err));
+    CHECK(hp.host == "::1");
+    CHECK(hp.port == 4222);
+    REQUIRE(faultline::parse_authority("[::1]:4318", 80, hp, err));
+    CHECK(hp.port == 4318);
+    for (const char* bad :
+         {"", ":80", "h:0", "h:99999", "h:", "[::1", "[::1]x", "::1", "a b", "h/x", "u@h", "a,b"}) {
+        CAPTURE(bad);
+        err.clear();
+        CHECK_FALSE(faultline::parse_authority(bad, 80, hp, err));
+        CHECK_FALSE(err.empty());
+    }
+}

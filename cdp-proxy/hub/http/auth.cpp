@@ -4,6 +4,8 @@
 
 #include <string>
 
+#include "faultline/bearer.hpp"
+
 namespace faultline::hub {
 
 bool is_loopback(std::string_view addr) {
@@ -19,13 +21,7 @@ bool is_loopback(std::string_view addr) {
 bool producer_allowed(std::string_view remote_addr, std::string_view authorization,
                       std::string_view token) {
     if (is_loopback(remote_addr)) return true;
-    if (token.empty() || !authorization.starts_with("Bearer ")) return false;
-    std::string_view given = authorization.substr(7);
-    if (given.size() != token.size()) return false;
-    unsigned char diff = 0;  // constant time over the token length
-    for (size_t i = 0; i < token.size(); ++i)
-        diff |= static_cast<unsigned char>(given[i] ^ token[i]);
-    return diff == 0;
+    return bearer_matches(authorization, token);
 }
 
 }  // namespace faultline::hub

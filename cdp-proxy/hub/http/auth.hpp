@@ -9,7 +9,7 @@ namespace faultline::hub {
 bool is_loopback(std::string_view addr);
 
 // Whether a producer may publish: loopback always; others only when a token is configured
-// and the Authorization header is exactly "Bearer <token>".
+// and the Authorization header is "Bearer <token>" (see faultline::bearer_matches).
 bool producer_allowed(std::string_view remote_addr, std::string_view authorization,
                       std::string_view token);
 

@@ -18,4 +18,10 @@ std::string error_json(const IngestError& err) {
     return o.finish();
 }
 
+void send_error(httplib::Response& res, int status, std::string message, std::string field) {
+    res.status = status;
+    res.set_content(error_json(IngestError{status, std::move(message), 0, std::move(field)}),
+                    "application/json");
+}
+
 }  // namespace faultline::hub

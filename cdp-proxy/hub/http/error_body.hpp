@@ -1,6 +1,8 @@
 // The JSON error body every refused telemetry API request carries.
 #pragma once
 
+#include <httplib.h>
+
 #include <cstddef>
 #include <string>
 
@@ -15,5 +17,8 @@ struct IngestError {
 
 // {"error":...,"line":...,"field":...} (line and field null when they do not apply).
 std::string error_json(const IngestError& err);
+
+// Answers status with that body (field names the offending field or parameter, if any).
+void send_error(httplib::Response& res, int status, std::string message, std::string field = {});
 
 }  // namespace faultline::hub

@@ -2,6 +2,7 @@
 // lives in hub/stream/sse_stream.
 #include "faultline/clock.hpp"
 #include "hub/http/auth.hpp"
+#include "hub/http/error_body.hpp"
 #include "hub/http/ingest.hpp"
 #include "hub/hub.hpp"
 #include "hub/stream/query.hpp"
@@ -10,12 +11,6 @@
 namespace faultline::hub {
 
 namespace {
-void send_error(httplib::Response& res, int status, std::string message, std::string field = {}) {
-    res.status = status;
-    res.set_content(error_json(IngestError{status, std::move(message), 0, std::move(field)}),
-                    "application/json");
-}
-
 std::string json_list(const std::vector<std::string>& items) {
     std::string out = "[";
     for (const auto& s : items) {

@@ -22,11 +22,6 @@ bool has(const std::vector<std::string>& v, std::string_view s) {
     return std::find(v.begin(), v.end(), s) != v.end();
 }
 
-void send_json_error(httplib::Response& res, int status, std::string message) {
-    res.status = status;
-    res.set_content(error_json(IngestError{status, std::move(message), 0, {}}), "application/json");
-}
-
 }  // namespace
 
 std::vector<std::string> default_telemetry_categories() {
@@ -103,7 +98,7 @@ std::string Hub::telemetry_state_locked() {
 void Hub::handle_telemetry_get(const httplib::Request& req, httplib::Response& res) {
     if (refuse_if_not_allowed(req, res)) return;
     std::lock_guard lock(mu_);
-    if (!capture_.active()) return send_json_error(res, 404, "telemetry is not configured");
+    if (!capture_.active()) return send_error(res, 404, "telemetry is not configured");
     res.set_content(telemetry_state_locked(), "application/json");
 }
 
@@ -112,11 +107,11 @@ void Hub::handle_telemetry_set(const httplib::Request& req, httplib::Response& r
     TelemetryPatch p;
     std::string error;
     if (patch && req.body.find_first_not_of(" \t\r\n") == std::string::npos)
-        return send_json_error(res, 400, "PATCH /telemetry needs a body");
-    if (!parse_telemetry_body(req.body, p, error)) return send_json_error(res, 400, error);
+        return send_error(res, 400, "PATCH /telemetry needs a body");
+    if (!parse_telemetry_body(req.body, p, error)) return send_error(res, 400, error);
     std::lock_guard lock(mu_);
     const CaptureSession* active = capture_.active();
-    if (patch && !active) return send_json_error(res, 404, "telemetry is not configured");
+    if (patch && !active) return send_error(res, 404, "telemetry is not configured");
     if (patch && !p.has_browser)
         return res.set_content(telemetry_state_locked(), "application/json");
     std::vector<std::string> cats =

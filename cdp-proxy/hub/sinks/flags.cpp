@@ -36,4 +36,21 @@ bool sink_options(const SinkFlagValues& v, std::string_view name, SinkOptions& o
     return true;
 }
 
+void add_sinks_help(FlagSet& flags) {
+    flags.add_section(
+        "NATS JETSTREAM",
+        "  With --nats every recorded event (or those --nats-categories/--nats-types pick) goes\n"
+        "  to the stream as PREFIX.<host>.<category>.<type> with Nats-Msg-Id <instance>:<seq>.\n"
+        "  The sink's cursor lives in DATA-DIR/sinks/nats.cursor and advances on each PubAck;\n"
+        "  NATS errors are logged and counted (faultline_sink_* in /metrics), never fatal.");
+    flags.add_section(
+        "S2 AND OPENTELEMETRY",
+        "  --s2-basin/--s2-stream append every event (or those --s2-categories/--s2-types pick)\n"
+        "  to one S2 stream, exactly once (match_seq_num; a retry reads back what landed);\n"
+        "  --otlp-endpoint exports them as OTLP/HTTP log records. Cursors in DATA-DIR/sinks/;\n"
+        "  errors are logged and counted (faultline_sink_* in /metrics); a 4xx that retrying\n"
+        "  cannot fix (wrong token, basin, stream) stops that sink, never the hub.\n"
+        "  https:// needs a build with TLS (Debian's cpp-httplib has it; the static build not).");
+}
+
 }  // namespace faultline::hub::sinks

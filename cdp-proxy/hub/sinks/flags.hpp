@@ -14,6 +14,9 @@ namespace faultline::hub::sinks {
 // Adds --<prefix>-categories, --<prefix>-types, --<prefix>-max-in-flight and
 // --<prefix>-unhealthy-after.
 void add_sink_flags(FlagSet& flags, std::string_view prefix, SinkFlagValues& v);
+// Adds the --help sections on what the NATS, S2 and OTLP sinks export and how they fail.
+void add_sinks_help(FlagSet& flags);
+
 // SinkOptions named `name` from the values. False with an error naming the flag.
 bool sink_options(const SinkFlagValues& v, std::string_view name, SinkOptions& out,
                   std::string& error);

@@ -43,7 +43,7 @@ Sink::~Sink() {
 }
 
 void Sink::log(const std::string& msg) const {
-    std::fprintf(stderr, "cdp-proxy: sink %s: %s\n", opts_.name.c_str(), msg.c_str());
+    if (opts_.log) opts_.log(msg);
 }
 
 bool Sink::start(std::string& error) {

@@ -21,6 +21,7 @@
 #include <thread>
 #include <vector>
 
+#include "faultline/log.hpp"
 #include "hub/metrics.hpp"
 #include "hub/sinks/cursor_file.hpp"
 #include "hub/sinks/destination.hpp"
@@ -42,6 +43,7 @@ struct SinkOptions {
     double unhealthy_after_seconds = 60;
     std::chrono::milliseconds cursor_interval{100};  // how often an advanced cursor is stored
     std::function<void(uint64_t seq)> on_ack;        // tests and benchmarks: each acked seq
+    LogFn log;  // lines already prefixed "sink <name>: "; empty = Hub::add_sink fills it
 };
 
 class Sink : private AckReceiver {

@@ -2,6 +2,7 @@
 
 #include <httplib.h>
 
+#include "faultline/host_port.hpp"
 #include "hub/sinks/gzip.hpp"
 
 namespace faultline::hub::sinks {
@@ -27,8 +28,10 @@ bool parse_sink_endpoint(std::string_view url, SinkEndpoint& out, std::string& e
     std::string_view rest = url.substr(scheme_end + 3);
     size_t path_at = rest.find('/');
     std::string_view authority = rest.substr(0, path_at);
-    if (authority.empty() || authority.find_first_of("@ \t\r\n?#") != std::string_view::npos)
-        return error = "no host, or credentials or whitespace in the URL", false;
+    if (authority.find('@') != std::string_view::npos)
+        return error = "credentials in the URL (pass them as headers or a token flag)", false;
+    HostPort hp;
+    if (!parse_authority(authority, scheme == "https" ? 443 : 80, hp, error)) return false;
     std::string_view path = path_at == std::string_view::npos ? "" : rest.substr(path_at);
     if (path.find_first_of(" \t\r\n#") != std::string_view::npos)
         return error = "whitespace or a fragment in the URL path", false;

@@ -7,38 +7,35 @@
 #include <cerrno>
 #include <cstring>
 
+#include "faultline/unique_fd.hpp"
+#include "faultline/write_all.hpp"
+
 namespace faultline::hub {
 
 namespace {
-bool write_all(int fd, const std::string& s) {
-    size_t done = 0;
-    while (done < s.size()) {
-        ssize_t n = ::write(fd, s.data() + done, s.size() - done);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) return false;
-        done += static_cast<size_t>(n);
-    }
-    return true;
-}
-
 std::string dir_of(const std::string& path) {
     const size_t slash = path.rfind('/');
     return slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
+}
+
+// Writes contents to a new file at tmp and fsyncs it; false with error set on failure.
+bool write_synced(const std::string& tmp, const std::string& contents, std::string& error) {
+    UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
+    if (!fd) return error = fmt::format("cannot create {}: {}", tmp, std::strerror(errno)), false;
+    if (write_all(fd.get(), contents) && ::fsync(fd.get()) == 0) return true;
+    error = fmt::format("cannot write {}: {}", tmp, std::strerror(errno));
+    return false;
 }
 }  // namespace
 
 bool atomic_write_file(const std::string& path, const std::string& contents, std::string& error) {
     const std::string tmp = path + ".tmp";
-    int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0) {
-        error = fmt::format("cannot create {}: {}", tmp, std::strerror(errno));
+    if (!write_synced(tmp, contents, error)) {
+        ::unlink(tmp.c_str());
         return false;
     }
-    const bool ok = write_all(fd, contents) && ::fsync(fd) == 0;
-    const int err = errno;
-    ::close(fd);
-    if (!ok || ::rename(tmp.c_str(), path.c_str()) != 0) {
-        error = fmt::format("cannot write {}: {}", path, std::strerror(ok ? errno : err));
+    if (::rename(tmp.c_str(), path.c_str()) != 0) {
+        error = fmt::format("cannot write {}: {}", path, std::strerror(errno));
         ::unlink(tmp.c_str());
         return false;
     }
@@ -50,16 +47,14 @@ bool atomic_write_file(const std::string& path, const std::string& contents, std
 }
 
 int fsync_dir(const std::string& dir) {
-    const int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dfd < 0) return errno;
-    const int err = ::fsync(dfd) == 0 ? 0 : errno;
-    ::close(dfd);
-    return err;
+    UniqueFd dfd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (!dfd) return errno;
+    return ::fsync(dfd.get()) == 0 ? 0 : errno;
 }
 
 std::optional<std::string> read_small_file(const std::string& path, std::string& error) {
-    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
+    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    if (!fd) {
         error =
             errno == ENOENT ? "" : fmt::format("cannot read {}: {}", path, std::strerror(errno));
         return std::nullopt;
@@ -67,12 +62,10 @@ std::optional<std::string> read_small_file(const std::string& path, std::string&
     std::string out;
     char buf[4096];
     ssize_t n;
-    while ((n = ::read(fd, buf, sizeof buf)) > 0 || (n < 0 && errno == EINTR))
+    while ((n = ::read(fd.get(), buf, sizeof buf)) > 0 || (n < 0 && errno == EINTR))
         if (n > 0) out.append(buf, static_cast<size_t>(n));
-    const int err = errno;
-    ::close(fd);
     if (n < 0) {
-        error = fmt::format("cannot read {}: {}", path, std::strerror(err));
+        error = fmt::format("cannot read {}: {}", path, std::strerror(errno));
         return std::nullopt;
     }
     return out;

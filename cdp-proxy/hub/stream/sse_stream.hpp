@@ -1,7 +1,8 @@
 // GET /telemetry/stream: Server-Sent Events over cpp-httplib's chunked content provider.
-// Each reader pins one pool worker (cpp-httplib 0.11.4), so readers are capped; a reader
-// never holds a lock a publisher needs (it copies shared pointers out of the ring), and a
-// slow one is told exactly how many events it missed (events_dropped, reader_behind).
+// Each reader holds one API worker thread while it reads (hub/http/worker_pool starts them on
+// demand), so readers are capped (--max-subscribers); a reader never holds a lock a publisher needs
+// (it copies shared pointers out of the ring), and a slow one is told exactly how many events it
+// missed (events_dropped, reader_behind).
 #pragma once
 
 #include <httplib.h>

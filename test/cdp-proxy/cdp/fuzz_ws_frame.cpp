@@ -4,7 +4,7 @@
 
 #include "cdp/ws_frame.hpp"
 
-using faultline::proxy::FrameScanner;
+using faultline::cdp::FrameScanner;
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     FrameScanner whole, pieces;

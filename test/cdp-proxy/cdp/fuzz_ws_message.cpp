@@ -6,24 +6,24 @@
 #include "cdp/ws_message.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-    faultline::proxy::WsMessageReader r(1 << 16);
+    faultline::cdp::WsMessageReader r(1 << 16);
     const size_t split = size ? data[0] % (size + 1) : 0;
     std::string out;
     auto drain = [&] {
         for (;;) {
             const auto res = r.next(out);
-            if (res != faultline::proxy::WsMessageReader::Result::message) return res;
+            if (res != faultline::cdp::WsMessageReader::Result::message) return res;
         }
     };
     r.feed(reinterpret_cast<const char*>(data), split);
-    if (drain() == faultline::proxy::WsMessageReader::Result::need_more)
+    if (drain() == faultline::cdp::WsMessageReader::Result::need_more)
         r.feed(reinterpret_cast<const char*>(data) + split, size - split);
     drain();
-    const std::string f = faultline::proxy::encode_client_frame(
+    const std::string f = faultline::cdp::encode_client_frame(
         std::string_view(reinterpret_cast<const char*>(data), size));
-    faultline::proxy::WsMessageReader back(size + 1);
+    faultline::cdp::WsMessageReader back(size + 1);
     back.feed(f.data(), f.size());
-    if (back.next(out) != faultline::proxy::WsMessageReader::Result::message ||
+    if (back.next(out) != faultline::cdp::WsMessageReader::Result::message ||
         out != std::string_view(reinterpret_cast<const char*>(data), size))
         __builtin_trap();  // a frame we encode must decode to its payload
     return 0;

@@ -1,13 +1,12 @@
-// The proxy's HTTP head parser, WebSocket handshake checks, the request forwarded to Chromium
-// and the --token check: every bad handshake gets a clear status and message.
+// The HTTP head parser, WebSocket handshake checks and the request forwarded to Chromium:
+// every bad handshake gets a clear status and message.
 #include <string>
 
 #include "catch.hpp"
 #include "cdp/http_head.hpp"
 #include "cdp/ws_handshake.hpp"
-#include "proxy/auth.hpp"
 
-using namespace faultline::proxy;
+using namespace faultline::cdp;
 
 namespace {
 
@@ -161,20 +160,6 @@ TEST_CASE("the upgrade forwarded to Chromium has its Host, no Origin, no proxy t
     CHECK(out.find("User-Agent: ua\r\n") != std::string::npos);
     std::string keep = build_upstream_handshake(req, "/x", "h:1", false);
     CHECK(keep.find("Authorization: Bearer t\r\n") != std::string::npos);
-}
-
-TEST_CASE("--token accepts ?token= or Authorization: Bearer, nothing else") {
-    auto req = [](const std::string& target, const std::string& headers = "") {
-        return parse_ok("GET " + target + " HTTP/1.1\r\n" + headers + "\r\n");
-    };
-    CHECK(token_accepted(req("/json"), ""));
-    CHECK_FALSE(token_accepted(req("/json"), "s3cret"));
-    CHECK_FALSE(token_accepted(req("/json?token=s3cre"), "s3cret"));
-    CHECK(presented_token(req("/json?a=1&token=s3cret"), "s3cret") == TokenSource::query);
-    CHECK(presented_token(req("/json", "Authorization: bearer s3cret\r\n"), "s3cret") ==
-          TokenSource::header);
-    CHECK_FALSE(token_accepted(req("/json", "Authorization: Basic s3cret\r\n"), "s3cret"));
-    CHECK_FALSE(token_accepted(req("/json", "Authorization: Bearer s3cretX\r\n"), "s3cret"));
 }
 
 TEST_CASE("response heads from Chromium parse; malformed ones are 502") {

@@ -6,7 +6,7 @@
 #include "catch.hpp"
 #include "cdp/ws_frame.hpp"
 
-using namespace faultline::proxy;
+using namespace faultline::cdp;
 
 namespace {
 

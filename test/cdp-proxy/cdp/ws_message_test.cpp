@@ -6,8 +6,8 @@
 
 #include "catch.hpp"
 
-using faultline::proxy::encode_client_frame;
-using faultline::proxy::WsMessageReader;
+using faultline::cdp::encode_client_frame;
+using faultline::cdp::WsMessageReader;
 using R = WsMessageReader::Result;
 
 namespace {

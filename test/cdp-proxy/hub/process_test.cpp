@@ -122,6 +122,38 @@ long find_line(const std::vector<std::string>& lines, size_t from,
     }
     return -1;
 }
+
+// Connects to the proxy's CDP port, retrying while it is not listening yet (the hub, which
+// ProxyProcess waits for, starts first).
+int connect_cdp(int cdp_port) {
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    a.sin_port = htons(static_cast<uint16_t>(cdp_port));
+    for (int i = 0; i < 500; ++i) {
+        int fd = socket(AF_INET, SOCK_STREAM, 0);
+        if (connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0) return fd;
+        close(fd);
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return -1;
+}
+
+// Sends a WebSocket upgrade for the browser to the proxy and reads its answer to the end.
+std::string upgrade_and_read(int cdp_port) {
+    const int fd = connect_cdp(cdp_port);
+    std::string answer;
+    const std::string req =
+        "GET /devtools/browser/x HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
+        "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+        "Sec-WebSocket-Version: 13\r\n\r\n";
+    if (fd >= 0 && write(fd, req.data(), req.size()) == ssize_t(req.size())) {
+        char buf[4096];
+        for (ssize_t n; (n = read(fd, buf, sizeof buf)) > 0;) answer.append(buf, size_t(n));
+    }
+    if (fd >= 0) close(fd);
+    return answer;
+}
 }  // namespace
 
 TEST_CASE("a data dir that cannot be used is a clear error and exit status 1, not a crash") {
@@ -201,4 +233,45 @@ TEST_CASE("new files in the data dir (seq.reserve, segments) are followed by a d
     CHECK(after_segment < seg_sync);
     std::filesystem::remove_all(dir);
     std::filesystem::remove(trace);
+}
+
+TEST_CASE("--host is the source.host of every event of the process, cdp_* included") {
+    const std::string dir = temp_dir();
+    const int port = free_port();
+    // No Chromium behind --upstream: the client gets 502 after the dial timeout (5 s), and the
+    // proxy reports the connection as cdp_connect + cdp_disconnect upstream_error.
+    ProxyProcess p(CDP_PROXY, dir, port,
+                   {"--host", "vm-layout-7", "--no-monitor", "--upstream",
+                    "127.0.0.1:" + std::to_string(free_port())});
+    SseCollector reader(port, "/telemetry/stream?since=0");
+    CHECK(upgrade_and_read(p.cdp_port).starts_with("HTTP/1.1 502"));
+    REQUIRE(reader.wait([](auto& e) {
+        return std::any_of(e.begin(), e.end(), [](auto& x) { return x.event == "cdp_disconnect"; });
+    }));
+    int checked = 0;
+    for (const auto& e : reader.events()) {
+        if (e.event != "cdp_connect" && e.event != "cdp_disconnect") continue;
+        CAPTURE(e.data);
+        CHECK(e.data.find(R"("source":{"kind":"cdp-proxy","host":"vm-layout-7")") !=
+              std::string::npos);
+        ++checked;
+    }
+    CHECK(checked == 2);
+    CHECK(WEXITSTATUS(p.signal_and_wait(SIGTERM, std::chrono::seconds(5))) == 0);
+    std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("SIGINT stops as cleanly as SIGTERM: exit 0, the journal flushed") {
+    const std::string dir = temp_dir();
+    const int port = free_port();
+    Process p(dir, port);
+    httplib::Client cli("127.0.0.1", port);
+    REQUIRE(cli.Post("/telemetry/events", crash_json("int:1"), "application/json")->status == 200);
+    const int st = p.signal_and_wait(SIGINT, std::chrono::seconds(5));
+    REQUIRE(WIFEXITED(st));
+    CHECK(WEXITSTATUS(st) == 0);
+    std::ifstream seg(newest_segment(dir));
+    std::string all((std::istreambuf_iterator<char>(seg)), {});
+    CHECK(all.find("\"id\":\"int:1\"") != std::string::npos);
+    std::filesystem::remove_all(dir);
 }

@@ -35,7 +35,7 @@ inline int free_port() {
 struct ProxyProcess {
     pid_t pid = -1;
     int port = 0;
-    int cdp_port = 0;
+    int cdp_port = 0;  // --cdp-listen
     // Starts `binary --api-listen 127.0.0.1:port --cdp-listen 127.0.0.1:<free> --data-dir dir`
     // plus extra; waits until /healthz answers (any status).
     ProxyProcess(const std::string& binary, const std::string& data_dir, int port_,

@@ -7,6 +7,7 @@
 #include "cdp/devtools_url.hpp"
 #include "proxy/json_rewrite.hpp"
 
+using namespace faultline::cdp;
 using namespace faultline::proxy;
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {

@@ -6,6 +6,7 @@
 #include "cdp/devtools_url.hpp"
 #include "proxy/json_rewrite.hpp"
 
+using namespace faultline::cdp;
 using namespace faultline::proxy;
 
 TEST_CASE("Chromium's browser URL is parsed from a log line") {

@@ -2,6 +2,8 @@
 // the OOM line parser and the correlator; each record's message also parsed on its own.
 #include <cstddef>
 #include <cstdint>
+#include <cstdlib>
+#include <string>
 #include <string_view>
 
 #include "oom/correlator.hpp"
@@ -14,10 +16,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     kmsgmon::RecordFramer framer;
     kmsgmon::OomCorrelator correlator;
     auto sink = [&](std::string_view raw) {
-        auto rec = kmsgmon::parse_kmsg_record(raw);
-        if (!rec) return;
-        rec->pri &= 7;  // as if from the kernel, so the correlator looks at every line
-        if (auto kill = correlator.feed(*rec)) (void)kmsgmon::system_oom_kill_data(*kill);
+        kmsgmon::KmsgRecord rec;
+        std::string why;
+        if (!kmsgmon::parse_kmsg_record(raw, rec, why)) {
+            if (why.empty()) std::abort();  // a refusal always says why
+            return;
+        }
+        rec.pri &= 7;  // as if from the kernel, so the correlator looks at every line
+        if (auto kill = correlator.feed(rec)) (void)kmsgmon::system_oom_kill_data(*kill);
     };
     // Two feeds split in the middle exercise partial lines.
     framer.feed(bytes.substr(0, size / 2), sink);

@@ -16,9 +16,10 @@ using namespace kmsgmon;
 namespace {
 
 KmsgRecord rec(std::string raw) {
-    auto r = parse_kmsg_record(raw);
-    REQUIRE(r);
-    return *r;
+    KmsgRecord r;
+    std::string why;
+    REQUIRE(parse_kmsg_record(raw, r, why));
+    return r;
 }
 
 // Feeds kernel records (facility 0) and returns the kills they complete.
@@ -58,7 +59,9 @@ TEST_CASE("record: malformed prefixes are rejected with a reason") {
     for (const char* bad : {"no semicolon", "6,1;msg", "x,1,2,-;m", "6,-1,2,-;m", "6,1,,-;m",
                             "99999,1,2,-;m", "6,1,2,-;m\nnot a dict line", "6,1,2,-;m\n =v"}) {
         INFO(bad);
-        CHECK_FALSE(parse_kmsg_record(bad, &why));
+        KmsgRecord r;
+        why.clear();
+        CHECK_FALSE(parse_kmsg_record(bad, r, why));
         CHECK_FALSE(why.empty());
     }
 }

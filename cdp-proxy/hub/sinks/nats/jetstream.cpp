@@ -33,8 +33,12 @@ SinkError error_of(const jsPubAckErr& pae) {
 }
 }  // namespace
 
-JetStreamDestination::JetStreamDestination(NatsOptions o, std::string host, size_t max_in_flight)
-    : o_(std::move(o)), host_(std::move(host)), max_in_flight_(max_in_flight) {}
+JetStreamDestination::JetStreamDestination(NatsOptions o, std::string host, size_t max_in_flight,
+                                           LogFn log)
+    : o_(std::move(o)),
+      host_(std::move(host)),
+      max_in_flight_(max_in_flight),
+      log_(log ? std::move(log) : null_log()) {}
 
 JetStreamDestination::~JetStreamDestination() {
     close();
@@ -68,9 +72,7 @@ bool JetStreamDestination::open(AckReceiver& rx, SinkError& err) {
     if (!stream_ok_) {
         if (!ensure_stream(js_, o_, host_, created, err)) return false;
         stream_ok_ = true;
-        if (created)
-            std::fprintf(stderr, "cdp-proxy: sink nats: created stream %s for %s.>\n",
-                         o_.stream.c_str(), o_.subject.c_str());
+        if (created) log_(fmt::format("created stream {} for {}.>", o_.stream, o_.subject));
     }
     ready_ = natsConnection_Status(nc_) == NATS_CONN_STATUS_CONNECTED;
     return true;
@@ -85,9 +87,7 @@ bool JetStreamDestination::send(const SinkEvent& ev, SinkError& err) {
             recheck_ = true;
             return false;
         }
-        if (created)
-            std::fprintf(stderr, "cdp-proxy: sink nats: stream %s was gone; created it again\n",
-                         o_.stream.c_str());
+        if (created) log_(fmt::format("stream {} was gone; created it again", o_.stream));
     }
     natsMsg* msg = nullptr;
     natsStatus s = natsMsg_Create(&msg, subject(ev).c_str(), nullptr, ev.json.data(),

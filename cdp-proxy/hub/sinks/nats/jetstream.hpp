@@ -12,6 +12,7 @@
 #include <mutex>
 #include <string>
 
+#include "faultline/log.hpp"
 #include "hub/sinks/destination.hpp"
 #include "hub/sinks/nats/options.hpp"
 
@@ -19,8 +20,8 @@ namespace faultline::hub::sinks::nats {
 
 class JetStreamDestination : public Destination {
   public:
-    // host: the hub's (the <host> token of every subject).
-    JetStreamDestination(NatsOptions o, std::string host, size_t max_in_flight);
+    // host: the hub's (the <host> token of every subject); log: the sink's (Hub::sink_log).
+    JetStreamDestination(NatsOptions o, std::string host, size_t max_in_flight, LogFn log);
     ~JetStreamDestination() override;
 
     bool open(AckReceiver& rx, SinkError& err) override;
@@ -39,6 +40,7 @@ class JetStreamDestination : public Destination {
     NatsOptions o_;
     std::string host_;
     size_t max_in_flight_;
+    LogFn log_;
     AckReceiver* rx_ = nullptr;
     natsConnection* nc_ = nullptr;
     jsCtx* js_ = nullptr;

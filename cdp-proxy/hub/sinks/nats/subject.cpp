@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "faultline/host_port.hpp"
+
 namespace faultline::hub::sinks::nats {
 
 namespace {
@@ -20,29 +22,15 @@ std::vector<std::string_view> split(std::string_view s, char sep) {
     }
 }
 
-bool valid_port(std::string_view p) {
-    if (p.empty() || p.size() > 5 || p.find_first_not_of("0123456789") != p.npos) return false;
-    const int v = std::stoi(std::string(p));
-    return v > 0 && v <= 65535;
-}
-
-// HOST[:PORT] or [V6][:PORT], optionally after user[:password]@.
-bool valid_host_port(std::string_view hp) {
-    if (const size_t at = hp.rfind('@'); at != hp.npos) hp = hp.substr(at + 1);
-    if (hp.starts_with('[')) {
-        const size_t close = hp.find(']');
-        if (close == hp.npos || close == 1) return false;
-        std::string_view rest = hp.substr(close + 1);
-        return rest.empty() || (rest.starts_with(':') && valid_port(rest.substr(1)));
-    }
-    const size_t colon = hp.find(':');
-    std::string_view host = hp.substr(0, colon);
-    if (host.empty()) return false;
-    for (unsigned char c : host)
-        if (special(c) && c != '.') return false;
-    for (char c : host)
-        if (c == '/' || c == '?' || c == '#' || c == ',') return false;
-    return colon == hp.npos || valid_port(hp.substr(colon + 1));
+// HOST[:PORT] or [V6][:PORT] (4222 by default), optionally after user[:password]@.
+bool valid_server_authority(std::string_view authority, std::string& why) {
+    if (const size_t at = authority.rfind('@'); at != authority.npos)
+        authority = authority.substr(at + 1);
+    for (unsigned char c : authority)
+        if (c == '*' || c == '>' || c < ' ' || c == 0x7f)
+            return why = "a host holds no '*', '>' or control characters", false;
+    HostPort hp;
+    return parse_authority(authority, 4222, hp, why);
 }
 }  // namespace
 
@@ -98,8 +86,8 @@ bool parse_server_list(std::string_view list, std::vector<std::string>& urls, st
             rest.remove_prefix(scheme + 3);
         }
         if (rest.ends_with('/')) rest.remove_suffix(1);
-        if (!valid_host_port(rest)) {
-            error = fmt::format("'{}' is not a NATS server URL (nats://HOST:PORT)", item);
+        if (std::string why; !valid_server_authority(rest, why)) {
+            error = fmt::format("'{}' is not a NATS server URL (nats://HOST:PORT): {}", item, why);
             return false;
         }
         urls.emplace_back(item);

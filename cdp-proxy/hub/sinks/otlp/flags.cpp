@@ -86,6 +86,7 @@ bool add_otlp_sink(Hub& hub, OtlpFlagValues v, std::string_view version, std::st
     o.gzip = v.compression != "none";
     if (v.timeout_ms < 100) return error = "--otlp-timeout-ms: at least 100", false;
     o.timeout = std::chrono::milliseconds(v.timeout_ms);
+    o.log = hub.sink_log("otlp");
     o.resource.host_name = hub.host();
     o.resource.scope_version = std::string(version);
     if (std::string name = env("OTEL_SERVICE_NAME"); !name.empty()) o.resource.service_name = name;

@@ -1,16 +1,11 @@
 #include "hub/sinks/otlp/otlp_destination.hpp"
 
-#include <cstdio>
-
 namespace faultline::hub::sinks::otlp {
 
 namespace {
-// The exporter reports failed attempts to the sink and logs under the sink's name.
+// The exporter reports failed attempts to the sink (its log comes filled from add_otlp_sink).
 OtlpOptions with_hook(OtlpOptions o, std::function<void(int, const std::string&, bool)> hook) {
     o.on_failure = std::move(hook);
-    o.log = [](const std::string& l) {
-        std::fprintf(stderr, "cdp-proxy: sink otlp: %s\n", l.c_str());
-    };
     return o;
 }
 }  // namespace

@@ -66,10 +66,7 @@ bool parse_otlp_headers(std::string_view spec, HttpHeaders& out, std::string& er
 
 OtlpExporter::OtlpExporter(OtlpOptions opts)
     : opts_(std::move(opts)), batch_limit_(std::max<size_t>(1, opts_.max_batch)) {
-    if (!opts_.log)
-        opts_.log = [](const std::string& l) {
-            std::fprintf(stderr, "cdp-proxy: otlp sink: %s\n", l.c_str());
-        };
+    if (!opts_.log) opts_.log = null_log();
 }
 
 OtlpExporter::~OtlpExporter() = default;

@@ -15,6 +15,7 @@
 #include <span>
 #include <string>
 
+#include "faultline/log.hpp"
 #include "hub/sinks/otlp/logs_encoder.hpp"
 #include "hub/sinks/sink_backoff.hpp"
 #include "hub/sinks/sink_http.hpp"
@@ -32,7 +33,7 @@ struct OtlpOptions {
     size_t max_batch = kMaxBatchRecords;
     std::chrono::milliseconds timeout{10000};
     SinkBackoff backoff{};
-    std::function<void(const std::string&)> log;  // default: stderr, "cdp-proxy: otlp sink: ..."
+    LogFn log = null_log();  // the hub fills it (Hub::sink_log), prefixed "sink otlp: "
     // Each failed attempt (status 0 = no response), dropped batch and partialSuccess rejection;
     // when set, retries are left to it to log.
     std::function<void(int status, const std::string& why, bool fatal)> on_failure;

@@ -34,6 +34,7 @@ bool add_s2_sink(Hub& hub, S2FlagValues v, std::string& error) {
     S2Options o;
     o.basin = v.basin, o.stream = v.stream, o.token = v.token, o.endpoint = v.endpoint;
     o.timeout = std::chrono::milliseconds(v.timeout_ms);
+    o.log = hub.sink_log("s2");
     if (!S2Writer(o).open(error)) return false;
     if (o.token.empty() && o.endpoint == kCloudBasinEndpoint)
         return error = "--s2-token (or S2_ACCESS_TOKEN) is needed for S2's cloud endpoint", false;

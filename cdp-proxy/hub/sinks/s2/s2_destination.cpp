@@ -5,12 +5,9 @@
 namespace faultline::hub::sinks::s2 {
 
 namespace {
-// The writer reports failed attempts to the sink and logs under the sink's name.
+// The writer reports failed attempts to the sink (its log comes filled from add_s2_sink).
 S2Options with_hook(S2Options o, std::function<void(int, const std::string&, bool)> hook) {
     o.on_failure = std::move(hook);
-    o.log = [](const std::string& l) {
-        std::fprintf(stderr, "cdp-proxy: sink s2: %s\n", l.c_str());
-    };
     return o;
 }
 }  // namespace

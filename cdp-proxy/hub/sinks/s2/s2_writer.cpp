@@ -59,10 +59,7 @@ size_t already_written(std::span<const S2Record> pending, std::span<const S2Read
 }
 
 S2Writer::S2Writer(S2Options opts) : opts_(std::move(opts)) {
-    if (!opts_.log)
-        opts_.log = [](const std::string& l) {
-            std::fprintf(stderr, "cdp-proxy: s2 sink: %s\n", l.c_str());
-        };
+    if (!opts_.log) opts_.log = null_log();
 }
 
 S2Writer::~S2Writer() = default;

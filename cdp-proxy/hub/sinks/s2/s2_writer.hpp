@@ -16,6 +16,7 @@
 #include <string>
 #include <string_view>
 
+#include "faultline/log.hpp"
 #include "hub/sinks/s2/s2_batch.hpp"
 #include "hub/sinks/s2/s2_response.hpp"
 #include "hub/sinks/sink_backoff.hpp"
@@ -33,7 +34,7 @@ struct S2Options {
     std::string token;  // sent as a bearer token, never logged
     std::chrono::milliseconds timeout{10000};
     SinkBackoff backoff{};
-    std::function<void(const std::string&)> log;  // default: stderr, "cdp-proxy: s2 sink: ..."
+    LogFn log = null_log();  // the hub fills it (Hub::sink_log), prefixed "sink s2: "
     // Each failed attempt (status 0 = no response), before the retry or the stop, and each
     // event skipped as oversized (413); when set, the writer leaves logging retries to it.
     std::function<void(int status, const std::string& why, bool fatal)> on_failure;

@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "faultline/event.hpp"
+#include "faultline/log.hpp"
 #include "hub/sinks/otlp/otlp_exporter.hpp"
 #include "hub/sinks/s2/s2_writer.hpp"
 
@@ -196,6 +197,7 @@ int run_s2(const Args& a, Cursor& cursor) {
     s2::S2Options o;
     o.endpoint = a.endpoint, o.basin = a.basin, o.stream = a.stream, o.token = a.token;
     o.timeout = std::chrono::milliseconds(1000);
+    o.log = stderr_log("sink_drive: sink s2");
     s2::S2Writer w(o);
     std::string error;
     if (!w.open(error)) return std::fprintf(stderr, "sink_drive: %s\n", error.c_str()), 2;
@@ -225,6 +227,7 @@ int run_otlp(const Args& a, Cursor& cursor) {
     o.protocol = a.protocol == "protobuf" ? otlp::Protocol::protobuf : otlp::Protocol::json;
     o.resource.host_name = "vm-test", o.resource.scope_version = "test";
     o.timeout = std::chrono::milliseconds(1000);
+    o.log = stderr_log("sink_drive: sink otlp");
     otlp::OtlpExporter x(o);
     std::string error;
     if (!x.open(error)) return std::fprintf(stderr, "sink_drive: %s\n", error.c_str()), 2;

@@ -1,6 +1,6 @@
 // Unit tests of the sink framework's parts: the cursor file, the hub's instance id, the
 // journal's durable seq that sinks read up to, sink flag parsing, and the NATS names
-// (subjects, wildcard matching, server lists).
+// (subjects, wildcard matching, server lists), and a sink logging through the hub's logger.
 #include <filesystem>
 #include <fstream>
 
@@ -9,6 +9,7 @@
 #include "hub/sinks/cursor_file.hpp"
 #include "hub/sinks/flags.hpp"
 #include "hub/sinks/nats/subject.hpp"
+#include "hub/sinks/s2/flags.hpp"
 #include "hub/sinks/sink_status.hpp"
 #include "hub/store/instance_id.hpp"
 #include "hub/store/journal.hpp"
@@ -170,4 +171,53 @@ TEST_CASE("NATS server lists") {
     }
     CHECK_FALSE(parse_server_list("http://a:1", urls, error));
     CHECK(error == "'http://a:1': the scheme must be nats:// or tls://");
+}
+
+// A logger that keeps every line, for the hub to inject into its sinks.
+struct LogLines {
+    std::mutex mu;
+    std::vector<std::string> lines;
+    faultline::LogFn fn() {
+        return [this](std::string_view l) {
+            std::lock_guard lock(mu);
+            lines.emplace_back(l);
+        };
+    }
+    bool wait_for(std::string_view part, std::chrono::seconds timeout) {
+        const auto end = std::chrono::steady_clock::now() + timeout;
+        while (std::chrono::steady_clock::now() < end) {
+            {
+                std::lock_guard lock(mu);
+                for (const auto& l : lines)
+                    if (l.find(part) != std::string::npos) return true;
+            }
+            std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        }
+        return false;
+    }
+};
+
+TEST_CASE("a sink logs through the hub's injected logger, prefixed with its name") {
+    // A bound socket that never answers: the S2 sink's first request times out and it says so.
+    httplib::Server silent;
+    const int port = silent.bind_to_any_port("127.0.0.1");
+    LogLines log;
+    HubOptions ho;
+    ho.listen = "127.0.0.1:0";
+    ho.data_dir = hubtest::temp_dir();
+    ho.log = log.fn();
+    Hub hub(ho);
+    s2::S2FlagValues v;
+    v.basin = "faultline-test";
+    v.stream = "events";
+    v.endpoint = "http://127.0.0.1:" + std::to_string(port);
+    v.timeout_ms = 200;
+    std::string error;
+    REQUIRE(s2::add_s2_sink(hub, v, error));
+    REQUIRE(hub.start(error));
+    CHECK(log.wait_for("sink s2: ", std::chrono::seconds(10)));
+    hub.stop();
+    std::lock_guard lock(log.mu);
+    for (const auto& l : log.lines)
+        if (l.find("s2") != std::string::npos) CHECK(l.rfind("sink s2: ", 0) == 0);
 }

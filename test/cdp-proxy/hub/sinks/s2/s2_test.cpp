@@ -170,6 +170,13 @@ TEST_CASE("sink endpoints: http and https URLs split into origin and path; other
     CHECK_FALSE(parse_sink_endpoint("ftp://x", e, err));
     CHECK_FALSE(parse_sink_endpoint("http://user:pw@host/", e, err));
     CHECK_FALSE(parse_sink_endpoint("http:///v1", e, err));
+    for (const char* bad : {"http://h:99999", "http://[::1", "http://[::1/v1", "http://::1/v1",
+                            "http://h:0/", "http://h:/v1", "http://:80/v1", "http://a b/"}) {
+        CAPTURE(bad);
+        CHECK_FALSE(parse_sink_endpoint(bad, e, err));
+    }
+    REQUIRE(parse_sink_endpoint("http://collector/v1/logs", e, err));  // the scheme's port
+    CHECK(e.origin == "http://collector");
     CHECK(parse_sink_endpoint("https://basin.b.s2.dev/v1", e, err) == sink_tls_available());
 }
 

@@ -5,9 +5,9 @@
 // one request ignored, reason load_timeout.
 'use strict';
 const path = require('path');
-const h = require('./lib/proxy_harness');
-const m = require('./lib/monitor_harness');
-const { startRobustSite } = require('./lib/robust_site');
+const h = require('../../integration/lib/proxy_harness');
+const m = require('../../integration/lib/monitor_harness');
+const { startRobustSite } = require('../../integration/lib/robust_site');
 
 h.requirePrerequisites();
 

@@ -8,8 +8,8 @@
 const { spawn, execFileSync } = require('child_process');
 const fs = require('fs');
 const path = require('path');
-const h = require('./lib/proxy_harness');
-const { S2TestServer } = require('./lib/s2_server');
+const h = require('../../../../integration/lib/proxy_harness');
+const { S2TestServer } = require('../../../../integration/lib/s2_server');
 
 const DRIVE = process.env.SINK_DRIVE;
 if (!DRIVE) h.skip('SINK_DRIVE is not set (run through meson test)');

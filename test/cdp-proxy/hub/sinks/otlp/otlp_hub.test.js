@@ -8,8 +8,8 @@
 // OTEL_EXPORTER_OTLP_* variables configure it too.
 'use strict';
 const { spawn } = require('child_process');
-const h = require('./lib/sink_hub');
-const { OtlpReceiver } = require('./lib/otlp_receiver');
+const h = require('../../../../integration/lib/sink_hub');
+const { OtlpReceiver } = require('../../../../integration/lib/otlp_receiver');
 
 if (!process.env.CDP_PROXY) {
   console.log('SKIP: CDP_PROXY is not set (run through meson test)');

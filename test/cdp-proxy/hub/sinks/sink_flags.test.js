@@ -1,9 +1,9 @@
-// The S2 and OTLP sink flags of the real cdp-proxy: bad settings exit 2 with a message naming
-// the flag (and never the token or a header value); --help lists every flag with its
+// The S2, OTLP (and NATS URL) sink flags of the real cdp-proxy: bad settings exit 2 with a
+// message naming the flag (and never the token or a header value); --help lists every flag with its
 // environment twin and shows no secret given through the environment.
 'use strict';
 const { spawnSync } = require('child_process');
-const h = require('./lib/proxy_harness');
+const h = require('../../../integration/lib/proxy_harness');
 
 const CDP_PROXY = process.env.CDP_PROXY;
 if (!CDP_PROXY) h.skip('CDP_PROXY is not set (run through meson test)');
@@ -20,7 +20,11 @@ const bad = [
   [['--s2-basin', 'faultline-x', '--s2-stream', 's'], /--s2-token \(or S2_ACCESS_TOKEN\) is needed/],
   [['--s2-basin', 'faultline-x', '--s2-stream', 's', '--s2-token', 'sekrit-1', '--s2-endpoint', 'ftp://x'], /--s2-endpoint 'ftp:\/\/x': expected an http/],
   [['--s2-basin', 'faultline-x', '--s2-stream', 's', '--s2-token', 'sekrit-1', '--s2-types', 'nope'], /--s2-types/],
+  [['--s2-basin', 'faultline-x', '--s2-stream', 's', '--s2-endpoint', 'http://127.0.0.1:99999'], /--s2-endpoint 'http:\/\/127.0.0.1:99999': port must be a number/],
   [['--otlp-endpoint', 'collector:4318'], /--otlp-endpoint 'collector:4318': expected an http/],
+  [['--otlp-endpoint', 'http://[::1/v1/logs'], /--otlp-endpoint 'http:\/\/\[::1\/v1\/logs': expected \[ipv6\]:port/],
+  [['--otlp-endpoint', 'http://h:99999/v1/logs'], /--otlp-endpoint 'http:\/\/h:99999\/v1\/logs': port must be a number/],
+  [['--nats', 'nats://[::1'], /--nats: 'nats:\/\/\[::1' is not a NATS server URL \(nats:\/\/HOST:PORT\): expected \[ipv6\]:port/],
   [['--otlp-endpoint', 'http://127.0.0.1:1/v1/logs', '--otlp-protocol', 'grpc'], /gRPC is not supported/],
   [['--otlp-endpoint', 'http://127.0.0.1:1/v1/logs', '--otlp-compression', 'zstd'], /--otlp-compression 'zstd': gzip or none/],
   [['--otlp-endpoint', 'http://127.0.0.1:1/v1/logs', '--otlp-header', 'bad name=sekrit-1'], /--otlp-header: bad header 'bad name'/],

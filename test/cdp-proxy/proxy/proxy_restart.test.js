@@ -6,7 +6,7 @@
 // proxy's own SIGTERM (context_cancelled, published before it exits).
 'use strict';
 const path = require('path');
-const h = require('./lib/proxy_harness');
+const h = require('../../integration/lib/proxy_harness');
 
 h.requirePrerequisites();
 const puppeteer = require('puppeteer-core');

@@ -4,8 +4,8 @@
 // page never appears in the stream; GET/PUT/PATCH /telemetry behave as documented.
 'use strict';
 const path = require('path');
-const h = require('./lib/proxy_harness');
-const m = require('./lib/monitor_harness');
+const h = require('../../integration/lib/proxy_harness');
+const m = require('../../integration/lib/monitor_harness');
 
 h.requirePrerequisites();
 const { chromium } = require('playwright-core');

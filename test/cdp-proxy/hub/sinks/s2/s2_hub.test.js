@@ -5,8 +5,8 @@
 // restart; a wrong token: a clear error in the log and /metrics, the token nowhere, and the hub
 // keeps serving.
 'use strict';
-const h = require('./lib/sink_hub');
-const { S2TestServer } = require('./lib/s2_server');
+const h = require('../../../../integration/lib/sink_hub');
+const { S2TestServer } = require('../../../../integration/lib/s2_server');
 
 if (!process.env.CDP_PROXY) {
   console.log('SKIP: CDP_PROXY is not set (run through meson test)');

@@ -3,8 +3,8 @@
 // answers, the client must read as S2's answers. Streams, appends (with headers, match_seq_num
 // and fencing tokens), unary reads, check-tail, 412s, 416s, auth and the batch limits.
 'use strict';
-const h = require('./lib/proxy_harness');
-const { S2TestServer, meteredBytes } = require('./lib/s2_server');
+const h = require('../../../../integration/lib/proxy_harness');
+const { S2TestServer, meteredBytes } = require('../../../../integration/lib/s2_server');
 
 let S2, AppendInput, AppendRecord, SeqNumMismatchError, FencingTokenMismatchError, sdkMetered;
 try {

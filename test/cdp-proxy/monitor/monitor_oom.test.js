@@ -9,8 +9,8 @@
 const fs = require('fs');
 const path = require('path');
 const { spawn } = require('child_process');
-const h = require('./lib/proxy_harness');
-const m = require('./lib/monitor_harness');
+const h = require('../../integration/lib/proxy_harness');
+const m = require('../../integration/lib/monitor_harness');
 
 h.requirePrerequisites();
 

@@ -14,7 +14,7 @@
 const fs = require('fs');
 const path = require('path');
 const { spawn, spawnSync } = require('child_process');
-const h = require('./lib/proxy_harness');
+const h = require('../../integration/lib/proxy_harness');
 // Under a sanitizer (test/run.sh's second and third passes set FAULTLINE_SANITIZED=1) the proxy
 // runs several times slower and its latencies mean nothing: they are reported, not asserted.
 const timing = (ok, what) => process.env.FAULTLINE_SANITIZED

@@ -1,4 +1,4 @@
-// The hub's side of the sinks: how they are added, started, stopped and read from.
+// The Hub members that add, start, stop and feed the sinks (the sinks live in hub/sinks/).
 #include <fmt/format.h>
 
 #include "hub/hub.hpp"
@@ -12,7 +12,15 @@ constexpr auto kSinkDrain = std::chrono::seconds(2);  // at stop: time to export
 
 void Hub::add_sink(std::unique_ptr<sinks::Destination> dest, sinks::SinkOptions opts) {
     const std::string dir = opts_.data_dir.empty() ? "" : opts_.data_dir + "/sinks";
+    if (!opts.log) opts.log = sink_log(opts.name);
     sinks_.push_back(std::make_unique<sinks::Sink>(*this, std::move(dest), std::move(opts), dir));
+}
+
+LogFn Hub::sink_log(const std::string& name) const {
+    if (!opts_.log) return null_log();
+    return [log = opts_.log, prefix = "sink " + name + ": "](std::string_view msg) {
+        log(prefix + std::string(msg));
+    };
 }
 
 bool Hub::start_sinks(std::string& error) {
@@ -24,9 +32,8 @@ bool Hub::start_sinks(std::string& error) {
         error.clear();
     }
     if (!sinks_.empty() && opts_.data_dir.empty())
-        std::fprintf(stderr,
-                     "cdp-proxy: hub: no --data-dir: sinks keep their cursor in memory only and "
-                     "export only what the ring holds\n");
+        log("no --data-dir: sinks keep their cursor in memory only and export only what the "
+            "ring holds");
     for (auto& s : sinks_)
         if (!s->start(error)) return false;
     return true;

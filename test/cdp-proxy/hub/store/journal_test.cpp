@@ -10,12 +10,12 @@
 #include <csignal>
 #include <fstream>
 
+#include "../test_support.hpp"
 #include "catch.hpp"
 #include "faultline/event.hpp"
 #include "hub/store/journal.hpp"
 #include "hub/store/journal_line.hpp"
 #include "hub/store/seq_reserve.hpp"
-#include "test_support.hpp"
 
 using namespace faultline::hub;
 using Clock = std::chrono::steady_clock;

@@ -6,8 +6,8 @@
 'use strict';
 const http = require('http');
 const WebSocket = require('ws');
-const h = require('./lib/proxy_harness');
-const m = require('./lib/monitor_harness');
+const h = require('../../integration/lib/proxy_harness');
+const m = require('../../integration/lib/monitor_harness');
 
 h.requirePrerequisites();
 

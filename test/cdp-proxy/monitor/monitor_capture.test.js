@@ -10,8 +10,8 @@
 // streamed. MONITOR_STEPS=word,... runs only the steps whose names contain a word.
 'use strict';
 const path = require('path');
-const h = require('./lib/proxy_harness');
-const m = require('./lib/monitor_harness');
+const h = require('../../integration/lib/proxy_harness');
+const m = require('../../integration/lib/monitor_harness');
 
 h.requirePrerequisites();
 const { chromium } = require('playwright-core');

@@ -11,9 +11,9 @@
 #include <cstdio>
 #include <latch>
 
+#include "../test_support.hpp"
 #include "catch.hpp"
 #include "hub/http/worker_pool.hpp"
-#include "test_support.hpp"
 
 using namespace hubtest;
 using Clock = std::chrono::steady_clock;

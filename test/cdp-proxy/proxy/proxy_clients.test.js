@@ -4,7 +4,7 @@
 'use strict';
 const crypto = require('crypto');
 const path = require('path');
-const h = require('./lib/proxy_harness');
+const h = require('../../integration/lib/proxy_harness');
 
 h.requirePrerequisites();
 const { chromium } = require('playwright-core');

@@ -5,8 +5,8 @@
 // the client did not get itself, and none answers an id the client did not send.
 'use strict';
 const path = require('path');
-const h = require('./lib/proxy_harness');
-const m = require('./lib/monitor_harness');
+const h = require('../../integration/lib/proxy_harness');
+const m = require('../../integration/lib/monitor_harness');
 
 h.requirePrerequisites();
 

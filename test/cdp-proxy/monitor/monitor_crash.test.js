@@ -9,9 +9,9 @@
 //  - Chromium restarted: monitor_disconnected, then monitor_reconnected, then events again.
 'use strict';
 const path = require('path');
-const h = require('./lib/proxy_harness');
-const m = require('./lib/monitor_harness');
-const { startRobustSite, rssKb } = require('./lib/robust_site');
+const h = require('../../integration/lib/proxy_harness');
+const m = require('../../integration/lib/monitor_harness');
+const { startRobustSite, rssKb } = require('../../integration/lib/robust_site');
 
 h.requirePrerequisites();
 const { chromium } = require('playwright-core');

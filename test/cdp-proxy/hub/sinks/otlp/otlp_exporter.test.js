@@ -9,8 +9,8 @@
 const { spawn } = require('child_process');
 const fs = require('fs');
 const path = require('path');
-const h = require('./lib/proxy_harness');
-const { OtlpReceiver, available, decode } = require('./lib/otlp_receiver');
+const h = require('../../../../integration/lib/proxy_harness');
+const { OtlpReceiver, available, decode } = require('../../../../integration/lib/otlp_receiver');
 
 const DRIVE = process.env.SINK_DRIVE;
 if (!DRIVE) h.skip('SINK_DRIVE is not set (run through meson test)');
