@@ -54,7 +54,8 @@ void CaptureState::notify() const {
     if (observer_) observer_(active_ ? active_->categories : std::vector<std::string>{});
 }
 
-// monitor_* events ride along with any CDP-monitor category (spec §2.1), or when asked for.
+// monitor_* events ride along with any CDP-monitor category (the replaced system's telemetry spec,
+// §2.1), or when asked for.
 static bool captures(const std::vector<std::string>& cats, std::string_view category) {
     if (contains(cats, category)) return true;
     return category == "monitor" && std::any_of(cats.begin(), cats.end(), [](const auto& c) {

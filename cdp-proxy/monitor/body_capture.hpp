@@ -1,6 +1,7 @@
-// Which response bodies the monitor captures and how much of them (spec §8.7): allow-listed
-// text types only, capped at 8 KiB for structured types (JSON, XML, forms, GraphQL, CSV, vendor
-// +json/+xml/+csv) and 4 KiB for other text, cut on a UTF-8 boundary. Pure and fuzzed.
+// Which response bodies the monitor captures and how much of them (the replaced system's telemetry
+// spec, §8.7): allow-listed text types only, capped at 8 KiB for structured types (JSON, XML,
+// forms, GraphQL, CSV, vendor +json/+xml/+csv) and 4 KiB for other text, cut on a UTF-8 boundary.
+// Pure and fuzzed.
 #pragma once
 
 #include <cstddef>

@@ -38,7 +38,8 @@ using SendFn =
     std::function<int64_t(std::string_view method, std::string_view params, std::string_view sid)>;
 
 // A request with no loadingFinished/loadingFailed after this long is forgotten (and no longer
-// holds network idle back); the table is swept this often (spec §8.5).
+// holds network idle back); the table is swept this often (the replaced system's telemetry spec,
+// §8.5).
 inline constexpr int64_t kRequestTtlMs = 5 * 60 * 1000;
 inline constexpr int64_t kRequestSweepMs = 60 * 1000;
 inline constexpr double kMinScreenshotScale = 1.0 / 16;

@@ -1,9 +1,9 @@
-// Interaction events from a script the monitor injects into every document (spec §8.10): it
-// reports clicks, keys and settled scrolls through a CDP binding. It never reports the text or
-// keys of password, payment, one-time-code or similarly sensitive fields. The monitor checks
-// what the page sends (a page could call the binding itself): only the three known types, only
-// known fields with the right types, identity taken from the monitor, at most one event per
-// type per 50 ms per session.
+// Interaction events from a script the monitor injects into every document (the replaced system's
+// telemetry spec, §8.10): it reports clicks, keys and settled scrolls through a CDP binding. It
+// never reports the text or keys of password, payment, one-time-code or similarly sensitive fields.
+// The monitor checks what the page sends (a page could call the binding itself): only the three
+// known types, only known fields with the right types, identity taken from the monitor, at most one
+// event per type per 50 ms per session.
 #pragma once
 
 #include <cstdint>

@@ -21,7 +21,8 @@ int64_t steady_ms() {
         .count();
 }
 
-// 0, 250 ms, 500 ms, 1 s, then 2 s between reconnect attempts (spec §8.9).
+// 0, 250 ms, 500 ms, 1 s, then 2 s between reconnect attempts (the replaced system's telemetry
+// spec, §8.9).
 int64_t backoff_ms(uint64_t attempt) {
     static constexpr int64_t kSteps[] = {0, 250, 500, 1000};
     return attempt < 4 ? kSteps[attempt] : 2000;

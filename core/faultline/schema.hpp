@@ -146,7 +146,8 @@ inline constexpr FieldSpec kSessionEnded[] = {
     {"events_captured", F::integer, true, "events recorded with this session's id"},
 };
 
-// The navigation context every browser-content event carries (spec §2.4 BrowserEventContext).
+// The navigation context every browser-content event carries (the replaced system's telemetry spec,
+// §2.4 BrowserEventContext).
 inline constexpr FieldSpec kNav[] = {
     {"session_id", F::string, false, "the monitor's flattened CDP session of the target"},
     {"target_id", F::string, true, "Chromium target id of the page, iframe or worker"},

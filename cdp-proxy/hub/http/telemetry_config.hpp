@@ -1,5 +1,5 @@
-// The configuration API of the system faultline replaces (spec §4.2), mapped onto capture
-// sessions: GET /telemetry, PUT /telemetry, PATCH /telemetry with
+// The configuration API of the system faultline replaces (its telemetry spec, §4.2), mapped onto
+// capture sessions: GET /telemetry, PUT /telemetry, PATCH /telemetry with
 // {"browser":{"<category>":{"enabled":true},...}}. PUT is opt-in (exactly the categories whose
 // enabled is true; no body or no "browser" = the default set), 201 when it starts a session and
 // 200 when it changes one; PATCH merges (404 when no session); a set with nothing left ends the
