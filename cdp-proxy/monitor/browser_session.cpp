@@ -26,6 +26,13 @@ bool has_page_domain(std::string_view type) {
     return type == "page" || type == "iframe";
 }
 
+// What a capture records: the pages and what runs for them. Chromium's own UI (browser_ui: the
+// omnibox popup and other chrome:// surfaces), tabs and the rest are not the page's story.
+bool captured_type(std::string_view type) {
+    return has_page_domain(type) || type == "worker" || type == "shared_worker" ||
+           type == "service_worker";
+}
+
 std::string target_params(std::string_view key, std::string_view id) {
     return JsonObject().add(key, id).finish();
 }
@@ -279,6 +286,7 @@ bool BrowserSession::track_attached(object params, const std::string& sid) {
     s.id = sid;
     s.target_id = std::string(str(t, "targetId"));
     s.target_type = std::string(str(t, "type"));
+    if (!captured_type(s.target_type)) return false;  // detached again by on_attached
     for (const auto& [id, other] : sessions_)
         if (other.target_id == s.target_id) return false;  // attached twice (getTargets race)
     NavContext ctx{sid, s.target_id, s.target_type, "", "", std::string(str(t, "url")), 0};

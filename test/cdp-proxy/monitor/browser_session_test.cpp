@@ -35,12 +35,13 @@ struct Harness {
                                events.emplace_back(std::string(t), std::move(d));
                            }};
 
-    void attached(std::string_view sid, std::string_view target, bool waiting, int64_t now = 0) {
+    void attached(std::string_view sid, std::string_view target, bool waiting, int64_t now = 0,
+                  std::string_view type = "page") {
         session.on_message(fmt::format(R"({{"method":"Target.attachedToTarget","params":{{)"
                                        R"("sessionId":"{}","waitingForDebugger":{},)"
-                                       R"("targetInfo":{{"targetId":"{}","type":"page",)"
+                                       R"("targetInfo":{{"targetId":"{}","type":"{}",)"
                                        R"("url":"about:blank","title":"","openerId":""}}}}}})",
-                                       sid, waiting, target),
+                                       sid, waiting, target, type),
                            now);
     }
     void on(std::string_view sid, std::string_view method, std::string_view params, int64_t now) {
@@ -89,6 +90,22 @@ TEST_CASE("a second session to an attached target is detached; the first is kept
     // The same session announced again is not a duplicate.
     h.attached("A", "T1", false);
     CHECK(h.count_sent("Target.detachFromTarget", R"("sessionId":"A")") == 0);
+}
+
+TEST_CASE("Chromium's own UI targets are detached, pages, iframes and workers kept") {
+    Harness h;
+    h.session.set_categories({"network", "console"}, 0);
+    h.attached("U", "T0", true, 0, "browser_ui");  // the omnibox popup of headless Chromium
+    h.attached("P", "T1", true, 0, "page");
+    h.attached("F", "T2", true, 0, "iframe");
+    h.attached("W", "T3", true, 0, "worker");
+    h.attached("S", "T4", true, 0, "service_worker");
+    CHECK(h.session.attached_sessions() == 4);
+    CHECK(h.count_sent("Target.detachFromTarget", R"("sessionId":"U")") == 1);
+    CHECK(h.count_sent("Target.detachFromTarget") == 1);
+    size_t enabled_u = 0;
+    for (const auto& s : h.sent) enabled_u += s.sid == "U" && s.method.ends_with(".enable");
+    CHECK(enabled_u == 0);
 }
 
 TEST_CASE("page_tab_opened only for a tab opened under the capture") {

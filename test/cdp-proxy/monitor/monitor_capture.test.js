@@ -85,6 +85,10 @@ async function main() {
       }
       const cats = categoriesIn(after(cap.seq));
       h.check(cats.size === 1 && cats.has('network'), `only network events: ${[...cats]}`);
+      // Chromium's own UI (browser_ui targets such as the omnibox popup) is not the page's story.
+      const internal = after(cap.seq).filter((e) => m.BROWSER_CONTENT.has(e.category) &&
+        (e.data.target_type === 'browser_ui' || /^(chrome|devtools):/.test(e.data.url || '')));
+      h.equal(internal.length, 0, `no events of Chromium's own UI: ${internal.slice(0, 3).map((e) => e.data.url)}`);
       await endCapture();
     }],
     ['console alone: url and nav_seq of each navigation', async () => {
