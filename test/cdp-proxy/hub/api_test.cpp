@@ -16,6 +16,24 @@ using namespace hubtest;
 using faultline::hub::HubOptions;
 
 namespace {
+// A LogFn that keeps every line, for tests that count what the hub logged (from its threads).
+struct RecordingLog {
+    std::mutex mu;
+    std::vector<std::string> lines;
+    faultline::LogFn fn() {
+        return [this](std::string_view line) {
+            std::lock_guard lock(mu);
+            lines.emplace_back(line);
+        };
+    }
+    size_t count(std::string_view what) {
+        std::lock_guard lock(mu);
+        return static_cast<size_t>(std::count_if(lines.begin(), lines.end(), [&](auto& l) {
+            return l.find(what) != std::string::npos;
+        }));
+    }
+};
+
 HubOptions quick(HubOptions o = {}) {
     o.data_dir = "";
     o.heartbeat_seconds = 0.2;
@@ -275,12 +293,8 @@ uint64_t segment_bytes_in(const std::string& dir) {
 TEST_CASE("a journal that cannot write: 503 with the cause, readers still served, recovery") {
     HubOptions o = quick();
     o.data_dir = temp_dir();
-    std::mutex log_mu;
-    std::vector<std::string> logged;
-    o.log = [&](std::string_view line) {
-        std::lock_guard lock(log_mu);
-        logged.emplace_back(line);
-    };
+    RecordingLog logged;
+    o.log = logged.fn();
     TestHub h(o);
     auto cli = h.client();
     REQUIRE(cli.Post("/telemetry/events", crash_json("w:1"), kNdjson)->status == 200);
@@ -319,17 +333,9 @@ TEST_CASE("a journal that cannot write: 503 with the cause, readers still served
     }
     CHECK(ok);
     CHECK(cli.Get("/metrics")->body.find("faultline_hub_journal_writable 1") != std::string::npos);
-    {
-        // One log line per state change, however many attempts failed.
-        std::lock_guard lock(log_mu);
-        size_t failed = 0, back = 0;
-        for (const auto& l : logged) {
-            failed += l.find("cannot store events") != std::string::npos;
-            back += l.find("writable again") != std::string::npos;
-        }
-        CHECK(failed == 1);
-        CHECK(back == 1);
-    }
+    // One log line per state change, however many attempts failed.
+    CHECK(logged.count("cannot store events") == 1);
+    CHECK(logged.count("writable again") == 1);
     // The producer retries the batch that got 503: it was stored meanwhile, so it is
     // acknowledged as duplicates, once, and w:4 (refused up front) is stored now.
     auto retry = cli.Post("/telemetry/events", failed_batch + crash_json("w:4"), kNdjson);
@@ -417,12 +423,6 @@ uint64_t metric_value(const std::string& body, const std::string& name) {
     REQUIRE(at != std::string::npos);
     return std::stoull(body.substr(at + name.size() + 2));
 }
-
-size_t count_lines(std::mutex& mu, const std::vector<std::string>& logged, const char* what) {
-    std::lock_guard lock(mu);
-    return static_cast<size_t>(std::count_if(
-        logged.begin(), logged.end(), [&](auto& l) { return l.find(what) != std::string::npos; }));
-}
 }  // namespace
 
 TEST_CASE("seq.reserve cannot be renewed: in-process events are dropped, counted, named, logged") {
@@ -433,12 +433,8 @@ TEST_CASE("seq.reserve cannot be renewed: in-process events are dropped, counted
     HubOptions o = quick();
     o.data_dir = temp_dir();
     o.seq_block = 64;  // renewed every 32 seqs: the failure shows after a few dozen events
-    std::mutex log_mu;
-    std::vector<std::string> logged;
-    o.log = [&](std::string_view line) {
-        std::lock_guard lock(log_mu);
-        logged.emplace_back(line);
-    };
+    RecordingLog logged;
+    o.log = logged.fn();
     TestHub h(o);
     auto cli = h.client();
     SseCollector reader(h.hub.port(), "/telemetry/stream?since=0");
@@ -466,7 +462,7 @@ TEST_CASE("seq.reserve cannot be renewed: in-process events are dropped, counted
               std::string::npos);
         CHECK(metric_value(cli.Get("/metrics")->body, "faultline_hub_events_unsequenced_total") ==
               dropped);
-        CHECK(count_lines(log_mu, logged, "in-process events are dropped") == 1);
+        CHECK(logged.count("in-process events are dropped") == 1);
     }
     // strace is gone: the mark is renewed and events are recorded again, with a seq above it.
     uint64_t seq = 0;
@@ -476,7 +472,7 @@ TEST_CASE("seq.reserve cannot be renewed: in-process events are dropped, counted
     }
     REQUIRE(seq == recorded + 1);  // nothing handed out meanwhile
     CHECK(cli.Get("/healthz")->status == 200);
-    CHECK(count_lines(log_mu, logged, "in-process events are recorded again") == 1);
+    CHECK(logged.count("in-process events are recorded again") == 1);
     std::filesystem::remove_all(o.data_dir);
 }
 

@@ -6,10 +6,10 @@
 // (429 with Retry-After, 502, 503, 504, a lost answer) retried and nothing else, partialSuccess,
 // 415 to gzip, a 30 s outage and kill -9 (repeats carry the same faultline.idempotency_key).
 'use strict';
-const { spawn } = require('child_process');
 const fs = require('fs');
 const path = require('path');
 const h = require('../../../../integration/lib/proxy_harness');
+const { startDrive } = require('../../../../integration/lib/sink_drive');
 const { OtlpReceiver, available, decode } = require('../../../../integration/lib/otlp_receiver');
 
 const DRIVE = process.env.SINK_DRIVE;
@@ -21,19 +21,8 @@ const dir = h.tmpDir('faultline-otlp-');
 let rx;
 
 function drive(args = [], { endpoint } = {}) {
-  const child = spawn(DRIVE, ['otlp', '--endpoint', endpoint || rx.url, '--instance', 'hub-a',
-    '--header', `Authorization=Bearer%20${SECRET}`, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '', err = '';
-  child.stdout.on('data', (d) => (out += d));
-  child.stderr.on('data', (d) => (err += d));
-  child.done = new Promise((resolve) => child.on('exit', (code, signal) => {
-    let stats = null;
-    try {
-      stats = JSON.parse(out.trim().split('\n').pop());
-    } catch {}
-    resolve({ code, signal, stats, stderr: err });
-  }));
-  return child;
+  return startDrive(DRIVE, ['otlp', '--endpoint', endpoint || rx.url, '--instance', 'hub-a',
+    '--header', `Authorization=Bearer%20${SECRET}`, ...args]);
 }
 
 const seqOf = (r) => r.attrs['faultline.seq'];

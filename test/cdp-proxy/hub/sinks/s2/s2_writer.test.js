@@ -9,6 +9,7 @@ const { spawn, execFileSync } = require('child_process');
 const fs = require('fs');
 const path = require('path');
 const h = require('../../../../integration/lib/proxy_harness');
+const { startDrive } = require('../../../../integration/lib/sink_drive');
 const { S2TestServer } = require('../../../../integration/lib/s2_server');
 
 const DRIVE = process.env.SINK_DRIVE;
@@ -27,20 +28,8 @@ let server;
 
 // Starts sink_drive; resolves with { code, signal, stats, stderr } when it exits.
 function drive(stream, args = [], { token = TOKEN } = {}) {
-  const child = spawn(DRIVE, ['s2', '--endpoint', server.url, '--basin', BASIN, '--stream', stream,
-    '--token', token, '--instance', 'hub-a', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '', err = '';
-  child.stdout.on('data', (d) => (out += d));
-  child.stderr.on('data', (d) => (err += d));
-  child.done = new Promise((resolve) => child.on('exit', (code, signal) => {
-    let stats = null;
-    try {
-      stats = JSON.parse(out.trim().split('\n').pop());
-    } catch {}
-    resolve({ code, signal, stats, stderr: err });
-  }));
-  child.stderrText = () => err;
-  return child;
+  return startDrive(DRIVE, ['s2', '--endpoint', server.url, '--basin', BASIN, '--stream', stream,
+    '--token', token, '--instance', 'hub-a', ...args]);
 }
 
 // Every record of the stream, read with the SDK.
