@@ -15,7 +15,10 @@ void configure_listener(httplib::Server& server, const ListenerLimits& limits,
     const size_t workers = limits.max_workers;
     server.new_task_queue = [workers] { return new WorkerPool(workers, std::chrono::seconds(5)); };
     server.set_socket_options([&listen_fd](socket_t fd) {
-        httplib::default_socket_options(fd);  // SO_REUSEADDR, as without a callback
+        // SO_REUSEADDR only: cpp-httplib's default sets SO_REUSEPORT, with which a second
+        // cdp-proxy binds the same port without an error and takes half the connections.
+        const int one = 1;
+        ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
         listen_fd = fd;
     });
     server.set_read_timeout(static_cast<time_t>(limits.read_timeout_seconds), 0);

@@ -14,6 +14,7 @@
 
 #include "faultline/unique_fd.hpp"
 #include "hub/store/atomic_file.hpp"
+#include "hub/store/dir_lock.hpp"
 #include "hub/store/journal_line.hpp"
 
 namespace faultline::hub {
@@ -194,6 +195,7 @@ bool Journal::scan_dir(std::string& error) {
         error = fmt::format("cannot create journal directory {}: {}", opts_.dir, ec.message());
         return false;
     }
+    if (!lock_dir(opts_.dir, dir_lock_, error)) return false;
     for (fs::directory_iterator it(opts_.dir, ec), end; !ec && it != end; it.increment(ec)) {
         uint64_t first = segment_first_seq(it->path().filename().string());
         if (first == 0 || !it->is_regular_file()) continue;

@@ -160,6 +160,7 @@ class Journal {
     JournalStats stats_;
     std::atomic<bool> writable_{true};
     std::atomic<uint64_t> reserved_{0};
+    UniqueFd dir_lock_;  // flock on the dir: one hub per data dir
     // Writer-thread state.
     UniqueFd fd_;               // newest segment
     uint64_t fd_first_ = 0;     // its first seq

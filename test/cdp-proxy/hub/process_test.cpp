@@ -172,6 +172,38 @@ TEST_CASE("a data dir that cannot be used is a clear error and exit status 1, no
     std::filesystem::remove_all(dir);
 }
 
+TEST_CASE("a second cdp-proxy on a running one's data dir or API port is refused, not shared") {
+    const std::string dir = temp_dir(), other = temp_dir();
+    const int port = free_port();
+    ProxyProcess first(CDP_PROXY, dir, port, {"--no-monitor"});
+    std::string out;
+    int st = run(fmt::format("{} --api-listen 127.0.0.1:{} --cdp-listen 127.0.0.1:{} --data-dir {} "
+                             "--no-monitor",
+                             CDP_PROXY, free_port(), free_port(), dir),
+                 out);
+    INFO(out);
+    REQUIRE(WIFEXITED(st));
+    CHECK(WEXITSTATUS(st) == 1);
+    CHECK(out.find("data dir " + dir + " is in use") != std::string::npos);
+    // The same API port: cpp-httplib's default SO_REUSEPORT would let it bind and take half
+    // of the producers' connections.
+    out.clear();
+    st = run(fmt::format("{} --api-listen 127.0.0.1:{} --cdp-listen 127.0.0.1:{} --data-dir {} "
+                         "--no-monitor",
+                         CDP_PROXY, port, free_port(), other),
+             out);
+    REQUIRE(WIFEXITED(st));
+    CHECK(WEXITSTATUS(st) == 1);
+    CHECK(out.find("Address already in use") != std::string::npos);
+    // The first one is untouched: it still answers and still stores.
+    httplib::Client cli("127.0.0.1", port);
+    auto res = cli.Post("/telemetry/events", crash_json("lock:1"), "application/json");
+    REQUIRE(res);
+    CHECK(res->status == 200);
+    std::filesystem::remove_all(dir);
+    std::filesystem::remove_all(other);
+}
+
 TEST_CASE("new files in the data dir (seq.reserve, segments) are followed by a directory fsync") {
     std::string version;
     if (run("strace -V", version) != 0) {
