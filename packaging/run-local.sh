@@ -244,6 +244,11 @@ demo_events() {
         -d '{"browser":{"page":{"enabled":true},"network":{"enabled":true}}}' ||
         say "demo: could not start a capture"
     sleep 2
+    # A tab that loads something over HTTP (the hub's own /healthz): network_request and
+    # network_response of a real page under the capture.
+    curl -fsS -X PUT -o /dev/null \
+        "http://127.0.0.1:$cdp_port/json/new?http%3A%2F%2F127.0.0.1%3A$api_port%2Fhealthz" ||
+        say "demo: could not open a tab"
     if "$cg" oom "faultline-demo-oom-$$"; then
         "$cg" squeeze "faultline-demo-squeeze-$$" 20 || say "demo: could not squeeze memory here" &
         local browser

@@ -52,6 +52,10 @@ if [ $cgroups = 1 ]; then
         fail "oom_kill_seq $crash_seq is not a system_oom_kill"
 fi
 has cdp_disconnect '"reason":"upstream_changed"' || fail "no cdp_disconnect with upstream_changed"
+# The capture's network events are the demo tab's (the hub's /healthz), not Chromium's own UI.
+[ $cgroups = 0 ] || has network_response '"url":"http://127.0.0.1:[0-9]*/' ||
+    fail "no network_response of the demo tab's page"
+grep '"category":"network"' "$out" | grep -q '"url":"chrome:' && fail "network events of chrome:// pages"
 has service_crashed '"service_name":"demo-crasher"' || fail "the crash is not demo-crasher's"
 
 run_dir=$(grep -o '/tmp/faultline-run\.[A-Za-z0-9]*' "$err" | head -1)
