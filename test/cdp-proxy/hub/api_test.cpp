@@ -16,24 +16,6 @@ using namespace hubtest;
 using faultline::hub::HubOptions;
 
 namespace {
-// A LogFn that keeps every line, for tests that count what the hub logged (from its threads).
-struct RecordingLog {
-    std::mutex mu;
-    std::vector<std::string> lines;
-    faultline::LogFn fn() {
-        return [this](std::string_view line) {
-            std::lock_guard lock(mu);
-            lines.emplace_back(line);
-        };
-    }
-    size_t count(std::string_view what) {
-        std::lock_guard lock(mu);
-        return static_cast<size_t>(std::count_if(lines.begin(), lines.end(), [&](auto& l) {
-            return l.find(what) != std::string::npos;
-        }));
-    }
-};
-
 HubOptions quick(HubOptions o = {}) {
     o.data_dir = "";
     o.heartbeat_seconds = 0.2;

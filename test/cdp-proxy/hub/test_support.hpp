@@ -5,14 +5,17 @@
 #include <httplib.h>
 
 #include <atomic>
+#include <chrono>
 #include <filesystem>
 #include <mutex>
 #include <random>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
 #include "faultline/event.hpp"
+#include "faultline/log.hpp"
 #include "faultline/sse.hpp"
 #include "hub/hub.hpp"
 
@@ -125,6 +128,33 @@ class SseCollector {
     std::atomic<int> status_{0};
     std::atomic<bool> stop_{false};
     std::thread thread_;
+};
+
+// A LogFn that keeps every line (the hub and its sinks log from their threads), for tests
+// that count or wait for what was logged.
+struct RecordingLog {
+    std::mutex mu;
+    std::vector<std::string> lines;
+    faultline::LogFn fn() {
+        return [this](std::string_view line) {
+            std::lock_guard lock(mu);
+            lines.emplace_back(line);
+        };
+    }
+    size_t count(std::string_view part) {
+        std::lock_guard lock(mu);
+        size_t n = 0;
+        for (const auto& l : lines) n += l.find(part) != std::string::npos;
+        return n;
+    }
+    bool wait_for(std::string_view part, std::chrono::seconds timeout) {
+        const auto end = std::chrono::steady_clock::now() + timeout;
+        while (std::chrono::steady_clock::now() < end) {
+            if (count(part) > 0) return true;
+            std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        }
+        return false;
+    }
 };
 
 }  // namespace hubtest

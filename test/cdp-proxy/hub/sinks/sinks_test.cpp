@@ -173,35 +173,11 @@ TEST_CASE("NATS server lists") {
     CHECK(error == "'http://a:1': the scheme must be nats:// or tls://");
 }
 
-// A logger that keeps every line, for the hub to inject into its sinks.
-struct LogLines {
-    std::mutex mu;
-    std::vector<std::string> lines;
-    faultline::LogFn fn() {
-        return [this](std::string_view l) {
-            std::lock_guard lock(mu);
-            lines.emplace_back(l);
-        };
-    }
-    bool wait_for(std::string_view part, std::chrono::seconds timeout) {
-        const auto end = std::chrono::steady_clock::now() + timeout;
-        while (std::chrono::steady_clock::now() < end) {
-            {
-                std::lock_guard lock(mu);
-                for (const auto& l : lines)
-                    if (l.find(part) != std::string::npos) return true;
-            }
-            std::this_thread::sleep_for(std::chrono::milliseconds(20));
-        }
-        return false;
-    }
-};
-
 TEST_CASE("a sink logs through the hub's injected logger, prefixed with its name") {
     // A bound socket that never answers: the S2 sink's first request times out and it says so.
     httplib::Server silent;
     const int port = silent.bind_to_any_port("127.0.0.1");
-    LogLines log;
+    hubtest::RecordingLog log;
     HubOptions ho;
     ho.listen = "127.0.0.1:0";
     ho.data_dir = hubtest::temp_dir();
