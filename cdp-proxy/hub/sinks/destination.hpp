@@ -46,6 +46,9 @@ class AckReceiver {
     virtual ~AckReceiver() = default;
     virtual void acked(uint64_t seq) = 0;
     virtual void failed(uint64_t seq, SinkError err) = 0;
+    // An attempt failed and the destination deals with it itself (the HTTP sinks retry their
+    // batch, `resent` events, or give it up): counted and shown, the sink does not rewind.
+    virtual void attempt_failed(SinkError err, size_t resent) = 0;
     // The connection dropped (up = false) or came back (up = true).
     virtual void connection(bool up, std::string_view message) = 0;
 };

@@ -20,16 +20,25 @@ Cause http_cause(int status, const std::string& why) {
     return Cause::rejected;
 }
 
-HttpDestination::HttpDestination(size_t max_batch, std::chrono::milliseconds linger)
-    : max_batch_(std::max<size_t>(1, max_batch)), linger_(linger) {}
+HttpDestination::HttpDestination(std::unique_ptr<HttpSender> sender, size_t max_batch,
+                                 std::chrono::milliseconds linger)
+    : sender_(std::move(sender)), max_batch_(std::max<size_t>(1, max_batch)), linger_(linger) {
+    sender_->on_failure([this](int status, const std::string& why, AfterFailure next,
+                               size_t events) { attempt_failed(status, why, next, events); });
+}
 
 HttpDestination::~HttpDestination() {
-    close();
+    close();  // the worker uses sender_: stop it before the sender goes
 }
 
 bool HttpDestination::open(AckReceiver& rx, SinkError& err) {
     if (running_) return true;
-    if (!probe(err)) return false;
+    int status = 0;
+    std::string why;
+    if (!sender_->probe(status, why)) {
+        err = SinkError{http_cause(status, why), why};
+        return false;
+    }
     rx_ = &rx;
     stop_ = false;
     running_ = true;
@@ -42,25 +51,21 @@ bool HttpDestination::send(const SinkEvent& ev, SinkError& err) {
         err = SinkError{Cause::rejected, "the destination stopped after a fatal error"};
         return false;
     }
-    bool ack_now = false;
     {
         std::lock_guard lock(mu_);
-        if (ev.seq <= done_) {
-            ack_now = true;  // sent again after a rewind, but already delivered
-        } else if (ev.seq > last_held_) {
-            if (held_.empty()) first_held_ = std::chrono::steady_clock::now();
-            held_.push_back(HeldEvent{ev.seq, std::string(ev.type), std::string(ev.category),
-                                      std::string(ev.json), std::string(ev.key),
-                                      std::string(ev.host),
-                                      ev.recorded_ns ? ev.recorded_ns : wall_now_ns()});
-            last_held_ = ev.seq;
-        }  // else: still held from before the rewind; it is acknowledged when delivered
+        if (held_.empty()) first_held_ = std::chrono::steady_clock::now();
+        held_.push_back(HeldEvent{ev.seq, std::string(ev.type), std::string(ev.category),
+                                  std::string(ev.json), std::string(ev.key), std::string(ev.host),
+                                  ev.recorded_ns ? ev.recorded_ns : wall_now_ns()});
     }
-    if (ack_now)
-        rx_->acked(ev.seq);
-    else
-        cv_.notify_all();
+    cv_.notify_all();
     return true;
+}
+
+// The sink rewinds only after a fatal error here (nothing goes out after it): drop the queue.
+void HttpDestination::abandon() {
+    std::lock_guard lock(mu_);
+    held_.clear();
 }
 
 void HttpDestination::close() {
@@ -70,14 +75,20 @@ void HttpDestination::close() {
     running_ = false;
 }
 
-void HttpDestination::attempt_failed(int status, const std::string& why, bool fatal) {
-    if (fatal) fatal_ = true;
+void HttpDestination::attempt_failed(int status, const std::string& why, AfterFailure next,
+                                     size_t events) {
+    SinkError err{http_cause(status, why), why};
+    if (next != AfterFailure::stop) {
+        rx_->attempt_failed(std::move(err), next == AfterFailure::retry ? events : 0);
+        return;
+    }
+    fatal_ = true;
     uint64_t oldest = 0;
     {
         std::lock_guard lock(mu_);
         if (!held_.empty()) oldest = held_.front().seq;
     }
-    if (oldest) rx_->failed(oldest, SinkError{http_cause(status, why), why});
+    if (oldest) rx_->failed(oldest, std::move(err));
 }
 
 // Waits until a full batch is held or the oldest held event has lingered long enough.
@@ -103,11 +114,10 @@ void HttpDestination::run() {
             batch.assign(held_.begin(), held_.begin() + std::min(held_.size(), max_batch_));
         }
         size_t acked = 0;
-        deliver(batch, stop_, [&](uint64_t seq) {
+        sender_->deliver_held(batch, stop_, [&](uint64_t seq) {
             {
                 std::lock_guard lock(mu_);
                 while (!held_.empty() && held_.front().seq <= seq) held_.pop_front();
-                done_ = seq;
             }
             for (; acked < batch.size() && batch[acked].seq <= seq; ++acked)
                 rx_->acked(batch[acked].seq);

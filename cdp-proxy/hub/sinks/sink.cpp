@@ -285,6 +285,12 @@ void Sink::failed(uint64_t seq, SinkError err) {
     cv_.notify_all();
 }
 
+void Sink::attempt_failed(SinkError err, size_t resent) {
+    std::lock_guard lock(mu_);
+    retries_ += resent;
+    note_failure(err);
+}
+
 void Sink::connection(bool up, std::string_view message) {
     {
         std::lock_guard lock(mu_);

@@ -72,6 +72,7 @@ class Sink : private AckReceiver {
 
     void acked(uint64_t seq) override;
     void failed(uint64_t seq, SinkError err) override;
+    void attempt_failed(SinkError err, size_t resent) override;
     void connection(bool up, std::string_view message) override;
 
     void run();

@@ -5,7 +5,8 @@
 #include <cstdlib>
 
 #include "hub/sinks/flags.hpp"
-#include "hub/sinks/otlp/otlp_destination.hpp"
+#include "hub/sinks/http_destination.hpp"
+#include "hub/sinks/otlp/otlp_exporter.hpp"
 
 namespace faultline::hub::sinks::otlp {
 
@@ -92,8 +93,13 @@ bool add_otlp_sink(Hub& hub, OtlpFlagValues v, std::string_view version, std::st
     if (std::string name = env("OTEL_SERVICE_NAME"); !name.empty()) o.resource.service_name = name;
     SinkOptions so;
     if (!sink_options(v.sink, "otlp", so, error)) return false;
-    if (!OtlpExporter(o).open(error)) return false;
-    hub.add_sink(std::make_unique<OtlpDestination>(std::move(o)), std::move(so));
+    const size_t max_batch = o.max_batch;
+    auto exporter = std::make_unique<OtlpExporter>(std::move(o));
+    if (!exporter->open(error)) return false;
+    // Batches of up to 512 log records, a partial one waiting 100 ms.
+    hub.add_sink(std::make_unique<HttpDestination>(std::move(exporter), max_batch,
+                                                   std::chrono::milliseconds(100)),
+                 std::move(so));
     return true;
 }
 

@@ -8,7 +8,6 @@
 #include <thread>
 
 #include "hub/sinks/otlp/otlp_response.hpp"
-#include "hub/sinks/retry_after.hpp"
 
 namespace faultline::hub::sinks::otlp {
 
@@ -91,21 +90,24 @@ size_t OtlpExporter::deliver(std::span<const OtlpInput> events, const std::atomi
         const size_t n = std::min(batch_limit_, events.size() - done);
         const Step step = post(events.subspan(done, n));
         if (step == Step::retry) {
-            ++stats_.retries;
-            auto delay = opts_.backoff.next();
-            if (retry_after_.count() > 0) delay = retry_after_;
-            retry_after_ = {};
-            sleep_unless_stopped(stop, delay);
+            retry_.wait(stop);
             continue;
         }
         if (step == Step::smaller) continue;
         if (step == Step::fatal) break;
-        opts_.backoff.reset();
+        retry_.succeeded();
         batch_limit_ = std::max<size_t>(1, opts_.max_batch);
         done += n;
         if (on_done) on_done(done);
     }
     return done;
+}
+
+size_t OtlpExporter::deliver_held(std::span<const HeldEvent> events, const std::atomic<bool>& stop,
+                                  const std::function<void(uint64_t)>& done) {
+    inputs_.clear();
+    for (const auto& e : events) inputs_.push_back(OtlpInput{e.json, e.key, e.observed_ns});
+    return deliver(inputs_, stop, [&](size_t n) { done(events[n - 1].seq); });
 }
 
 OtlpExporter::Step OtlpExporter::post(std::span<const OtlpInput> batch) {
@@ -126,7 +128,7 @@ OtlpExporter::Step OtlpExporter::on_reply(const SinkHttpReply& r, size_t count) 
                 fmt::format("collector rejected {} of {} log record(s): {}", ps.rejected, count,
                             ps.message.empty() ? "(no message)" : ps.message);
             opts_.log(why);
-            if (opts_.on_failure) opts_.on_failure(400, why, false);  // counted as rejected
+            if (on_failure_) on_failure_(400, why, AfterFailure::give_up, 0);  // as rejected
         }
         stats_.exported +=
             count - std::min<uint64_t>(count, uint64_t(std::max<int64_t>(0, ps.rejected)));
@@ -137,14 +139,7 @@ OtlpExporter::Step OtlpExporter::on_reply(const SinkHttpReply& r, size_t count) 
         r.status == 0 ? r.error
                       : fmt::format("{} {}", r.status, error_message(r.body, proto_reply));
     if (r.status == 0 || r.status == 429 || r.status == 502 || r.status == 503 || r.status == 504) {
-        (r.status == 0     ? stats_.failures_transport
-         : r.status == 429 ? stats_.failures_throttled
-                           : stats_.failures_server)++;
-        if (auto d = parse_retry_after(r.retry_after, std::time(nullptr))) retry_after_ = *d;
-        if (opts_.on_failure)
-            opts_.on_failure(r.status, fmt::format("export failed ({})", why), false);
-        else if (opts_.backoff.attempts() == 0 || opts_.backoff.attempts() % 20 == 0)
-            opts_.log(fmt::format("export failed ({}), retrying", why));
+        retry_.failed(r, why, "export", count, opts_.log, on_failure_);
         return Step::retry;
     }
     if (r.status == 415 && opts_.gzip) {
@@ -163,7 +158,7 @@ OtlpExporter::Step OtlpExporter::on_reply(const SinkHttpReply& r, size_t count) 
         const std::string line =
             fmt::format("collector refused {} log record(s) for good ({}): dropped", count, why);
         opts_.log(line);
-        if (opts_.on_failure) opts_.on_failure(r.status, line, false);
+        if (on_failure_) on_failure_(r.status, line, AfterFailure::give_up, 0);
         return Step::handled;
     }
     fatal_ = fmt::format(
@@ -172,7 +167,7 @@ OtlpExporter::Step OtlpExporter::on_reply(const SinkHttpReply& r, size_t count) 
         why);
     ++stats_.fatal;
     opts_.log(fatal_);
-    if (opts_.on_failure) opts_.on_failure(r.status, fatal_, true);
+    if (on_failure_) on_failure_(r.status, fatal_, AfterFailure::stop, 0);
     return Step::fatal;
 }
 

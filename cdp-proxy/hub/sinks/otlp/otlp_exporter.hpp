@@ -16,6 +16,8 @@
 #include <string>
 
 #include "faultline/log.hpp"
+#include "hub/sinks/http_retry.hpp"
+#include "hub/sinks/http_sender.hpp"
 #include "hub/sinks/otlp/logs_encoder.hpp"
 #include "hub/sinks/sink_backoff.hpp"
 #include "hub/sinks/sink_http.hpp"
@@ -34,25 +36,20 @@ struct OtlpOptions {
     std::chrono::milliseconds timeout{10000};
     SinkBackoff backoff{};
     LogFn log = null_log();  // the hub fills it (Hub::sink_log), prefixed "sink otlp: "
-    // Each failed attempt (status 0 = no response), dropped batch and partialSuccess rejection;
-    // when set, retries are left to it to log.
-    std::function<void(int status, const std::string& why, bool fatal)> on_failure;
 };
 
-struct OtlpStats {
+struct OtlpStats : HttpRetryStats {
     std::atomic<uint64_t> exported{0};  // log records the collector accepted
     std::atomic<uint64_t> requests{0};  // successful export requests
-    std::atomic<uint64_t> retries{0};
     std::atomic<uint64_t> rejected{0};  // by partialSuccess
     std::atomic<uint64_t> dropped{0};   // in batches answered 400 / 413 / 500
     std::atomic<uint64_t> fatal{0};
-    std::atomic<uint64_t> failures_transport{0}, failures_throttled{0}, failures_server{0};
 };
 
-class OtlpExporter {
+class OtlpExporter final : public HttpSender {
   public:
     explicit OtlpExporter(OtlpOptions opts);
-    ~OtlpExporter();
+    ~OtlpExporter() override;
 
     // Checks the endpoint URL and the headers. False with error set.
     bool open(std::string& error);
@@ -62,6 +59,15 @@ class OtlpExporter {
     // error stopped the exporter. on_done(n_handled_so_far) after each request.
     size_t deliver(std::span<const OtlpInput> events, const std::atomic<bool>& stop,
                    const std::function<void(size_t)>& on_done = {});
+
+    // HttpSender: OTLP has no request without side effects to check credentials with, so the
+    // probe passes and the first export is the check.
+    bool probe(int&, std::string&) override { return true; }
+    size_t deliver_held(std::span<const HeldEvent> events, const std::atomic<bool>& stop,
+                        const std::function<void(uint64_t seq)>& done) override;
+    // Each failed attempt (status 0 = no response), dropped batch and partialSuccess rejection;
+    // when set, retries are left to it to log.
+    void on_failure(FailureHook hook) override { on_failure_ = std::move(hook); }
 
     const std::string& fatal_error() const { return fatal_; }
     const OtlpStats& stats() const { return stats_; }
@@ -75,8 +81,10 @@ class OtlpExporter {
     SinkEndpoint endpoint_;
     std::unique_ptr<SinkHttp> http_;
     OtlpStats stats_;
+    HttpRetry retry_{opts_.backoff, stats_};
+    FailureHook on_failure_;
+    std::vector<OtlpInput> inputs_;  // deliver_held's batch, as the encoder takes it
     size_t batch_limit_;
-    std::chrono::milliseconds retry_after_{0};
     std::string fatal_;
 };
 

@@ -3,7 +3,8 @@
 #include <cstdlib>
 
 #include "hub/sinks/flags.hpp"
-#include "hub/sinks/s2/s2_destination.hpp"
+#include "hub/sinks/http_destination.hpp"
+#include "hub/sinks/s2/s2_writer.hpp"
 
 namespace faultline::hub::sinks::s2 {
 
@@ -35,10 +36,13 @@ bool add_s2_sink(Hub& hub, S2FlagValues v, std::string& error) {
     o.basin = v.basin, o.stream = v.stream, o.token = v.token, o.endpoint = v.endpoint;
     o.timeout = std::chrono::milliseconds(v.timeout_ms);
     o.log = hub.sink_log("s2");
-    if (!S2Writer(o).open(error)) return false;
+    auto writer = std::make_unique<S2Writer>(o);
+    if (!writer->open(error)) return false;
     if (o.token.empty() && o.endpoint == kCloudBasinEndpoint)
         return error = "--s2-token (or S2_ACCESS_TOKEN) is needed for S2's cloud endpoint", false;
-    hub.add_sink(std::make_unique<S2Destination>(std::move(o)), std::move(so));
+    // Batches of up to S2's 1000 records, a partial one waiting kLinger.
+    hub.add_sink(std::make_unique<HttpDestination>(std::move(writer), kMaxBatchRecords, kLinger),
+                 std::move(so));
     return true;
 }
 

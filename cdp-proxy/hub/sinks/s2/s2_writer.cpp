@@ -8,8 +8,6 @@
 #include <ctime>
 #include <thread>
 
-#include "hub/sinks/retry_after.hpp"
-
 namespace faultline::hub::sinks::s2 {
 
 namespace {
@@ -112,25 +110,28 @@ size_t S2Writer::deliver(std::span<const S2Record> records, const std::atomic<bo
                 rest.front().seq, rest.front().type, metered_bytes(rest.front()));
             log(why);
             ++stats_.oversized;
-            if (opts_.on_failure) opts_.on_failure(413, why, false);  // counted as rejected
+            if (on_failure_) on_failure_(413, why, AfterFailure::give_up, 0);  // as rejected
             handled = 1;
         } else {
             step = append(rest.subspan(0, take_batch(rest)), handled);
         }
         if (step == Step::retry) {
-            ++stats_.retries;
-            auto delay = opts_.backoff.next();
-            if (retry_after_.count() > 0) delay = retry_after_;
-            retry_after_ = {};
-            sleep_unless_stopped(stop, delay);
+            retry_.wait(stop);
             continue;
         }
         if (step == Step::fatal) break;
-        opts_.backoff.reset();
+        retry_.succeeded();
         done += handled;
         if (handled && on_done) on_done(records[done - 1].seq);
     }
     return done;
+}
+
+size_t S2Writer::deliver_held(std::span<const HeldEvent> events, const std::atomic<bool>& stop,
+                              const std::function<void(uint64_t)>& done) {
+    records_.clear();
+    for (const auto& e : events) records_.push_back(S2Record{e.seq, e.type, e.key, e.json});
+    return deliver(records_, stop, done);
 }
 
 bool S2Writer::probe(int& status, std::string& why) {
@@ -187,7 +188,7 @@ S2Writer::Step S2Writer::append(std::span<const S2Record> batch, size_t& handled
         ++stats_.conflicts;
         return reconcile(batch, *c.seq_num_mismatch, handled);
     }
-    if (r.status != 200) return classify(r, "append");
+    if (r.status != 200) return classify(r, "append", batch.size());
     S2AppendAck ack;
     std::string error;
     if (!parse_append_ack(r.body, ack, error) || ack.end - ack.start != batch.size())
@@ -237,18 +238,11 @@ S2Writer::Step S2Writer::read_keys(uint64_t from, size_t count, S2ReadBatch& out
 }
 
 // Retryable (408, 429, 5xx, no response) or fatal (any other status), logged either way.
-S2Writer::Step S2Writer::classify(const SinkHttpReply& r, std::string_view what) {
+S2Writer::Step S2Writer::classify(const SinkHttpReply& r, std::string_view what, size_t events) {
     const std::string why =
         r.status == 0 ? r.error : fmt::format("{} {}", r.status, error_summary(r.body));
     if (r.status == 0 || r.status == 408 || r.status == 429 || r.status >= 500) {
-        (r.status == 0     ? stats_.failures_transport
-         : r.status == 429 ? stats_.failures_throttled
-                           : stats_.failures_server)++;
-        if (auto d = parse_retry_after(r.retry_after, std::time(nullptr))) retry_after_ = *d;
-        if (opts_.on_failure)
-            opts_.on_failure(r.status, fmt::format("{} failed ({})", what, why), false);
-        else if (opts_.backoff.attempts() == 0 || opts_.backoff.attempts() % 20 == 0)
-            log(fmt::format("{} failed ({}), retrying", what, why));
+        retry_.failed(r, why, what, events, opts_.log, on_failure_);
         return Step::retry;
     }
     fatal_ = fmt::format(
@@ -257,7 +251,7 @@ S2Writer::Step S2Writer::classify(const SinkHttpReply& r, std::string_view what)
         what, why);
     ++stats_.fatal;
     log(fatal_);
-    if (opts_.on_failure) opts_.on_failure(r.status, fatal_, true);
+    if (on_failure_) on_failure_(r.status, fatal_, AfterFailure::stop, 0);
     return Step::fatal;
 }
 

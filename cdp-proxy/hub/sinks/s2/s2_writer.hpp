@@ -17,6 +17,8 @@
 #include <string_view>
 
 #include "faultline/log.hpp"
+#include "hub/sinks/http_retry.hpp"
+#include "hub/sinks/http_sender.hpp"
 #include "hub/sinks/s2/s2_batch.hpp"
 #include "hub/sinks/s2/s2_response.hpp"
 #include "hub/sinks/sink_backoff.hpp"
@@ -35,33 +37,29 @@ struct S2Options {
     std::chrono::milliseconds timeout{10000};
     SinkBackoff backoff{};
     LogFn log = null_log();  // the hub fills it (Hub::sink_log), prefixed "sink s2: "
-    // Each failed attempt (status 0 = no response), before the retry or the stop, and each
-    // event skipped as oversized (413); when set, the writer leaves logging retries to it.
-    std::function<void(int status, const std::string& why, bool fatal)> on_failure;
 };
 
-struct S2Stats {
+// retries: attempts repeated after 408/429/5xx/transport.
+struct S2Stats : HttpRetryStats {
     std::atomic<uint64_t> appended{0};   // records S2 acknowledged
     std::atomic<uint64_t> appends{0};    // successful append calls
-    std::atomic<uint64_t> retries{0};    // attempts repeated after 408/429/5xx/transport
     std::atomic<uint64_t> conflicts{0};  // 412 answers resolved by reading the stream
     std::atomic<uint64_t> recovered{0};  // records found already in the stream, not re-sent
     std::atomic<uint64_t> oversized{0};  // single events over 1 MiB metered, skipped
     std::atomic<uint64_t> fatal{0};      // 1 once a non-retryable error stopped the writer
-    std::atomic<uint64_t> failures_transport{0}, failures_throttled{0}, failures_server{0};
 };
 
-class S2Writer {
+class S2Writer final : public HttpSender {
   public:
     explicit S2Writer(S2Options opts);
-    ~S2Writer();
+    ~S2Writer() override;
 
     // Checks the options (names, endpoint URL, TLS availability). False with error set.
     bool open(std::string& error);
 
     // One check-tail: token, basin, stream and endpoint are right. False with status (0 = no
     // response) and why set.
-    bool probe(int& status, std::string& why);
+    bool probe(int& status, std::string& why) override;
 
     // Delivers records (in seq order) exactly once. Returns the number handled from the front
     // (appended, found already there, or set aside as oversized): all of them, unless stop was
@@ -69,6 +67,13 @@ class S2Writer {
     // with the seq of the last handled record after each step that handled some.
     size_t deliver(std::span<const S2Record> records, const std::atomic<bool>& stop,
                    const std::function<void(uint64_t)>& on_done = {});
+
+    // HttpSender: deliver() on the adapter's held events.
+    size_t deliver_held(std::span<const HeldEvent> events, const std::atomic<bool>& stop,
+                        const std::function<void(uint64_t seq)>& done) override;
+    // Each failed attempt (status 0 = no response), before the retry or the stop, and each
+    // event skipped as oversized (413); when set, the writer leaves logging retries to it.
+    void on_failure(FailureHook hook) override { on_failure_ = std::move(hook); }
 
     const std::string& fatal_error() const { return fatal_; }
     const S2Stats& stats() const { return stats_; }
@@ -82,7 +87,7 @@ class S2Writer {
     Step reconcile(std::span<const S2Record> batch, uint64_t actual_tail, size_t& present);
     Step read_keys(uint64_t from, size_t count, S2ReadBatch& out);
     size_t skip_present(std::span<const S2Record> pending);
-    Step classify(const SinkHttpReply& r, std::string_view what);
+    Step classify(const SinkHttpReply& r, std::string_view what, size_t events = 0);
     std::string records_path() const;
     void log(const std::string& line) const;
 
@@ -90,13 +95,15 @@ class S2Writer {
     SinkEndpoint endpoint_;
     std::unique_ptr<SinkHttp> http_;
     S2Stats stats_;
+    HttpRetry retry_{opts_.backoff, stats_};
+    FailureHook on_failure_;
+    std::vector<S2Record> records_;  // deliver_held's batch, as the writer takes it
     bool synced_ = false;
     // The stream's last records as sync() read them: later chunks of pending records may be
     // among them too (a restart resumes from a cursor older than the stream); cleared once a
     // pending record is not there.
     std::vector<S2ReadRecord> tail_window_;
     uint64_t tail_ = 0;  // the stream's next seq_num as this writer last saw it
-    std::chrono::milliseconds retry_after_{0};
     std::string fatal_;
 };
 
