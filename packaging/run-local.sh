@@ -231,7 +231,7 @@ banner() {
 EOF
     [ "$nats" = 1 ] && cat >&2 <<EOF
   NATS JetStream       $nats_url (stream FAULTLINE, subjects faultline.<host>.>)
-  the fleet view       $bin_dir/core/faultline-tail --nats $nats_url --nats-from start
+  the fleet view       $bin_dir/cdp-proxy/faultline-tail --nats $nats_url --nats-from start
 EOF
     echo >&2
 }
@@ -274,7 +274,7 @@ main() {
     local view=()
     [ "$raw" = 1 ] && view=(--raw)
     # In the background so that signals reach the trap at once.
-    env -u FAULTLINE_NATS "$bin_dir/core/faultline-tail" --hub "http://127.0.0.1:$api_port" \
+    env -u FAULTLINE_NATS "$bin_dir/cdp-proxy/faultline-tail" --hub "http://127.0.0.1:$api_port" \
         --since 0 "${view[@]}" &
     wait $!
 }

@@ -7,10 +7,10 @@
 #include <string>
 #include <thread>
 
-#include "event_line.hpp"
 #include "faultline/cli.hpp"
 #include "faultline/sse.hpp"
 #include "faultline_version.h"
+#include "tools/event_line.hpp"
 
 #if FAULTLINE_HAVE_NATS
 #include "nats_tail.hpp"

@@ -9,10 +9,11 @@
 #include <mutex>
 #include <thread>
 
-#include "event_line.hpp"
 #include "faultline/schema.hpp"
 #include "hub/sinks/nats/connect.hpp"
+#include "hub/sinks/nats/connection_flags.hpp"
 #include "hub/sinks/nats/subject.hpp"
+#include "tools/event_line.hpp"
 
 namespace faultline::tail {
 
@@ -24,21 +25,12 @@ void add_nats_tail_flags(FlagSet& flags, NatsTailOptions& o) {
                      "follow a fleet's NATS JetStream stream instead of one hub (seed servers, "
                      "comma-separated)",
                      "URL[,URL...]");
-    flags.add_string("nats-stream", &n.stream, "JetStream stream name", "NAME");
     flags.add_string("nats-subject", &n.subject, "subject prefix the hubs publish under", "PREFIX");
     flags.add_string("nats-from", &o.from,
                      "where to start: start (everything kept), now, or a time "
                      "(2026-06-12T20:05:01Z)",
                      "WHEN");
-    flags.add_string("nats-token", &n.token, "NATS authentication token", "TOKEN");
-    flags.add_string("nats-user", &n.user, "NATS user name", "USER");
-    flags.add_string("nats-password", &n.password, "NATS password", "PASSWORD");
-    flags.add_string("nats-creds", &n.creds, "NATS credentials file", "FILE");
-    flags.add_bool("nats-tls", &n.tls, "require TLS to the NATS servers");
-    flags.add_string("nats-tls-ca", &n.tls_ca, "CA certificates to verify the servers with",
-                     "FILE");
-    flags.add_string("nats-tls-cert", &n.tls_cert, "client certificate", "FILE");
-    flags.add_string("nats-tls-key", &n.tls_key, "client private key", "FILE");
+    nats::add_nats_connection_flags(flags, n);
 }
 
 std::string subject_host(const std::string& prefix, const std::string& subject) {

@@ -33,7 +33,7 @@ curl -fsS -X POST "http://127.0.0.1:$api/telemetry/events" -d "$event" >/dev/nul
     fail "cannot post to the hub"
 # faultline-tail waits for the stream if the hub's sink has not created it yet.
 tail_err=$(mktemp)
-line=$(timeout 30 "$build/core/faultline-tail" --nats "nats://127.0.0.1:$nats" \
+line=$(timeout 30 "$build/cdp-proxy/faultline-tail" --nats "nats://127.0.0.1:$nats" \
     --nats-from start --types service_crashed --count 1 2>"$tail_err") || true
 [ -n "$line" ] || fail "faultline-tail --nats saw nothing: $(cat "$tail_err")"
 rm -f "$tail_err"

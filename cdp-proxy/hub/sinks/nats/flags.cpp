@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "hub/sinks/flags.hpp"
+#include "hub/sinks/nats/connection_flags.hpp"
 #include "hub/sinks/nats/subject.hpp"
 
 #if FAULTLINE_HAVE_NATS
@@ -16,19 +17,9 @@ void add_nats_flags(FlagSet& flags, NatsOptions& o) {
                      "export every recorded event to NATS JetStream: a cluster's seed servers "
                      "(nats://HOST:PORT, tls://HOST:PORT), comma-separated",
                      "URL[,URL...]");
-    flags.add_string("nats-stream", &o.stream, "JetStream stream name", "NAME");
     flags.add_string("nats-subject", &o.subject,
                      "subject prefix: events go to PREFIX.<host>.<category>.<type>", "PREFIX");
-    flags.add_string("nats-token", &o.token, "NATS authentication token", "TOKEN");
-    flags.add_string("nats-user", &o.user, "NATS user name (with --nats-password)", "USER");
-    flags.add_string("nats-password", &o.password, "NATS password", "PASSWORD");
-    flags.add_string("nats-creds", &o.creds, "NATS credentials file (JWT and NKey seed)", "FILE");
-    flags.add_bool("nats-tls", &o.tls, "require TLS to the NATS servers");
-    flags.add_string("nats-tls-ca", &o.tls_ca, "CA certificates to verify the servers with",
-                     "FILE");
-    flags.add_string("nats-tls-cert", &o.tls_cert, "client certificate (with --nats-tls-key)",
-                     "FILE");
-    flags.add_string("nats-tls-key", &o.tls_key, "client private key", "FILE");
+    add_nats_connection_flags(flags, o);
     flags.add_bool("nats-create-stream", &o.create_stream,
                    "create the stream when it is missing (=false: only check it)");
     flags.add_uint("nats-replicas", &o.replicas, "replicas of a created stream (1-5)");
