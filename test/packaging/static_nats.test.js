@@ -6,7 +6,7 @@
 'use strict';
 const fs = require('fs');
 const path = require('path');
-const h = require('../cdp-proxy/hub/sinks/nats_harness');
+const h = require('../cdp-proxy/hub/sinks/nats/nats_harness');
 
 const STATIC = process.env.STATIC_CDP_PROXY;
 const CHROOT = (process.env.STATIC_CHROOT || '').split(' ').filter(Boolean);

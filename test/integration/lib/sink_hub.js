@@ -2,7 +2,7 @@
 // ports, events posted over HTTP, the sink's metrics, and the journal to compare against.
 // Builds on the NATS sink tests' harness (processes, ports, posting, journal pages).
 'use strict';
-const nh = require('../../cdp-proxy/hub/sinks/nats_harness');
+const nh = require('../../cdp-proxy/hub/sinks/nats/nats_harness');
 
 // Waits until sink `name` has acknowledged everything the hub recorded.
 async function waitExported(hub, name, ms = 60000) {

@@ -1,4 +1,4 @@
-#include "../../core/tools/event_line.hpp"
+#include "tools/event_line.hpp"
 
 #include "catch.hpp"
 
