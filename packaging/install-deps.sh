@@ -3,7 +3,8 @@
 #   --build  what building needs (default)
 #   --test   also what the test suite drives: supervisord, Chromium, node, clang, clang-format,
 #            promtool, git (the format check lists tracked files), strace (fault injection),
-#            nats-server, cmake and libssl-dev (the static-build tests compile nats.c)
+#            nats-server, cmake and libssl-dev (the static-build tests compile nats.c), iproute2
+#            (ss reads the API's listen backlog)
 #   --run    what packaging/run-local.sh needs (nats-server for its --nats)
 #   --static what packaging/build-static.sh needs (no -dev libraries but OpenSSL's static archives:
 #            it builds the others from source, nats.c with cmake)
@@ -12,7 +13,7 @@ build=(meson ninja-build pkg-config g++ libcpp-httplib-dev libsimdjson-dev libfm
        python3)
 run=(supervisor chromium curl procps nats-server)
 test=(clang clang-format git libclang-rt-14-dev supervisor chromium prometheus curl procps dpkg-dev file
-      xz-utils binutils strace nats-server openssl cmake libssl-dev)
+      xz-utils binutils strace nats-server openssl cmake libssl-dev iproute2)
 static=(meson ninja-build pkg-config g++ python3 dpkg-dev file xz-utils binutils cmake libssl-dev)
 want=("${build[@]}")
 case "${1:---build}" in

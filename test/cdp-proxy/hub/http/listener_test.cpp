@@ -9,6 +9,7 @@
 
 #include <array>
 #include <cstdio>
+#include <cstdlib>
 #include <latch>
 
 #include "../test_support.hpp"
@@ -93,13 +94,16 @@ TEST_CASE("150 half-open connections and 16 stream readers do not delay a produc
     for (int fd : fds) close(fd);
 }
 
-TEST_CASE("the telemetry API listens with a backlog of at least 512") {
+// Tagged [backlog]: meson runs it alone (hub/listener_backlog), so its skip hides no other case.
+TEST_CASE("the telemetry API listens with a backlog of at least 512", "[backlog]") {
+    if (std::system("command -v ss >/dev/null 2>&1") != 0) {
+        std::printf("SKIP: ss (iproute2) is not installed: the listen backlog cannot be read\n");
+        std::exit(77);
+    }
     TestHub h;
     const int backlog = listen_backlog(h.hub.port());
-    if (backlog < 0) {
-        WARN("not checked: ss (iproute2) cannot show the listening socket here");
-        return;
-    }
+    INFO("ss shows no listening socket on port " << h.hub.port() << " when this is -1");
+    REQUIRE(backlog >= 0);
     CHECK(backlog >= 512);
 }
 
