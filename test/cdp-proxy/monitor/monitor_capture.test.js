@@ -121,10 +121,14 @@ async function main() {
       h.equal(keys, 'qwerty', 'every key of the plain field');
       await endCapture();
     }],
+    // The proof that the interaction script suppresses password, payment and one-time-code
+    // fields: keys typed into each in a real page, none in any interaction_key.
     ['typed text of sensitive fields never reaches the stream', async () => {
       await capture('console', 'network', 'page', 'interaction', 'screenshot');
       await page.goto(`${site.url}/private`, { waitUntil: 'load' });
       const typing = lastSeq();
+      await page.click('#pw2');
+      await page.keyboard.type(m.TYPED.password, { delay: 70 });
       await page.click('#inner');  // Playwright's CSS pierces the open shadow root
       await page.keyboard.type(m.TYPED.shadowPassword, { delay: 70 });
       await page.click('#cbox');  // focuses the field inside the closed shadow root

@@ -33,12 +33,13 @@ const INDEX = `<!doctype html><html><head><title>monitor test</title></head><bod
 </script></body></html>`;
 
 // Typed into sensitive fields, sent as credentials: none may appear anywhere in the stream.
-const TYPED = { shadowPassword: 'hunter2-shadow-pw', closedShadow: 'closed-pw-77q', wrapped: 'wrapped-4242x', otp: 'otp-918273', card: '4111-2222-3333-4444', cvv: 'cvv-zq737' };
+const TYPED = { password: 'plain-pw-5150q', shadowPassword: 'hunter2-shadow-pw', closedShadow: 'closed-pw-77q', wrapped: 'wrapped-4242x', otp: 'otp-918273', card: '4111-2222-3333-4444', cvv: 'cvv-zq737' };
 const CREDS = { bearer: 'tok-bearer-c0ffee', apiKey: 'tok-apikey-beef', setCookie: 'tok-setcookie-f00d', cookie: 'tok-cookie-d00d' };
 
-// Sensitive fields (a password inside an open shadow root, a one-time code, a card number and
-// CVV), a plain field, and requests that carry credentials.
+// Sensitive fields (a password, one inside an open shadow root, a one-time code, a card number
+// and CVV), a plain field, and requests that carry credentials.
 const PRIVATE = `<!doctype html><html><head><title>private</title></head><body>
+<input id="pw2" type="password" autocomplete="new-password">
 <secret-box id="box"></secret-box>
 <closed-box id="cbox" style="display:inline-block"></closed-box>
 <input id="otp" autocomplete="one-time-code">
