@@ -5,7 +5,7 @@
 
 #include <cerrno>
 #include <csignal>
-#include <cstdio>
+#include <string>
 
 #include "faultline/hostname.hpp"
 #include "faultline/log.hpp"
@@ -65,9 +65,10 @@ int main(int argc, char** argv) {
         "                   deliver it to readers, flush the journal, exit 0");
     flags.add_section("EXIT STATUS", "  0 after a signal, 1 when it cannot start, 2 on bad flags");
     if (int rc = flags.handle(argc, argv, FAULTLINE_VERSION); rc >= 0) return rc;
+    const faultline::LogFn log = faultline::stderr_log("cdp-proxy");  // main's own lines
     std::string error;
     if (!faultline::monitor::finish_monitor_flags(monitor_opts, monitor_flags, error)) {
-        std::fprintf(stderr, "cdp-proxy: %s\n", error.c_str());
+        log(error);
         return 2;
     }
 
@@ -76,7 +77,7 @@ int main(int argc, char** argv) {
     std::signal(SIGPIPE, SIG_IGN);
     const faultline::UniqueFd stop_fd = faultline::block_signals_to_fd({SIGTERM, SIGINT}, error);
     if (!stop_fd) {
-        std::fprintf(stderr, "cdp-proxy: %s\n", error.c_str());
+        log(error);
         return 1;
     }
     // One source.host for every event of this process: the hub's, the proxy's, the monitor's.
@@ -85,27 +86,25 @@ int main(int argc, char** argv) {
     faultline::hub::Hub hub(hub_opts);
     if (!nats_opts.servers.empty() &&
         !faultline::hub::sinks::nats::add_nats_sink(hub, nats_opts, error)) {
-        std::fprintf(stderr, "cdp-proxy: %s\n", error.c_str());
+        log(error);
         return 2;
     }
     if (!faultline::hub::sinks::s2::add_s2_sink(hub, s2_values, error) ||
         !faultline::hub::sinks::otlp::add_otlp_sink(hub, otlp_values, FAULTLINE_VERSION, error)) {
-        std::fprintf(stderr, "cdp-proxy: %s\n", error.c_str());
+        log(error);
         return 2;
     }
     if (!hub.start(error)) {
-        std::fprintf(stderr, "cdp-proxy: %s\n", error.c_str());
+        log(error);
         return 1;
     }
-    std::fprintf(stderr, "cdp-proxy: telemetry hub on %s (stream %s/telemetry/stream)\n",
-                 hub.url().c_str(), hub.url().c_str());
+    log("telemetry hub on " + hub.url() + " (stream " + hub.url() + "/telemetry/stream)");
     // The proxy's cdp_connect/cdp_disconnect go straight into the hub's ring; --token is shared.
     proxy_opts.token = hub_opts.token;
     faultline::proxy::CdpProxy proxy(
-        proxy_opts, [&hub](faultline::Event e) { hub.publish(std::move(e)); },
-        faultline::stderr_log("cdp-proxy"));
+        proxy_opts, [&hub](faultline::Event e) { hub.publish(std::move(e)); }, log);
     if (!proxy.start(error)) {
-        std::fprintf(stderr, "cdp-proxy: %s\n", error.c_str());
+        log(error);
         hub.stop();
         return 1;
     }
@@ -115,7 +114,7 @@ int main(int argc, char** argv) {
                                         [&hub](faultline::Event e) { hub.publish(std::move(e)); });
     if (monitor_opts.enabled) {
         if (!monitor.start(error)) {
-            std::fprintf(stderr, "cdp-proxy: %s\n", error.c_str());
+            log(error);
             proxy.stop();
             hub.stop();
             return 1;
@@ -124,9 +123,9 @@ int main(int argc, char** argv) {
             monitor.set_categories(categories);
         });
     }
-    std::fprintf(stderr, "cdp-proxy: CDP proxy listening on port %d\n", proxy.port());
+    log("CDP proxy listening on port " + std::to_string(proxy.port()));
     const int sig = wait_for_signal(stop_fd.get());
-    std::fprintf(stderr, "cdp-proxy: %s, stopping\n", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+    log(std::string(sig == SIGTERM ? "SIGTERM" : "SIGINT") + ", stopping");
     hub.watch_capture({});
     monitor.stop();  // held page crashes are published first
     proxy.stop();    // relays end with context_cancelled, published before the hub stops

@@ -41,6 +41,7 @@ struct HttpResponseHead {
 
 enum class ParseStatus { complete, incomplete, invalid };
 
+// Typed, not a plain error string: the proxy answers with its status (400, 431, 505).
 struct HttpError {
     int status = 400;
     std::string message;

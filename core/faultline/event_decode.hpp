@@ -13,6 +13,7 @@
 
 namespace faultline {
 
+// Typed, not a plain error string: ingest answers 400 naming the offending field.
 struct DecodeError {
     std::string message;  // human-readable; names the field
     std::string field;    // "type", "data.pid", ... or empty when the JSON itself is broken

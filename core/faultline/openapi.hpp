@@ -10,7 +10,7 @@
 
 namespace faultline {
 
-namespace openapi_detail {
+namespace detail {
 
 inline std::string type_yaml(const FieldSpec& f, const std::string& indent) {
     std::string out;
@@ -115,11 +115,11 @@ inline constexpr const char* kEnvelope = R"(    Envelope:
           type: string
 )";
 
-}  // namespace openapi_detail
+}  // namespace detail
 
 // The whole document (YAML). Deterministic: the committed packaging/openapi.yaml must equal it.
 inline std::string generate_openapi_yaml(std::string_view version) {
-    using namespace openapi_detail;
+    using namespace detail;
     std::string out = fmt::format(
         "# Generated from core/faultline/schema.hpp by faultline-openapi. Do not edit.\n"
         "openapi: 3.1.0\n"

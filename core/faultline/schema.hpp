@@ -47,7 +47,7 @@ inline constexpr bool is_known_category(std::string_view c) {
     return false;
 }
 
-namespace schema_detail {
+namespace detail {
 using F = FieldType;
 inline constexpr std::string_view kLevels[] = {"ok", "warning", "critical"};
 inline constexpr std::string_view kTargets[] = {"browser", "page"};
@@ -387,15 +387,15 @@ inline constexpr EventSpec kEvents[] = {
      kLiveViewDisconnect},
     {"captcha_solve_result", "captcha", false, "A captcha solve attempt finished.", kCaptcha},
 };
-}  // namespace schema_detail
+}  // namespace detail
 
 inline constexpr std::span<const EventSpec> all_event_specs() {
-    return schema_detail::kEvents;
+    return detail::kEvents;
 }
 
 // The spec of an event type, or nullptr for an unknown type.
 inline constexpr const EventSpec* find_event_spec(std::string_view type) {
-    for (const auto& s : schema_detail::kEvents)
+    for (const auto& s : detail::kEvents)
         if (s.type == type) return &s;
     return nullptr;
 }

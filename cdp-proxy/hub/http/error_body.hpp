@@ -8,6 +8,7 @@
 
 namespace faultline::hub {
 
+// Typed, not a plain error string: the HTTP answer's status and body name the line and field.
 struct IngestError {
     int status = 400;
     std::string message;

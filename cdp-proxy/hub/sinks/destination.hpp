@@ -26,6 +26,7 @@ inline constexpr std::string_view kCauseNames[] = {"connect",      "auth",     "
                                                    "stream",       "rejected", "publish"};
 inline constexpr size_t kCauses = std::size(kCauseNames);
 
+// Typed, not a plain error string: the cause is the failure metric's label.
 struct SinkError {
     Cause cause = Cause::publish;
     std::string message;
