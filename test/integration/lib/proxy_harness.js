@@ -170,6 +170,9 @@ async function followHub(url, events) {
 // cdp-proxy), from the hub's SSE stream /telemetry/stream.
 // prefix: a command that runs the proxy (e.g. strace with fault injection); stop() then
 // signals the proxy itself, the prefix's child.
+// Every proxy started, for run()'s check: none of their hubs may log a schema violation.
+const started = [];
+
 async function startProxy(args, { prefix = [] } = {}) {
   const exe = process.env.CDP_PROXY;
   const hub = process.env.CDP_PROXY_HUB === '1';
@@ -195,6 +198,7 @@ async function startProxy(args, { prefix = [] } = {}) {
     }
   });
   proc.stderr.on('data', (d) => { stderr += d; });
+  started.push(() => stderr);
   if (hub) {
     const hubUrl = await waitFor('the hub to listen', () => {
       const m = /telemetry hub on (http:\/\/[^\s]+)/.exec(stderr);
@@ -259,6 +263,13 @@ async function run(steps, cleanup) {
   } catch (e) {
     failed = true;  // e.g. a proxy that did not exit on SIGTERM
     console.log(`not ok - cleanup: ${e}`);
+  }
+  // The hub checks its in-process events (monitor, proxy, its own) against the schema and logs
+  // each violation: an event our own OpenAPI would reject fails the test that produced it.
+  const violations = started.flatMap((err) => err().split('\n').filter((l) => l.includes('schema violation:')));
+  if (violations.length) {
+    failed = true;
+    console.log(`not ok - events match the schema:\n${violations.join('\n')}`);
   }
   process.exit(failed ? 1 : 0);
 }
