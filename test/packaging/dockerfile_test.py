@@ -98,6 +98,7 @@ def main():
     # Build context: what the build stage needs must not be ignored; local trees must be.
     needed = ["packaging/build-static.sh", "packaging/install-deps.sh", "meson.build",
               "meson_options.txt", "core/faultline/event.hpp", "kmsgmon/main.cpp",
+              "core/tools/faultline_tail.cpp",
               "packaging/static-probe/loopback_probe.cpp", "packaging/static-nats/meson.build",
               "packaging/static-nats/nats/meson.build"]
     needed += [f"subprojects/{f}" for f in os.listdir(f"{root}/subprojects") if f.endswith(".wrap")]
