@@ -186,7 +186,7 @@ for para in re.split(r"\n\s*\n", body):
     text = " ".join(para.split())
     # A table row is one unit; prose is split into sentences.
     units = para.splitlines() if para.lstrip().startswith("|") else \
-        re.split(r"(?<=[.;])\s+(?=[A-Z`(])", text)
+        re.split(r"(?<=[.])\s+(?=[A-Z`(])", text)
     for sentence in units:
         named = programs_named(sentence)
         for m in re.finditer(r"`([^`]+)`", sentence):
