@@ -165,14 +165,14 @@ async function followHub(url, events) {
   })();
 }
 
+// Every proxy started, for run()'s check: none of their hubs may log a schema violation.
+const started = [];
+
 // The proxy binary (CDP_PROXY) with args; resolves once it listens. Events come from its stdout
 // (NDJSON, one event per line) for proxy_standalone, or, with CDP_PROXY_HUB=1 (the real
 // cdp-proxy), from the hub's SSE stream /telemetry/stream.
 // prefix: a command that runs the proxy (e.g. strace with fault injection); stop() then
 // signals the proxy itself, the prefix's child.
-// Every proxy started, for run()'s check: none of their hubs may log a schema violation.
-const started = [];
-
 async function startProxy(args, { prefix = [] } = {}) {
   const exe = process.env.CDP_PROXY;
   const hub = process.env.CDP_PROXY_HUB === '1';
