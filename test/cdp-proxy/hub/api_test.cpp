@@ -9,6 +9,7 @@
 #include <fstream>
 
 #include "catch.hpp"
+#include "hub/schema_check.hpp"
 #include "hub/store/seq_reserve.hpp"
 #include "test_support.hpp"
 
@@ -160,6 +161,7 @@ TEST_CASE("a reader stalled while 100,000 events are published is told the exact
             auto at = e.data.find("\"count\":");
             dropped += std::stoull(e.data.substr(at + 8));
             CHECK(e.data.find("reader_behind") != std::string::npos);
+            CHECK(faultline::hub::schema_violation(e.data).empty());  // a reader's own event
         } else if (e.id != "1") {
             ++delivered;
             CHECK(std::stoull(e.id) > prev);
