@@ -3,14 +3,14 @@
 # with dpkg-deb alone (no debhelper). The package has no dependencies: the binaries are static.
 #
 # Contents:
-#   /usr/bin/{kmsgmon,supervisord-shim,cdp-proxy}
+#   /usr/bin/{kmsgmon,supervisord-shim,cdp-proxy,faultline-tail}
 #   /lib/systemd/system/kmsgmon.service        (not enabled on install: `systemctl enable --now kmsgmon`)
 #   /etc/default/faultline-kmsgmon             (conffile: FAULTLINE_* settings for the unit)
 #   /usr/share/faultline/supervisord/          (entries for supervisord's conf.d/, and an example supervisord.conf)
 #   /usr/share/doc/faultline/                  (README.md, LICENSE, copyright, openapi.yaml)
 #
 # Usage: packaging/build-deb.sh [--bin-dir DIR] [--out DIR]
-#   --bin-dir DIR  the three static binaries (default build-static/dist; env FAULTLINE_STATIC_DIR)
+#   --bin-dir DIR  the static binaries (default build-static/dist; env FAULTLINE_STATIC_DIR)
 #   --out DIR      where the .deb goes (default build-static; env FAULTLINE_DEB_OUT)
 # Prints the path of the .deb. Exit codes: 0 built; 1 an input is missing or dpkg-deb failed; 2 usage.
 set -euo pipefail
@@ -28,7 +28,7 @@ while [ $# -gt 0 ]; do
 done
 die() { printf 'build-deb.sh: %s\n' "$*" >&2; exit 1; }
 
-programs=(kmsgmon supervisord-shim cdp-proxy)
+programs=(kmsgmon supervisord-shim cdp-proxy faultline-tail)
 for p in "${programs[@]}"; do
     [ -x "$bin_dir/$p" ] || die "$bin_dir/$p missing: run packaging/build-static.sh first"
     file -b "$bin_dir/$p" | grep -q 'statically linked' || die "$bin_dir/$p is not statically linked"
@@ -76,7 +76,8 @@ Description: failure telemetry for browser VMs
  Three small static programs that turn what kills a Chromium VM into one ordered,
  typed event stream: kmsgmon (kernel OOM kills and memory pressure), supervisord-shim
  (crashed supervisord services) and cdp-proxy (the CDP proxy in front of Chromium and
- the telemetry hub with its Server-Sent Events stream).
+ the telemetry hub with its Server-Sent Events stream), and faultline-tail, a terminal
+ view of one hub's stream or of a fleet's NATS stream.
 EOF
 echo /etc/default/faultline-kmsgmon > "$stage/DEBIAN/conffiles"
 # Maintainer scripts only tell a running systemd about the unit; nothing is started.

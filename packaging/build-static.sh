@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds the three faultline executables fully static, stripped, into <builddir>/dist.
+# Builds the faultline executables (the three programs and faultline-tail) fully static, stripped, into <builddir>/dist.
 #
 # Debian ships no static archives of cpp-httplib, simdjson, fmt and nats.c, so this fetches
 # their Debian sources with `apt-get source` (a machine that reaches only Debian's repositories
@@ -46,7 +46,7 @@ done
 case "$builddir" in /*) ;; *) builddir=$root/$builddir ;; esac
 deps=$builddir-deps              # apt state, downloaded source packages
 dist=$builddir/dist
-programs=(kmsgmon/kmsgmon supervisord-shim/supervisord-shim cdp-proxy/cdp-proxy)
+programs=(kmsgmon/kmsgmon supervisord-shim/supervisord-shim cdp-proxy/cdp-proxy cdp-proxy/faultline-tail)
 # Debian source package for each wrap in subprojects/.
 declare -A source_of=([fmt]=fmtlib [simdjson]=simdjson [cpp-httplib]=cpp-httplib)
 [ "$nats" = 0 ] || source_of[nats.c]=nats.c

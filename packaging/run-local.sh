@@ -17,6 +17,8 @@ raw=${FAULTLINE_RAW:-0}
 chromium=${FAULTLINE_CHROMIUM:-/usr/bin/chromium}
 nats=${FAULTLINE_NATS:-0}
 nats_url=${FAULTLINE_NATS_URL:-}
+# FAULTLINE_NATS is this script's switch (1); a URL in it, as cdp-proxy reads it, is --nats-url.
+case "$nats" in 0 | 1 | "") ;; *) nats_url=${nats_url:-$nats} nats=1 ;; esac
 nats_port=${FAULTLINE_NATS_PORT:-4222}
 
 usage() {
@@ -46,7 +48,7 @@ Options (each also read from its environment variable):
                                                                      (FAULTLINE_DURATION)
   --nats               also export every event to NATS JetStream: starts a nats-server -js
                        of its own on 127.0.0.1 (stream FAULTLINE, subjects faultline.>)
-                                                                     (FAULTLINE_NATS=1)
+                                                   (FAULTLINE_NATS=1, or a URL: --nats-url)
   --nats-port N        port of that nats-server, default 4222       (FAULTLINE_NATS_PORT)
   --nats-url URL       export to this NATS server or cluster instead of starting one
                        (implies --nats)                              (FAULTLINE_NATS_URL)

@@ -162,6 +162,7 @@ void Hub::stop() {
     if (journal_) journal_->close();
     stop_sinks();
     if (ring_) ring_->close();
+    flush_note();  // e.g. a schema violation noted by the last session_ended
 }
 
 uint64_t Hub::last_seq() const {

@@ -126,6 +126,7 @@ class Hub {
     bool can_store_locked(size_t events, std::string& why) const;
     uint64_t accept_locked(Event& e, bool droppable);
     uint64_t record_locked(Event& e, bool droppable);
+    void check_schema_locked(std::string_view type, uint64_t seq, std::string_view json);
     uint64_t emit_locked(std::string_view type, std::string data, std::string session_id);
     uint64_t end_capture_locked();
 

@@ -79,6 +79,10 @@ std::string Metrics::render(const MetricsSnapshot& s) const {
          "In-process events not recorded because no reserved seq was left (the disk could not "
          "take seq.reserve).");
     sample(out, "faultline_hub_events_unsequenced_total", unsequenced_.load());
+    head(out, "faultline_hub_schema_violations_total", "counter",
+         "In-process events (monitor, proxy, hub) that do not match the event schema; each is "
+         "logged and kept.");
+    sample(out, "faultline_hub_schema_violations_total", schema_violations_.load());
     head(out, "faultline_hub_ring_events", "gauge", "Events held in the in-memory ring.");
     sample(out, "faultline_hub_ring_events", s.ring_events);
     head(out, "faultline_hub_ring_capacity", "gauge", "Capacity of the in-memory ring.");

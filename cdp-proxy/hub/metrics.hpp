@@ -36,6 +36,8 @@ class Metrics {
     void sse_opened() { ++sse_opened_; }
     // An in-process event was not recorded: no reserved seq left (seq.reserve not writable).
     void unsequenced() { ++unsequenced_; }
+    // An in-process event did not match the schema (a bug in its producer; it is kept).
+    void schema_violation() { ++schema_violations_; }
 
     // Renders everything in Prometheus text exposition format 0.0.4.
     std::string render(const MetricsSnapshot& s) const;
@@ -48,7 +50,8 @@ class Metrics {
     std::array<std::atomic<uint64_t>, kCategories.size()> recorded_{}, not_recorded_{};
     std::array<std::atomic<uint64_t>, 3> dropped_{};   // kDropReasons order
     std::array<std::atomic<uint64_t>, 5> rejected_{};  // 400, 403, 413, 503, other
-    std::atomic<uint64_t> duplicates_{0}, sse_rejected_{0}, sse_opened_{0}, unsequenced_{0};
+    std::atomic<uint64_t> duplicates_{0}, sse_rejected_{0}, sse_opened_{0}, unsequenced_{0},
+        schema_violations_{0};
 };
 
 }  // namespace faultline::hub

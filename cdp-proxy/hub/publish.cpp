@@ -4,6 +4,7 @@
 #include "faultline/clock.hpp"
 #include "hub/http/ingest.hpp"
 #include "hub/hub.hpp"
+#include "hub/schema_check.hpp"
 
 namespace faultline::hub {
 
@@ -88,6 +89,8 @@ uint64_t Hub::accept_locked(Event& e, bool droppable) {
         oom_link_.annotate(e, wall_now_ms());
         seq = record_locked(e, droppable);
         if (seq) oom_link_.remember(e, seq, wall_now_ms());
+    } else if (droppable) {
+        check_schema_locked(e.type, 0, encode_event(e));  // not recorded, still held to it
     }
     if (!e.id.empty() && (seq || !d.record)) dedup_.insert(e.id, seq);
     return seq;
@@ -116,8 +119,23 @@ uint64_t Hub::record_locked(Event& e, bool droppable) {
             Record{s, e.type, e.category, encode_event(e), wall_now_ns()});
         return rec;
     });
+    // droppable = in-process (ingest decoded its events already): held to the same schema.
+    if (droppable && rec) check_schema_locked(rec->type, rec->seq, rec->json);
     if (journal_) journal_->append(std::move(rec), droppable);
     return seq;
+}
+
+// A violation is counted and logged, and the event is still kept: a failure report with a bad
+// field beats none. Tests fail on the counter (faultline_hub_schema_violations_total).
+void Hub::check_schema_locked(std::string_view type, uint64_t seq, std::string_view json) {
+    std::string why = schema_violation(json);
+    if (why.empty()) return;
+    metrics_.schema_violation();
+    if (!note_.empty()) note_.push_back('\n');
+    note_ += fmt::format(
+        "schema violation: in-process {} event (seq {}) does not match the "
+        "schema: {}",
+        type, seq, why);
 }
 
 // The hub's own events (capture_session_started, session_ended) are always recorded.

@@ -73,7 +73,8 @@ int main(int argc, char** argv) {
                              "that matter. Reconnects after hub restarts without losing events.");
     flags.add_string("hub", &o.hub, "hub base URL", "URL");
     flags.add_string("since", &o.since,
-                     "replay from after this seq (0 = everything kept); default: only new events",
+                     "replay from after this seq (0 = everything kept); default: only new "
+                     "events. The hub's seq: not with --nats (use --nats-from)",
                      "SEQ");
     flags.add_string("categories", &o.categories, "only these categories (comma-separated)",
                      "LIST");
@@ -98,6 +99,14 @@ int main(int argc, char** argv) {
 
 #if FAULTLINE_HAVE_NATS
     if (!nats.nats.servers.empty()) {
+        if (!o.since.empty()) {
+            // A seq is one hub's numbering; a fleet stream interleaves many VMs' seqs.
+            std::fprintf(stderr,
+                         "faultline-tail: --since is the hub's seq and does not apply to --nats "
+                         "(every VM's hub numbers its own events); use --nats-from start, now or "
+                         "a time\n");
+            return 2;
+        }
         std::vector<std::string> cats, types;
         std::string error;
         if (!faultline::tail::parse_names(o.categories, true, cats, error) ||

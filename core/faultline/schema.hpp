@@ -57,7 +57,8 @@ inline constexpr std::string_view kDropReasons[] = {"reader_behind", "outbox_ful
 inline constexpr std::string_view kCaptchaTypes[] = {"hcaptcha",  "recaptcha_v2", "recaptcha_v3",
                                                      "turnstile", "geetest",      "other"};
 inline constexpr std::string_view kCaptchaStatus[] = {"success", "failure", "timeout", "abandoned"};
-inline constexpr std::string_view kMonitorDisconnect[] = {"chrome_restarted", "connection_lost"};
+inline constexpr std::string_view kMonitorDisconnect[] = {"chrome_restarted", "connection_lost",
+                                                          "unresponsive"};
 
 // Concatenates field lists at compile time (the navigation context + a type's own fields).
 template <size_t N, size_t M>
@@ -269,7 +270,9 @@ inline constexpr FieldSpec kScreenshotOwn[] = {
     {"bytes", F::integer, true, "size of the PNG in bytes"},
 };
 inline constexpr FieldSpec kMonitorDisconnected[] = {
-    {"reason", F::string, true, "chrome_restarted (a new DevTools URL) or connection_lost",
+    {"reason", F::string, true,
+     "chrome_restarted (a new DevTools URL), connection_lost, or unresponsive (Chromium answered "
+     "nothing for 15 s)",
      kMonitorDisconnect},
     {"upstream_url", F::string, false, "the browser endpoint that went away"},
 };

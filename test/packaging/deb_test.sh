@@ -2,7 +2,7 @@
 # Builds the .deb with packaging/build-deb.sh from the static binaries and checks it:
 #   - `dpkg-deb -I`: Package, Version (the project version), Architecture (this machine's),
 #     no Depends (the binaries are static), the conffile;
-#   - `dpkg-deb -c`: the three binaries in /usr/bin (mode 0755, owned by root), the systemd
+#   - `dpkg-deb -c`: the binaries (faultline-tail too) in /usr/bin (mode 0755, owned by root), the systemd
 #     unit, the supervisord entries, the docs;
 #   - the extracted binaries are the static ones and run `--version`.
 # Static binaries as in static_test.sh: FAULTLINE_STATIC_DIR, else packaging/build-static.sh
@@ -54,7 +54,7 @@ $listing"
     [[ $line == *" root/root "* ]] || fail "/$1 is not owned by root: $line"
     [ -z "${2:-}" ] || [[ $line == "$2 "* ]] || fail "/$1 has mode ${line%% *}, expected $2"
 }
-for p in kmsgmon supervisord-shim cdp-proxy; do has "usr/bin/$p" -rwxr-xr-x; done
+for p in kmsgmon supervisord-shim cdp-proxy faultline-tail; do has "usr/bin/$p" -rwxr-xr-x; done
 has lib/systemd/system/kmsgmon.service -rw-r--r--
 has etc/default/faultline-kmsgmon -rw-r--r--
 for f in chromium.conf faultline-cdp-proxy.conf faultline-kmsgmon.conf supervisord.conf.example; do
@@ -64,7 +64,7 @@ for f in README.md copyright openapi.yaml; do has "usr/share/doc/faultline/$f" -
 echo "ok: package contents"
 
 dpkg-deb -x "$deb" "$tmp/root"
-for p in kmsgmon supervisord-shim cdp-proxy; do
+for p in kmsgmon supervisord-shim cdp-proxy faultline-tail; do
     cmp -s "$tmp/root/usr/bin/$p" "$dir/$p" || fail "/usr/bin/$p in the package differs from $dir/$p"
     out=$("$tmp/root/usr/bin/$p" --version) || fail "packaged $p --version failed"
     [ "$out" = "$p $version" ] || fail "packaged $p --version printed '$out'"

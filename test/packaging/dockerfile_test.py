@@ -1,7 +1,7 @@
 """Checks packaging/Dockerfile.example without a Docker daemon (CI has none, and no registry):
 two stages (debian:bookworm builds with install-deps.sh --static and build-static.sh;
 debian:bookworm-slim runs Chromium and supervisord); the runtime stage copies exactly the
-three binaries from where build-static.sh puts them (<builddir>/dist); every file copied from
+binaries (faultline-tail too) from where build-static.sh puts them (<builddir>/dist); every file copied from
 the build context exists in the repository and survives Dockerfile.example.dockerignore, and
 so does everything build-static.sh needs; the directories and the user the supervisord
 config expects are created; the image runs supervisord with the copied config.
@@ -15,7 +15,7 @@ import shlex
 import subprocess
 import sys
 
-PROGRAMS = ("kmsgmon", "supervisord-shim", "cdp-proxy")
+PROGRAMS = ("kmsgmon", "supervisord-shim", "cdp-proxy", "faultline-tail")
 
 
 def fail(msg):
@@ -98,6 +98,7 @@ def main():
     # Build context: what the build stage needs must not be ignored; local trees must be.
     needed = ["packaging/build-static.sh", "packaging/install-deps.sh", "meson.build",
               "meson_options.txt", "core/faultline/event.hpp", "kmsgmon/main.cpp",
+              "cdp-proxy/tools/faultline_tail.cpp",
               "packaging/static-probe/loopback_probe.cpp", "packaging/static-nats/meson.build",
               "packaging/static-nats/nats/meson.build"]
     needed += [f"subprojects/{f}" for f in os.listdir(f"{root}/subprojects") if f.endswith(".wrap")]
@@ -134,7 +135,7 @@ def main():
         if words[0].endswith("supervisord.conf.example"):
             conf_target = words[-1]
     if sorted(from_build) != sorted(f"{dist}/{p}" for p in PROGRAMS):
-        fail(f"the runtime stage copies {from_build} from the build stage, not the three binaries in {dist}")
+        fail(f"the runtime stage copies {from_build} from the build stage, not the binaries {PROGRAMS} in {dist}")
     run_text = " ".join(a for i, a in run["ins"] if i == "RUN")
     for want in ("chromium", "supervisor", "useradd", "/var/log/faultline",
                  "/var/lib/faultline/chromium", "chown chromium:chromium"):

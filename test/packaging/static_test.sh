@@ -13,7 +13,7 @@ set -euo pipefail
 source "$(dirname "$0")/static_dist.sh"
 version=${FAULTLINE_VERSION:?FAULTLINE_VERSION (meson passes the project version)}
 probe=${FAULTLINE_STATIC_PROBE:-$dir/../packaging/static-probe/loopback-probe}
-programs=(kmsgmon supervisord-shim cdp-proxy)
+programs=(kmsgmon supervisord-shim cdp-proxy faultline-tail)
 tmp=$(mktemp -d)
 pids=()
 cleanup() {

@@ -9,6 +9,7 @@
 #include <fstream>
 
 #include "catch.hpp"
+#include "hub/schema_check.hpp"
 #include "hub/store/seq_reserve.hpp"
 #include "test_support.hpp"
 
@@ -160,6 +161,7 @@ TEST_CASE("a reader stalled while 100,000 events are published is told the exact
             auto at = e.data.find("\"count\":");
             dropped += std::stoull(e.data.substr(at + 8));
             CHECK(e.data.find("reader_behind") != std::string::npos);
+            CHECK(faultline::hub::schema_violation(e.data).empty());  // a reader's own event
         } else if (e.id != "1") {
             ++delivered;
             CHECK(std::stoull(e.id) > prev);
@@ -248,6 +250,34 @@ TEST_CASE("health and metrics") {
           std::string::npos);
     CHECK(m.find("faultline_hub_sse_subscribers") != std::string::npos);
     CHECK(m.find("faultline_hub_ring_events") != std::string::npos);
+}
+
+TEST_CASE("in-process events are held to the schema: a violation is counted and logged") {
+    HubOptions o = quick();
+    RecordingLog logged;
+    o.log = logged.fn();
+    TestHub h(o);
+    auto disconnected = [](std::string_view reason) {
+        return faultline::make_event("monitor_disconnected",
+                                     faultline::JsonObject().add("reason", reason).finish(),
+                                     faultline::Source{"cdp_monitor", "", "", std::nullopt});
+    };
+    auto violations = [&] {
+        const std::string m = h.client().Get("/metrics")->body;
+        const std::string key = "\nfaultline_hub_schema_violations_total ";
+        const size_t at = m.find(key);
+        REQUIRE(at != std::string::npos);
+        return std::stoul(m.substr(at + key.size()));
+    };
+    // What the monitor sends when Chromium stops answering (the schema once refused it).
+    h.hub.publish(disconnected("unresponsive"));
+    h.hub.publish(cdp_event(1));
+    CHECK(violations() == 0);
+    // Not recorded (no capture asks for monitor events), still checked.
+    h.hub.publish(disconnected("no_such_reason"));
+    CHECK(violations() == 1);
+    CHECK(logged.count("schema violation: in-process monitor_disconnected event") == 1);
+    CHECK(logged.count("data.reason") == 1);
 }
 
 namespace {

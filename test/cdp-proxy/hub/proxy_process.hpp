@@ -66,9 +66,24 @@ struct ProxyProcess {
     }
     ~ProxyProcess() {
         if (pid > 0 && waitpid(pid, nullptr, WNOHANG) == 0) {
+#ifdef CATCH_VERSION_MAJOR
+            // The hub checks its in-process events against the schema: none may be off it.
+            CHECK(schema_violations() <= 0);
+#endif
             kill(pid, SIGKILL);
             waitpid(pid, nullptr, 0);
         }
+    }
+    // faultline_hub_schema_violations_total from /metrics; -1 when the hub does not answer.
+    long schema_violations() const {
+        httplib::Client cli("127.0.0.1", port);
+        cli.set_connection_timeout(1);
+        cli.set_read_timeout(1);
+        auto r = cli.Get("/metrics");
+        if (!r || r->status != 200) return -1;
+        const std::string key = "\nfaultline_hub_schema_violations_total ";
+        const size_t at = r->body.find(key);
+        return at == std::string::npos ? -1 : std::stol(r->body.substr(at + key.size()));
     }
     // Signals the process and returns its wait status (-1 on timeout, then it is killed).
     int signal_and_wait(int sig, std::chrono::milliseconds within) {

@@ -165,6 +165,9 @@ async function followHub(url, events) {
   })();
 }
 
+// Every proxy started, for run()'s check: none of their hubs may log a schema violation.
+const started = [];
+
 // The proxy binary (CDP_PROXY) with args; resolves once it listens. Events come from its stdout
 // (NDJSON, one event per line) for proxy_standalone, or, with CDP_PROXY_HUB=1 (the real
 // cdp-proxy), from the hub's SSE stream /telemetry/stream.
@@ -195,6 +198,7 @@ async function startProxy(args, { prefix = [] } = {}) {
     }
   });
   proc.stderr.on('data', (d) => { stderr += d; });
+  started.push(() => stderr);
   if (hub) {
     const hubUrl = await waitFor('the hub to listen', () => {
       const m = /telemetry hub on (http:\/\/[^\s]+)/.exec(stderr);
@@ -259,6 +263,13 @@ async function run(steps, cleanup) {
   } catch (e) {
     failed = true;  // e.g. a proxy that did not exit on SIGTERM
     console.log(`not ok - cleanup: ${e}`);
+  }
+  // The hub checks its in-process events (monitor, proxy, its own) against the schema and logs
+  // each violation: an event our own OpenAPI would reject fails the test that produced it.
+  const violations = started.flatMap((err) => err().split('\n').filter((l) => l.includes('schema violation:')));
+  if (violations.length) {
+    failed = true;
+    console.log(`not ok - events match the schema:\n${violations.join('\n')}`);
   }
   process.exit(failed ? 1 : 0);
 }

@@ -37,9 +37,18 @@ def start(*args):
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
+def check_schema(lines):
+    """Every event kmsgmon printed passes the schema (schema_check: the hub's decoder)."""
+    r = subprocess.run([os.environ["SCHEMA_CHECK"]], input="".join(lines), capture_output=True,
+                       text=True)
+    if r.returncode != 0:
+        fail(f"kmsgmon printed events the schema rejects:\n{r.stdout}{r.stderr}")
+
+
 def read_events(proc, until, stop_when=None):
-    """Event lines from proc's stdout until the deadline (or stop_when(events) is true)."""
-    events = []
+    """Event lines from proc's stdout until the deadline (or stop_when(events) is true), each
+    checked against the schema."""
+    events, lines = [], []
     while time.monotonic() < until:
         ready, _, _ = select.select([proc.stdout], [], [], 0.2)
         if not ready:
@@ -49,7 +58,9 @@ def read_events(proc, until, stop_when=None):
         line = proc.stdout.readline()
         if not line:
             break
+        lines.append(line)
         events.append(json.loads(line))
+    check_schema(lines)
     return events
 
 

@@ -39,6 +39,14 @@ def start_kmsgmon(*args):
                             text=True)
 
 
+def check_schema(lines):
+    """Every event kmsgmon produced passes the schema (schema_check: the hub's decoder)."""
+    r = subprocess.run([os.environ["SCHEMA_CHECK"]], input="".join(lines), capture_output=True,
+                       text=True)
+    if r.returncode != 0:
+        fail(f"kmsgmon produced events the schema rejects:\n{r.stdout}{r.stderr}")
+
+
 def wait_event(proc, timeout):
     """The first memory_pressure event kmsgmon prints within timeout seconds, or None."""
     end = time.monotonic() + timeout
@@ -51,6 +59,7 @@ def wait_event(proc, timeout):
         line = proc.stdout.readline()
         if not line:
             continue
+        check_schema([line])
         e = json.loads(line)
         if e.get("type") == "memory_pressure":
             return e
@@ -152,6 +161,7 @@ def case_hub():
     if not got:
         fail("nothing reached the hub within 90 s")
     path, ctype, body = got[0]
+    check_schema([body + "\n"])
     events = [json.loads(l) for l in body.splitlines() if l.strip()]
     print(path, ctype, events)
     if path != "/telemetry/events" or len(events) != 1:

@@ -52,15 +52,23 @@ void add_otlp_flags(FlagSet& flags, OtlpFlagValues& v) {
     flags.add_string("otlp-endpoint", &v.endpoint,
                      "export every recorded event as an OpenTelemetry log record to this OTLP/HTTP "
                      "logs URL (a collector's http://HOST:4318/v1/logs); also "
-                     "OTEL_EXPORTER_OTLP_LOGS_ENDPOINT",
+                     "OTEL_EXPORTER_OTLP_LOGS_ENDPOINT, or OTEL_EXPORTER_OTLP_ENDPOINT (the "
+                     "collector's base URL: /v1/logs is added). The resource's service.name is "
+                     "OTEL_SERVICE_NAME (default faultline)",
                      "URL");
     flags.add_list("otlp-header", &v.headers,
                    "a header for every export, e.g. Authorization=Bearer%20TOKEN (values "
-                   "percent-decoded, never logged); also OTEL_EXPORTER_OTLP_HEADERS",
+                   "percent-decoded, never logged); also OTEL_EXPORTER_OTLP_LOGS_HEADERS or "
+                   "OTEL_EXPORTER_OTLP_HEADERS",
                    "NAME=VALUE");
-    flags.add_string("otlp-protocol", &v.protocol, "json or protobuf (default json)", "PROTOCOL");
+    flags.add_string("otlp-protocol", &v.protocol,
+                     "json or protobuf (default json); also OTEL_EXPORTER_OTLP_LOGS_PROTOCOL or "
+                     "OTEL_EXPORTER_OTLP_PROTOCOL (http/json, http/protobuf)",
+                     "PROTOCOL");
     flags.add_string("otlp-compression", &v.compression,
-                     "gzip or none (default gzip; plain after a 415)", "COMPRESSION");
+                     "gzip or none (default gzip; plain after a 415); also "
+                     "OTEL_EXPORTER_OTLP_LOGS_COMPRESSION or OTEL_EXPORTER_OTLP_COMPRESSION",
+                     "COMPRESSION");
     flags.add_uint("otlp-timeout-ms", &v.timeout_ms, "an export not answered this long is retried",
                    "MS");
     add_sink_flags(flags, "otlp", v.sink);

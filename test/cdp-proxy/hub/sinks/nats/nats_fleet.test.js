@@ -1,7 +1,7 @@
 // Three hubs (three "VMs" with different --host) publish to one stream; faultline-tail --nats
 // shows all of them, each line with its host, from the start, with --categories/--types
 // filters, and from now (only what arrives after it started); started before any hub created
-// the stream, it waits for it.
+// the stream, it waits for it; --since (a hub's seq) is refused there, naming --nats-from.
 'use strict';
 const { spawnSync } = require('child_process');
 const h = require('./nats_harness');
@@ -60,5 +60,8 @@ h.run('nats: three hubs, one stream, faultline-tail --nats', async () => {
   h.assert(code === 0 && out.startsWith('vm-b ') && out.includes('pid=99'), `from now: ${out}`);
   const bad = spawnSync(TAIL, ['--nats', nats.url, '--types', 'no_such_type'], { encoding: 'utf8' });
   h.assert(bad.status === 2 && bad.stderr.includes("unknown event type 'no_such_type'"), `bad filter: ${bad.stderr}`);
+  // --since is one hub's seq: with --nats it is refused, naming --nats-from (not silently "from now").
+  const since = spawnSync(TAIL, ['--nats', nats.url, '--since', '0', '--count', '1'], { encoding: 'utf8', timeout: 10000 });
+  h.assert(since.status === 2 && since.stderr.includes('--nats-from'), `--since with --nats: ${since.status} ${since.stderr}`);
   console.log(`from now: ${out.trim()}`);
 });

@@ -237,6 +237,7 @@ function assert(cond, msg) {
 }
 
 // Runs a test body; on failure prints every child's output; always cleans up. Exits 0/1.
+// A sanitizer report or a hub's schema violation in any child's output fails it too.
 function run(name, body) {
   const t0 = Date.now();
   body().then(() => {
@@ -244,6 +245,10 @@ function run(name, body) {
     for (const c of started)
       if (/ERROR: (Address|Leak)Sanitizer|runtime error:/.test(c.output))
         throw new Error(`sanitizer report from ${c.name}:\n${c.output.slice(-4000)}`);
+    // The hub holds its in-process events to the schema and logs each violation.
+    for (const c of started)
+      if (c.output.includes('schema violation:'))
+        throw new Error(`${c.name} logged events off the schema:\n${c.output.split('\n').filter((l) => l.includes('schema violation:')).join('\n')}`);
   }).then(() => {
     console.log(`ok - ${name} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
   }, (err) => {
