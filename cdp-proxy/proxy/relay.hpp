@@ -2,7 +2,9 @@
 // socket after the handshake. It reads only frame headers (to count messages and bytes and see
 // Close frames), never buffers a whole message, and keeps at most one read's worth of bytes per
 // direction when the receiver is slow (then it stops reading the sender: TCP backpressure).
-// It decides each connection's disconnect reason and publishes cdp_disconnect.
+// It decides each connection's disconnect reason, tells the client in a Close frame (code and a
+// reason that starts with the cdp_disconnect reason word), waits briefly for the client's Close
+// (a bounded handshake: a silent client costs only a timer), and publishes cdp_disconnect.
 #pragma once
 
 #include <sys/types.h>
@@ -29,6 +31,7 @@ struct RelayOptions {
     std::chrono::milliseconds slow_client_timeout{30000};
     std::chrono::milliseconds restart_confirm_wait{10000};
     std::chrono::milliseconds drain_timeout{5000};  // flushing the last bytes after one side ended
+    std::chrono::milliseconds close_wait{1000};     // for the client's Close after ours
     LogFn log = null_log();                         // slow clients cut off, epoll failures
     faultline::Source source;                       // of cdp_disconnect (cdp::event_source)
 };
@@ -63,11 +66,6 @@ class Relay {
   private:
     struct Pipe;
     struct Conn;
-    struct Awaiting {
-        ConnectionInfo info;
-        ConnectionEnd end;
-        std::chrono::steady_clock::time_point deadline;
-    };
 
     void loop();
     void wake();
@@ -77,6 +75,10 @@ class Relay {
     bool flush(Conn& c, int side);
     void update_interest(Conn& c);
     void end(Conn& c, EndCause cause);
+    void decide(Conn& c, DisconnectReason r);
+    void begin_close(Conn& c);
+    void on_closing(Conn& c, uint32_t events);
+    void drop_fd(Conn& c, int side);
     void finish(uint64_t key);
     void check_timers(bool stopping);
     void on_upstream_change();
@@ -95,7 +97,8 @@ class Relay {
     std::atomic<size_t> active_{0};
     uint64_t next_key_ = 1;
     std::unordered_map<uint64_t, std::unique_ptr<Conn>> conns_;
-    std::vector<Awaiting> awaiting_;
+    bool closing_all_ = false;  // stopping: every connection was told; waiting for answers
+    std::chrono::steady_clock::time_point stop_deadline_;
     std::vector<unsigned char> scratch_;
 };
 

@@ -51,8 +51,8 @@ namespace schema_detail {
 using F = FieldType;
 inline constexpr std::string_view kLevels[] = {"ok", "warning", "critical"};
 inline constexpr std::string_view kTargets[] = {"browser", "page"};
-inline constexpr std::string_view kDisconnectReasons[] = {"client_close", "upstream_changed",
-                                                          "upstream_error", "context_cancelled"};
+inline constexpr std::string_view kDisconnectReasons[] = {
+    "client_close", "upstream_changed", "upstream_error", "context_cancelled", "target_closed"};
 inline constexpr std::string_view kDropReasons[] = {"reader_behind", "outbox_full", "expired"};
 inline constexpr std::string_view kCaptchaTypes[] = {"hcaptcha",  "recaptcha_v2", "recaptcha_v3",
                                                      "turnstile", "geetest",      "other"};
@@ -129,7 +129,8 @@ inline constexpr FieldSpec kCdpDisconnect[] = {
     {"messages_from_upstream", F::integer, true, "WebSocket messages Chromium sent"},
     {"bytes_from_client", F::integer, true, "bytes the client sent"},
     {"bytes_from_upstream", F::integer, true, "bytes Chromium sent"},
-    {"close_code", F::integer, false, "code of the Close frame, when one was seen"},
+    {"close_code", F::integer, false,
+     "code of the Close frame the proxy sent the client, else of the first one seen"},
 };
 inline constexpr FieldSpec kEventsDropped[] = {
     {"count", F::integer, true, "exact number of events missed"},
