@@ -20,6 +20,7 @@
 #include "monitor/flags.hpp"
 #include "monitor/monitor.hpp"
 #include "proxy/cdp_proxy.hpp"
+#include "proxy/open_door.hpp"
 
 namespace {
 
@@ -51,6 +52,11 @@ int main(int argc, char** argv) {
     faultline::hub::sinks::otlp::add_otlp_flags(flags, otlp_values);
     faultline::proxy::CdpProxyOptions proxy_opts;
     faultline::proxy::add_cdp_proxy_flags(flags, proxy_opts, /*with_token=*/false);
+    bool allow_unauthenticated = false;
+    flags.add_bool("allow-unauthenticated", &allow_unauthenticated,
+                   "start without --token although --cdp-listen or --api-listen is not loopback "
+                   "(only behind a platform that authenticates in front of this machine; "
+                   "otherwise that start exits 2)");
     faultline::proxy::add_cdp_proxy_help(flags);
     faultline::monitor::MonitorOptions monitor_opts;
     faultline::monitor::MonitorFlags monitor_flags;
@@ -82,6 +88,7 @@ int main(int argc, char** argv) {
     // One source.host for every event of this process: the hub's, the proxy's, the monitor's.
     hub_opts.host = proxy_opts.host = monitor_opts.host = faultline::hostname_or(hub_opts.host);
     hub_opts.log = faultline::stderr_log("cdp-proxy: hub");
+    hub_opts.cdp_unauthenticated = hub_opts.token.empty();  // /healthz and /metrics say so
     faultline::hub::Hub hub(hub_opts);
     if (!nats_opts.servers.empty() &&
         !faultline::hub::sinks::nats::add_nats_sink(hub, nats_opts, error)) {
@@ -93,6 +100,17 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "cdp-proxy: %s\n", error.c_str());
         return 2;
     }
+    // No open door: a listener reachable from other machines needs --token or the opt-out.
+    if (std::string refusal = faultline::proxy::open_door_refusal(
+            proxy_opts.listen, hub_opts.listen, hub_opts.token, allow_unauthenticated);
+        !refusal.empty()) {
+        std::fprintf(stderr, "cdp-proxy: %s\n", refusal.c_str());
+        return 2;
+    }
+    if (std::string warning = faultline::proxy::open_door_warning(
+            proxy_opts.listen, hub_opts.listen, hub_opts.token, allow_unauthenticated);
+        !warning.empty())
+        std::fprintf(stderr, "cdp-proxy: %s\n", warning.c_str());
     if (!hub.start(error)) {
         std::fprintf(stderr, "cdp-proxy: %s\n", error.c_str());
         return 1;

@@ -52,8 +52,9 @@ struct HubOptions {
     uint64_t write_timeout_seconds = 3;  // a stream reader that accepts nothing this long is cut
     uint64_t seq_block = 65536;          // seqs reserved per seq.reserve write (tests: smaller)
     uint64_t max_queued_bytes = uint64_t{64} << 20;  // journal queue (tests: smaller)
-    std::string host;  // source.host of the hub's own events; empty = hostname
-    LogFn log;         // the hub's log lines (main passes stderr_log); empty = none
+    std::string host;                  // source.host of the hub's own events; empty = hostname
+    LogFn log;                         // the hub's log lines (main passes stderr_log); empty = none
+    bool cdp_unauthenticated = false;  // no --token: /healthz and /metrics say so (issue 24)
 };
 
 class Hub {
