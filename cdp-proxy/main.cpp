@@ -3,9 +3,12 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <csignal>
 #include <cstdio>
+#include <memory>
+#include <mutex>
 
 #include "faultline/hostname.hpp"
 #include "faultline/log.hpp"
@@ -131,21 +134,40 @@ int main(int argc, char** argv) {
     monitor_opts.log = faultline::stderr_log("cdp-proxy: monitor");
     faultline::monitor::Monitor monitor(monitor_opts, proxy.discovery(),
                                         [&hub](faultline::Event e) { hub.publish(std::move(e)); });
-    if (monitor_opts.enabled) {
-        if (!monitor.start(error)) {
-            std::fprintf(stderr, "cdp-proxy: %s\n", error.c_str());
-            proxy.stop();
-            hub.stop();
-            return 1;
-        }
-        hub.watch_capture([&monitor](const std::vector<std::string>& categories) {
-            monitor.set_categories(categories);
+    if (monitor_opts.enabled && !monitor.start(error)) {
+        std::fprintf(stderr, "cdp-proxy: %s\n", error.c_str());
+        proxy.stop();
+        hub.stop();
+        return 1;
+    }
+    // What a capture records reaches the monitor (browser categories) and the proxy's relay
+    // (control: cdp_command, minus control.cdp.excluded_methods).
+    {
+        struct Control {
+            std::mutex mu;
+            bool on = false;
+            std::vector<std::string> excluded;
+        };
+        auto control = std::make_shared<Control>();
+        hub.watch_control([&proxy, control](const std::vector<std::string>& excluded) {
+            std::lock_guard lock(control->mu);
+            control->excluded = excluded;
+            proxy.set_control(control->on, control->excluded);
+        });
+        hub.watch_capture([&monitor, &proxy, control, monitor_on = monitor_opts.enabled](
+                              const std::vector<std::string>& categories) {
+            if (monitor_on) monitor.set_categories(categories);
+            std::lock_guard lock(control->mu);
+            control->on =
+                std::find(categories.begin(), categories.end(), "control") != categories.end();
+            proxy.set_control(control->on, control->excluded);
         });
     }
     std::fprintf(stderr, "cdp-proxy: CDP proxy listening on port %d\n", proxy.port());
     const int sig = wait_for_signal(stop_fd.get());
     std::fprintf(stderr, "cdp-proxy: %s, stopping\n", sig == SIGTERM ? "SIGTERM" : "SIGINT");
     hub.watch_capture({});
+    hub.watch_control({});
     monitor.stop();  // held page crashes are published first
     proxy.stop();    // relays end with context_cancelled, published before the hub stops
     hub.stop();

@@ -102,7 +102,7 @@ void FrameScanner::deliver_edges() {
         for (size_t i = 0; i < tail_.size(); ++i)
             tail_[i] ^= static_cast<char>(mask_[(tail_at + i) % 4]);
     }
-    on_message_(MessageEdges{head_, tail_, payload_len_});
+    if (on_message_) on_message_(MessageEdges{head_, tail_, payload_len_});  // may be turned off
 }
 
 void FrameScanner::feed_close_payload(const unsigned char* p, size_t n) {

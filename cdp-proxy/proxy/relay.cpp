@@ -7,8 +7,11 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
+
+#include "proxy/command_head.hpp"
 
 namespace faultline::proxy {
 
@@ -74,7 +77,16 @@ struct Relay::Conn {
     std::optional<uint16_t> sent_code;  // our Close frame's code
     bool awaiting_answer = false;       // our Close went out; the client's has not come yet
     cdp::FrameScanner answer;           // what the client sends while closing
+    // control: commands sent and not answered yet, by "<sessionId>/<id>".
+    std::unordered_map<std::string, CommandRecord> commands;
 };
+
+namespace {
+constexpr size_t kMaxOpenCommands = 10000;  // per connection; more are not recorded
+std::string command_key(const std::string& session, int64_t id) {
+    return session + "/" + std::to_string(id);
+}
+}  // namespace
 
 Relay::Relay(RelayOptions options, cdp::UpstreamDiscovery& discovery, EventSink sink)
     : options_(options), discovery_(discovery), sink_(std::move(sink)), scratch_(kScratch) {}
@@ -166,6 +178,14 @@ void Relay::loop() {
             else
                 update_interest(c);
         }
+        if (control_changed_.exchange(false)) {
+            {
+                std::lock_guard lock(control_mu_);
+                control_ = control_next_;
+                excluded_ = {excluded_next_.begin(), excluded_next_.end()};
+            }
+            for (auto& [key, c] : conns_) watch_messages(*c);
+        }
         take_new();
         if (url_changed_.exchange(false)) on_upstream_change();
         bool stopping;
@@ -207,12 +227,7 @@ void Relay::take_new() {
         c->info = std::move(start.info);
         c->fd[kClient] = std::move(start.client_fd);
         c->fd[kUpstream] = std::move(start.upstream_fd);
-        if (c->info.target == "page") {  // Chromium says why it ends a page socket
-            Conn* conn = c.get();
-            c->pipe[kUpstream].scanner.on_text_message(
-                [conn](const cdp::MessageEdges& m) { note_detached(m.head, conn->detached); }, 160,
-                0);
-        }
+        watch_messages(*c);
         for (int s : {kClient, kUpstream}) {
             std::string& initial = s == kClient ? start.client_bytes : start.upstream_bytes;
             c->pipe[s].scanner.feed(reinterpret_cast<const unsigned char*>(initial.data()),
@@ -471,7 +486,12 @@ void Relay::finish(uint64_t key) {
     c.end.from_client = c.pipe[kClient].scanner.stats();
     c.end.from_upstream = c.pipe[kUpstream].scanner.stats();
     c.end.close_code = c.sent_code ? c.sent_code : c.close_code;
-    publish(c.info, c.end, c.reason.value_or(DisconnectReason::context_cancelled));
+    const DisconnectReason reason = c.reason.value_or(DisconnectReason::context_cancelled);
+    for (auto& [key, cmd] : c.commands) {  // never answered: recorded with the reason
+        cmd.disconnect_reason = reason;
+        if (sink_) sink_(command_event(c.info, cmd, options_.source));
+    }
+    publish(c.info, c.end, reason);
     conns_.erase(it);
     --active_;
 }
@@ -524,6 +544,75 @@ void Relay::on_upstream_change() {
             update_interest(c);
     }
     check_timers(false);
+}
+
+void Relay::set_control(bool on, std::vector<std::string> excluded_methods) {
+    {
+        std::lock_guard lock(control_mu_);
+        control_next_ = on;
+        excluded_next_ = std::move(excluded_methods);
+    }
+    control_changed_ = true;
+    wake();
+}
+
+// Page sockets always watch Chromium's messages for Inspector.detached (why a page socket
+// ends); with control on, both directions' heads are read for cdp_command. Otherwise the
+// scanners only count.
+void Relay::watch_messages(Conn& c) {
+    Conn* conn = &c;
+    const bool page = c.info.target == "page";
+    if (control_) {
+        c.pipe[kClient].scanner.on_text_message(
+            [this, conn](const cdp::MessageEdges& m) { on_command(*conn, m); }, kHeadBytes,
+            kTailBytes);
+        c.pipe[kUpstream].scanner.on_text_message(
+            [this, conn, page](const cdp::MessageEdges& m) {
+                if (page) note_detached(m.head, conn->detached);
+                on_reply(*conn, m);
+            },
+            kHeadBytes, kTailBytes);
+        return;
+    }
+    c.commands.clear();
+    c.pipe[kClient].scanner.on_text_message({}, 0, 0);
+    if (page)
+        c.pipe[kUpstream].scanner.on_text_message(
+            [conn](const cdp::MessageEdges& m) { note_detached(m.head, conn->detached); }, 160, 0);
+    else
+        c.pipe[kUpstream].scanner.on_text_message({}, 0, 0);
+}
+
+void Relay::on_command(Conn& c, const cdp::MessageEdges& m) {
+    std::optional<CommandHead> head = parse_command_head(m);
+    if (!head || excluded_.contains(head->method) || c.commands.size() >= kMaxOpenCommands) return;
+    CommandRecord r;
+    r.session_id = std::move(head->session_id);
+    r.id = head->id;
+    r.method = std::move(head->method);
+    r.command_bytes = m.size;
+    r.sent = Clock::now();
+    c.commands.insert_or_assign(command_key(r.session_id, r.id), std::move(r));
+}
+
+void Relay::on_reply(Conn& c, const cdp::MessageEdges& m) {
+    if (c.commands.empty()) return;
+    std::optional<ReplyHead> head = parse_reply_head(m);
+    if (!head) return;
+    auto it = c.commands.find(command_key(head->session_id, head->id));
+    if (it == c.commands.end()) {
+        // Some replies (errors) come without the sessionId: clients' ids are per connection.
+        it = std::find_if(c.commands.begin(), c.commands.end(),
+                          [&](const auto& kv) { return kv.second.id == head->id; });
+        if (it == c.commands.end()) return;
+    }
+    CommandRecord& r = it->second;
+    r.duration_ms = std::chrono::duration<double, std::milli>(Clock::now() - r.sent).count();
+    r.error_code = head->error_code;
+    r.error_message = std::move(head->error_message);
+    r.reply_bytes = m.size;
+    if (sink_) sink_(command_event(c.info, r, options_.source));
+    c.commands.erase(it);
 }
 
 void Relay::publish(const ConnectionInfo& info, const ConnectionEnd& end, DisconnectReason r) {

@@ -16,6 +16,7 @@
 #include <string>
 #include <thread>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "cdp/upstream_discovery.hpp"
@@ -63,6 +64,11 @@ class Relay {
 
     size_t active() const { return active_.load(); }
 
+    // While a capture records control: read each message's head and publish cdp_command,
+    // leaving out the excluded methods. Off: no extra work on the data path (thread-safe; only
+    // hands the setting over to the relay thread).
+    void set_control(bool on, std::vector<std::string> excluded_methods);
+
   private:
     struct Pipe;
     struct Conn;
@@ -84,6 +90,9 @@ class Relay {
     void on_upstream_change();
     bool url_changed_since(const ConnectionInfo& info) const;
     void publish(const ConnectionInfo& info, const ConnectionEnd& end, DisconnectReason r);
+    void watch_messages(Conn& c);  // (re)sets the scanners' message callbacks for control
+    void on_command(Conn& c, const cdp::MessageEdges& m);
+    void on_reply(Conn& c, const cdp::MessageEdges& m);
 
     RelayOptions options_;
     cdp::UpstreamDiscovery& discovery_;
@@ -100,6 +109,13 @@ class Relay {
     bool closing_all_ = false;  // stopping: every connection was told; waiting for answers
     std::chrono::steady_clock::time_point stop_deadline_;
     std::vector<unsigned char> scratch_;
+    // control: handed over under control_mu_, applied by the relay thread.
+    std::mutex control_mu_;
+    bool control_next_ = false;
+    std::vector<std::string> excluded_next_;
+    std::atomic<bool> control_changed_{false};
+    bool control_ = false;
+    std::unordered_set<std::string> excluded_;
 };
 
 }  // namespace faultline::proxy

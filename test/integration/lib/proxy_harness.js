@@ -209,6 +209,7 @@ async function startProxy(args, { prefix = [] } = {}) {
   }, 10000, 20);
   return {
     port,
+    hubUrl: hub ? /telemetry hub on (http:\/\/[^\s]+)/.exec(stderr)[1] : null,
     pid: target(),
     url: `http://127.0.0.1:${port}`,
     events: () => events.slice(),
