@@ -74,7 +74,9 @@ async function main() {
   const chrome = await h.startChromium({ port: await h.freePort(), logFile: path.join(dir, 'chromium.log') });
   const proxy = await h.startProxy(['--upstream', `127.0.0.1:${chrome.port}`]);
   const hp = await startHttpProxy(chrome.port);
-  const controlled = await h.startProxy(['--upstream', `127.0.0.1:${chrome.port}`]);
+  // Its events are not read here (no SSE parsing competing with the measurement): counted
+  // from /metrics instead.
+  const controlled = await h.startProxy(['--upstream', `127.0.0.1:${chrome.port}`], { follow: false });
   try {
     const put = await fetch(`${controlled.hubUrl}/telemetry`, { method: 'PUT', headers: { 'Content-Type': 'application/json' },
       body: JSON.stringify({ browser: { control: { enabled: true, cdp: { excluded_methods: [] } } } }) });
@@ -112,7 +114,8 @@ async function main() {
         `${t.toFixed(1).padStart(10)} ${(t / d.transfer).toFixed(2).padStart(9)}`);
     }
     const off = median(results['cdp-proxy'].rtt), on = median(results['+control'].rtt);
-    const recorded = controlled.events().filter((e) => e.type === 'cdp_command').length;
+    const metrics = await (await fetch(`${controlled.hubUrl}/metrics`)).text();
+    const recorded = Number((/faultline_hub_events_ingested_total\{type="cdp_command"\} (\d+)/.exec(metrics) || [])[1] || 0);
     console.log(`control on/off rtt ratio ${(on / off).toFixed(2)} (${recorded} cdp_command events recorded); ` +
       `20MiB ${(median(results['+control'].transfer) / median(results['cdp-proxy'].transfer)).toFixed(2)}`);
     if (!recorded) throw new Error('control was captured but no cdp_command was recorded');

@@ -170,7 +170,8 @@ async function followHub(url, events) {
 // cdp-proxy), from the hub's SSE stream /telemetry/stream.
 // prefix: a command that runs the proxy (e.g. strace with fault injection); stop() then
 // signals the proxy itself, the prefix's child.
-async function startProxy(args, { prefix = [] } = {}) {
+// follow: false leaves the hub's stream unread (benchmarks: no SSE parsing in this process).
+async function startProxy(args, { prefix = [], follow = true } = {}) {
   const exe = process.env.CDP_PROXY;
   const hub = process.env.CDP_PROXY_HUB === '1';
   const extra = hub ? ['--api-listen', '127.0.0.1:0', '--data-dir', ''] : [];
@@ -200,7 +201,7 @@ async function startProxy(args, { prefix = [] } = {}) {
       const m = /telemetry hub on (http:\/\/[^\s]+)/.exec(stderr);
       return m && m[1];
     }, 10000, 20);
-    await followHub(hubUrl, events);
+    if (follow) await followHub(hubUrl, events);
   }
   const exited = new Promise((r) => proc.on('exit', (code, sig) => r({ code, sig })));
   const port = await waitFor('the proxy to listen', () => {
