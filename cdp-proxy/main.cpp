@@ -3,8 +3,11 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <csignal>
+#include <memory>
+#include <mutex>
 #include <string>
 
 #include "faultline/hostname.hpp"
@@ -20,6 +23,7 @@
 #include "monitor/flags.hpp"
 #include "monitor/monitor.hpp"
 #include "proxy/cdp_proxy.hpp"
+#include "proxy/open_door.hpp"
 
 namespace {
 
@@ -51,6 +55,11 @@ int main(int argc, char** argv) {
     faultline::hub::sinks::otlp::add_otlp_flags(flags, otlp_values);
     faultline::proxy::CdpProxyOptions proxy_opts;
     faultline::proxy::add_cdp_proxy_flags(flags, proxy_opts, /*with_token=*/false);
+    bool allow_unauthenticated = false;
+    flags.add_bool("allow-unauthenticated", &allow_unauthenticated,
+                   "start without --token although --cdp-listen or --api-listen is not loopback "
+                   "(only behind a platform that authenticates in front of this machine; "
+                   "otherwise that start exits 2)");
     faultline::proxy::add_cdp_proxy_help(flags);
     faultline::monitor::MonitorOptions monitor_opts;
     faultline::monitor::MonitorFlags monitor_flags;
@@ -83,6 +92,7 @@ int main(int argc, char** argv) {
     // One source.host for every event of this process: the hub's, the proxy's, the monitor's.
     hub_opts.host = proxy_opts.host = monitor_opts.host = faultline::hostname_or(hub_opts.host);
     hub_opts.log = faultline::stderr_log("cdp-proxy: hub");
+    hub_opts.cdp_unauthenticated = hub_opts.token.empty();  // /healthz and /metrics say so
     faultline::hub::Hub hub(hub_opts);
     if (!nats_opts.servers.empty() &&
         !faultline::hub::sinks::nats::add_nats_sink(hub, nats_opts, error)) {
@@ -94,6 +104,17 @@ int main(int argc, char** argv) {
         log(error);
         return 2;
     }
+    // No open door: a listener reachable from other machines needs --token or the opt-out.
+    if (std::string refusal = faultline::proxy::open_door_refusal(
+            proxy_opts.listen, hub_opts.listen, hub_opts.token, allow_unauthenticated);
+        !refusal.empty()) {
+        log(refusal);
+        return 2;
+    }
+    if (std::string warning = faultline::proxy::open_door_warning(
+            proxy_opts.listen, hub_opts.listen, hub_opts.token, allow_unauthenticated);
+        !warning.empty())
+        log(warning);
     if (!hub.start(error)) {
         log(error);
         return 1;
@@ -112,21 +133,40 @@ int main(int argc, char** argv) {
     monitor_opts.log = faultline::stderr_log("cdp-proxy: monitor");
     faultline::monitor::Monitor monitor(monitor_opts, proxy.discovery(),
                                         [&hub](faultline::Event e) { hub.publish(std::move(e)); });
-    if (monitor_opts.enabled) {
-        if (!monitor.start(error)) {
-            log(error);
-            proxy.stop();
-            hub.stop();
-            return 1;
-        }
-        hub.watch_capture([&monitor](const std::vector<std::string>& categories) {
-            monitor.set_categories(categories);
+    if (monitor_opts.enabled && !monitor.start(error)) {
+        log(error);
+        proxy.stop();
+        hub.stop();
+        return 1;
+    }
+    // What a capture records reaches the monitor (browser categories) and the proxy's relay
+    // (control: cdp_command, minus control.cdp.excluded_methods).
+    {
+        struct Control {
+            std::mutex mu;
+            bool on = false;
+            std::vector<std::string> excluded;
+        };
+        auto control = std::make_shared<Control>();
+        hub.watch_control([&proxy, control](const std::vector<std::string>& excluded) {
+            std::lock_guard lock(control->mu);
+            control->excluded = excluded;
+            proxy.set_control(control->on, control->excluded);
+        });
+        hub.watch_capture([&monitor, &proxy, control, monitor_on = monitor_opts.enabled](
+                              const std::vector<std::string>& categories) {
+            if (monitor_on) monitor.set_categories(categories);
+            std::lock_guard lock(control->mu);
+            control->on =
+                std::find(categories.begin(), categories.end(), "control") != categories.end();
+            proxy.set_control(control->on, control->excluded);
         });
     }
     log("CDP proxy listening on port " + std::to_string(proxy.port()));
     const int sig = wait_for_signal(stop_fd.get());
     log(std::string(sig == SIGTERM ? "SIGTERM" : "SIGINT") + ", stopping");
     hub.watch_capture({});
+    hub.watch_control({});
     monitor.stop();  // held page crashes are published first
     proxy.stop();    // relays end with context_cancelled, published before the hub stops
     hub.stop();

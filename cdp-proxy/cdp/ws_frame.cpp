@@ -14,6 +14,11 @@ size_t header_size(unsigned char b1) {
 
 }  // namespace
 
+void FrameScanner::on_text_message(MessageFn fn, size_t head_bytes, size_t tail_bytes) {
+    on_message_ = std::move(fn);
+    head_max_ = head_bytes, tail_max_ = tail_bytes;
+}
+
 void FrameScanner::feed(const unsigned char* p, size_t n) {
     stats_.bytes += n;
     while (n > 0) {
@@ -27,8 +32,12 @@ void FrameScanner::feed(const unsigned char* p, size_t n) {
         }
         const size_t take = static_cast<size_t>(std::min<uint64_t>(n, payload_left_));
         if (capturing_close_) feed_close_payload(p, take);
+        if (capturing_edges_) feed_edges(p, take);
         payload_left_ -= take, p += take, n -= take;
-        if (payload_left_ == 0) in_header_ = true;
+        if (payload_left_ == 0) {
+            in_header_ = true;
+            if (capturing_edges_) deliver_edges();
+        }
     }
 }
 
@@ -59,6 +68,41 @@ void FrameScanner::header_complete() {
     header_len_ = 0, header_need_ = 2;
     payload_left_ = len;
     in_header_ = len == 0;
+    capturing_edges_ = false;
+    if (on_message_ && opcode == 1 && fin) {  // CDP messages are single text frames
+        capturing_edges_ = true;
+        payload_len_ = len, payload_pos_ = 0;
+        head_.clear(), tail_.clear();
+        if (len == 0) deliver_edges();
+    }
+}
+
+void FrameScanner::feed_edges(const unsigned char* p, size_t n) {
+    const char* c = reinterpret_cast<const char*>(p);
+    if (payload_pos_ < head_max_) head_.append(c, std::min<uint64_t>(n, head_max_ - payload_pos_));
+    const uint64_t end = payload_pos_ + n;
+    payload_pos_ = end;
+    if (end <= head_max_ || tail_max_ == 0) return;
+    // Keep the last tail_max_ bytes seen past the head.
+    const uint64_t from = std::max<uint64_t>(end - n, head_max_);
+    const size_t fresh = static_cast<size_t>(end - from);
+    if (fresh >= tail_max_) {
+        tail_.assign(c + (n - tail_max_), tail_max_);
+    } else {
+        tail_.append(c + (n - fresh), fresh);
+        if (tail_.size() > tail_max_) tail_.erase(0, tail_.size() - tail_max_);
+    }
+}
+
+void FrameScanner::deliver_edges() {
+    capturing_edges_ = false;
+    if (masked_) {  // unmask by each byte's offset in the payload
+        for (size_t i = 0; i < head_.size(); ++i) head_[i] ^= static_cast<char>(mask_[i % 4]);
+        const uint64_t tail_at = payload_len_ - tail_.size();
+        for (size_t i = 0; i < tail_.size(); ++i)
+            tail_[i] ^= static_cast<char>(mask_[(tail_at + i) % 4]);
+    }
+    if (on_message_) on_message_(MessageEdges{head_, tail_, payload_len_});  // may be turned off
 }
 
 void FrameScanner::feed_close_payload(const unsigned char* p, size_t n) {
@@ -71,6 +115,27 @@ void FrameScanner::feed_close_payload(const unsigned char* p, size_t n) {
         stats_.close_code = static_cast<uint16_t>((close_bytes_[0] << 8) | close_bytes_[1]);
         capturing_close_ = false;
     }
+}
+
+std::string_view cut_close_reason(std::string_view reason) {
+    constexpr size_t kMax = 123;
+    if (reason.size() <= kMax) return reason;
+    size_t cut = kMax;
+    // Back off continuation bytes (10xxxxxx) so the cut falls before a character's first byte.
+    while (cut > 0 && (static_cast<unsigned char>(reason[cut]) & 0xc0) == 0x80) --cut;
+    return reason.substr(0, cut);
+}
+
+std::string encode_close_frame(uint16_t code, std::string_view reason) {
+    reason = cut_close_reason(reason);
+    std::string f;
+    f.reserve(4 + reason.size());
+    f.push_back(static_cast<char>(0x88));  // FIN + Close
+    f.push_back(static_cast<char>(2 + reason.size()));
+    f.push_back(static_cast<char>(code >> 8));
+    f.push_back(static_cast<char>(code & 0xff));
+    f.append(reason);
+    return f;
 }
 
 }  // namespace faultline::cdp

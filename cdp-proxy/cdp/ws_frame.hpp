@@ -6,7 +6,10 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <optional>
+#include <string>
+#include <string_view>
 
 namespace faultline::cdp {
 
@@ -18,8 +21,20 @@ struct FrameStats {
     std::optional<uint16_t> close_code;  // from the first Close frame that carried one
 };
 
+// A text message's edges (unmasked): its first and last bytes and its size. Enough to read a CDP
+// message's "id", "method", "error" (at the head) and "sessionId" (clients put it last).
+struct MessageEdges {
+    std::string_view head, tail;  // tail is empty when head already holds the whole message
+    uint64_t size = 0;
+};
+using MessageFn = std::function<void(const MessageEdges&)>;
+
 class FrameScanner {
   public:
+    // Calls fn for every complete single-frame text message with up to head_bytes of its start
+    // and tail_bytes of its end. Off (no extra work at all) until set; an empty fn turns it off.
+    void on_text_message(MessageFn fn, size_t head_bytes, size_t tail_bytes);
+
     // Feeds the next n relayed bytes of one direction.
     void feed(const unsigned char* p, size_t n);
 
@@ -31,6 +46,8 @@ class FrameScanner {
   private:
     void header_complete();
     void feed_close_payload(const unsigned char* p, size_t n);
+    void feed_edges(const unsigned char* p, size_t n);
+    void deliver_edges();
 
     FrameStats stats_;
     bool in_header_ = true;
@@ -43,6 +60,19 @@ class FrameScanner {
     bool masked_ = false;
     unsigned char close_bytes_[2] = {};
     size_t close_got_ = 0;
+    // Message edges (only with on_text_message).
+    MessageFn on_message_;
+    size_t head_max_ = 0, tail_max_ = 0;
+    bool capturing_edges_ = false;
+    uint64_t payload_len_ = 0, payload_pos_ = 0;
+    std::string head_, tail_;
 };
+
+// RFC 6455 §5.5.1: a server-to-client Close frame (unmasked) with a status code and a reason;
+// the reason is cut to 123 bytes (a control frame carries at most 125) on a UTF-8 boundary.
+std::string encode_close_frame(uint16_t code, std::string_view reason);
+
+// The reason as encode_close_frame sends it: at most 123 bytes, never half a UTF-8 character.
+std::string_view cut_close_reason(std::string_view reason);
 
 }  // namespace faultline::cdp

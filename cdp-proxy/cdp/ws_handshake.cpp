@@ -98,7 +98,11 @@ std::string build_upstream_handshake(const HttpRequest& req, std::string_view up
     out.append("GET ").append(upstream_target).append(" HTTP/1.1\r\nHost: ");
     out.append(upstream_host).append("\r\n");
     for (const auto& h : req.headers) {
-        if (iequals(h.name, "Host") || iequals(h.name, "Origin")) continue;
+        // No permessage-deflate: Chromium then sends plain frames, whose heads the relay can
+        // read for cdp_command (control) and Inspector.detached (target_closed).
+        if (iequals(h.name, "Host") || iequals(h.name, "Origin") ||
+            iequals(h.name, "Sec-WebSocket-Extensions"))
+            continue;
         if (drop_authorization && iequals(h.name, "Authorization")) continue;
         out.append(h.name).append(": ").append(h.value).append("\r\n");
     }

@@ -35,7 +35,8 @@ std::string strip_token_param(std::string_view query);
 std::optional<std::string> token_param(std::string_view query);
 
 // Builds the upgrade request for Chromium: same headers as the client's, except Host (set to
-// upstream_host), Origin (removed; Chromium would reject it), and Authorization when
+// upstream_host), Origin (removed; Chromium would reject it), Sec-WebSocket-Extensions
+// (removed: no compression, so the relay can read message heads), and Authorization when
 // drop_authorization (it carried the proxy's own token). The request target is upstream_target.
 std::string build_upstream_handshake(const HttpRequest& req, std::string_view upstream_target,
                                      std::string_view upstream_host, bool drop_authorization);

@@ -23,6 +23,7 @@
 #include "faultline/log.hpp"
 #include "hub/capture.hpp"
 #include "hub/http/api_server.hpp"
+#include "hub/http/control_config.hpp"
 #include "hub/metrics.hpp"
 #include "hub/oom_link.hpp"
 #include "hub/sinks/sink.hpp"
@@ -52,8 +53,9 @@ struct HubOptions {
     uint64_t write_timeout_seconds = 3;  // a stream reader that accepts nothing this long is cut
     uint64_t seq_block = 65536;          // seqs reserved per seq.reserve write (tests: smaller)
     uint64_t max_queued_bytes = uint64_t{64} << 20;  // journal queue (tests: smaller)
-    std::string host;  // source.host of the hub's own events; empty = hostname
-    LogFn log;         // the hub's log lines (main passes stderr_log); empty = none
+    std::string host;                  // source.host of the hub's own events; empty = hostname
+    LogFn log;                         // the hub's log lines (main passes stderr_log); empty = none
+    bool cdp_unauthenticated = false;  // no --token: /healthz and /metrics say so (issue 24)
 };
 
 class Hub {
@@ -86,6 +88,14 @@ class Hub {
     void watch_capture(CaptureObserver observer) {
         std::lock_guard lock(mu_);
         capture_.set_observer(std::move(observer));
+    }
+
+    // Told control.cdp.excluded_methods after every PUT/PATCH that sets it (issue 24); runs
+    // under the hub's lock like watch_capture's observer. Called once at once with the current.
+    void watch_control(std::function<void(const std::vector<std::string>&)> observer) {
+        std::lock_guard lock(mu_);
+        control_observer_ = std::move(observer);
+        if (control_observer_) control_observer_(control_excluded_);
     }
 
     int port() const { return port_; }
@@ -161,6 +171,9 @@ class Hub {
     std::mutex mu_;  // publish order: dedup, capture, seq and journal order are one decision
     DedupWindow dedup_;
     CaptureState capture_;
+    // control.cdp.excluded_methods and who is told of it (issue 24), under mu_.
+    std::vector<std::string> control_excluded_ = default_excluded_methods();
+    std::function<void(const std::vector<std::string>&)> control_observer_;
     OomLink oom_link_;              // page_crashed -> the system_oom_kill that caused it
     bool closed_ = false;           // journal closed: publish() records nothing more
     uint64_t unsequenced_run_ = 0;  // in-process events dropped since the last recorded one

@@ -106,8 +106,14 @@ void add_cdp_proxy_help(faultline::FlagSet& flags) {
         "client_close (the client ended it or stopped reading), upstream_changed\n"
         "(Chromium restarted: a new DevTools URL appeared within --restart-confirm-wait),\n"
         "upstream_error (Chromium went away for good, or no Chromium answered a dial\n"
-        "within 5 s) or context_cancelled (the proxy stopped). duration_ms and ts are\n"
-        "those of the disconnect itself.");
+        "within 5 s), context_cancelled (the proxy stopped) or target_closed (Chromium\n"
+        "ended a page socket whose target went). duration_ms and ts are those of the\n"
+        "disconnect itself. The client hears it too, in a Close frame whose reason starts\n"
+        "with the same word: 1012 upstream_changed, 1011 upstream_error, 1001\n"
+        "context_cancelled / target_closed, 1008 for a client cut off by\n"
+        "--slow-client-timeout; close_code records it. While a capture records the\n"
+        "control category, each command a client sends is a cdp_command event (method,\n"
+        "ids, duration, error; never params or results).");
 }
 
 CdpProxy::CdpProxy(CdpProxyOptions options, EventSink sink, LogFn log)

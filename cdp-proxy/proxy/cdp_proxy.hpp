@@ -58,6 +58,11 @@ class CdpProxy {
     // context_cancelled (published before this returns).
     void stop();
 
+    // cdp_command recording (the control category): see Relay::set_control. Thread-safe.
+    void set_control(bool on, std::vector<std::string> excluded_methods) {
+        if (relay_) relay_->set_control(on, std::move(excluded_methods));
+    }
+
     int port() const { return port_; }
     cdp::UpstreamDiscovery& discovery() { return *discovery_; }
     size_t active_connections() const { return relay_ ? relay_->active() : 0; }

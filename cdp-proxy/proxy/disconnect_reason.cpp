@@ -12,6 +12,8 @@ std::string_view to_string(DisconnectReason r) {
             return "upstream_error";
         case DisconnectReason::context_cancelled:
             return "context_cancelled";
+        case DisconnectReason::target_closed:
+            return "target_closed";
     }
     return "upstream_error";
 }
@@ -48,6 +50,30 @@ std::optional<DisconnectReason> immediate_reason(EndCause cause, bool client_sen
             return std::nullopt;
     }
     return DisconnectReason::upstream_error;
+}
+
+CloseNotice close_notice(DisconnectReason r, EndCause cause, std::string_view detail) {
+    // 1012 service restart, 1011 internal error (the upstream failed), 1001 going away,
+    // 1008 policy violation (the slow-client rule), 1000 normal.
+    uint16_t code = 1000;
+    switch (r) {
+        case DisconnectReason::upstream_changed:
+            code = 1012;
+            break;
+        case DisconnectReason::upstream_error:
+            code = 1011;
+            break;
+        case DisconnectReason::context_cancelled:
+        case DisconnectReason::target_closed:
+            code = 1001;
+            break;
+        case DisconnectReason::client_close:
+            code = cause == EndCause::slow_client ? 1008 : 1000;
+            break;
+    }
+    std::string text(to_string(r));
+    if (!detail.empty()) text.append(": ").append(detail);
+    return {code, std::move(text)};
 }
 
 DisconnectReason reason_after_wait(bool url_changed) {

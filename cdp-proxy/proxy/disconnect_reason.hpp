@@ -2,7 +2,9 @@
 // the upstream URL did around that moment.
 #pragma once
 
+#include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
 
 namespace faultline::proxy {
@@ -16,7 +18,15 @@ enum class EndCause {
     shutdown,           // the proxy is stopping
 };
 
-enum class DisconnectReason { client_close, upstream_changed, upstream_error, context_cancelled };
+// target_closed: Chromium ended a page socket because its target went away (closed by another
+// client, or its renderer gone) while the browser lives on.
+enum class DisconnectReason {
+    client_close,
+    upstream_changed,
+    upstream_error,
+    context_cancelled,
+    target_closed,
+};
 
 std::string_view to_string(DisconnectReason r);
 std::string_view to_string(EndCause c);
@@ -27,6 +37,14 @@ std::string_view to_string(EndCause c);
 // Chromium's EOF that follows is still client_close.
 std::optional<DisconnectReason> immediate_reason(EndCause cause, bool client_sent_close,
                                                  bool url_changed_since_dial);
+
+// What the client is told in the Close frame: a code and a reason that starts with the
+// cdp_disconnect reason word. detail (may be empty) follows it after ": ".
+struct CloseNotice {
+    uint16_t code;
+    std::string reason;
+};
+CloseNotice close_notice(DisconnectReason r, EndCause cause, std::string_view detail);
 
 // The reason after waiting for a new upstream URL: a new one means Chromium restarted.
 DisconnectReason reason_after_wait(bool url_changed);

@@ -44,4 +44,20 @@ faultline::Event disconnect_event(const ConnectionInfo& info, const ConnectionEn
     return e;
 }
 
+faultline::Event command_event(const ConnectionInfo& info, const CommandRecord& c,
+                               const faultline::Source& source) {
+    faultline::JsonObject data;
+    data.add("connection_id", info.id);
+    if (!c.session_id.empty()) data.add("session_id", c.session_id);
+    data.add("id", c.id).add("method", c.method);
+    if (c.duration_ms) data.add("duration_ms", *c.duration_ms);
+    if (c.error_code) data.add("error_code", *c.error_code);
+    if (c.error_code || !c.error_message.empty()) data.add("error_message", c.error_message);
+    data.add("command_bytes", static_cast<int64_t>(c.command_bytes));
+    if (c.reply_bytes) data.add("reply_bytes", static_cast<int64_t>(*c.reply_bytes));
+    if (c.disconnect_reason)
+        data.add("disconnect_reason", std::string(to_string(*c.disconnect_reason)));
+    return faultline::make_event("cdp_command", data.finish(), source);
+}
+
 }  // namespace faultline::proxy

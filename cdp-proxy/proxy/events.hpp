@@ -36,6 +36,24 @@ struct ConnectionEnd {
     std::optional<uint16_t> close_code;  // first Close frame seen in either direction
 };
 
+// One CDP command a client sent (cdp_command, category control). Params and results are never
+// part of it.
+struct CommandRecord {
+    std::string session_id;
+    int64_t id = 0;
+    std::string method;
+    uint64_t command_bytes = 0;
+    std::chrono::steady_clock::time_point sent;
+    std::optional<double> duration_ms;  // set when the reply came
+    std::optional<int64_t> error_code;
+    std::string error_message;
+    std::optional<uint64_t> reply_bytes;
+    std::optional<DisconnectReason> disconnect_reason;  // no reply before the connection ended
+};
+
+faultline::Event command_event(const ConnectionInfo& info, const CommandRecord& c,
+                               const faultline::Source& source);
+
 // A process-unique connection id: "<8 hex random instance>-<n>".
 std::string next_connection_id();
 

@@ -7,8 +7,11 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
+
+#include "proxy/command_head.hpp"
 
 namespace faultline::proxy {
 
@@ -24,15 +27,20 @@ EndCause cause_of(int side) {
     return side == kClient ? EndCause::client_ended : EndCause::upstream_ended;
 }
 
-// A server-to-client Close frame (unmasked) with a status code and a short reason.
-std::string close_frame(uint16_t code, std::string_view reason) {
-    std::string f;
-    f.push_back(static_cast<char>(0x88));
-    f.push_back(static_cast<char>(2 + reason.size()));
-    f.push_back(static_cast<char>(code >> 8));
-    f.push_back(static_cast<char>(code & 0xff));
-    f.append(reason);
-    return f;
+// Chromium's Inspector.detached reason from a page socket's message head, if it is one.
+void note_detached(std::string_view head, std::string& out) {
+    constexpr std::string_view kDetached = R"({"method":"Inspector.detached")";
+    if (!head.starts_with(kDetached)) return;
+    constexpr std::string_view kReason = R"("reason":")";
+    size_t at = head.find(kReason);
+    if (at == std::string_view::npos) return;
+    at += kReason.size();
+    size_t stop = head.find('"', at);
+    if (stop != std::string_view::npos) out.assign(head.substr(at, stop - at));
+}
+
+std::string seconds(std::chrono::milliseconds ms) {
+    return fmt::format("{:g}", static_cast<double>(ms.count()) / 1000);
 }
 
 }  // namespace
@@ -45,6 +53,11 @@ struct Relay::Pipe {
     bool has_pending() const { return offset < pending.size(); }
 };
 
+// relaying -> (draining: the client ended, its last bytes go to Chromium) -> finished, or
+// relaying -> (deciding: Chromium ended, did it restart?) -> closing (our Close frame goes out
+// after what Chromium sent, then the client's Close is awaited) -> finished.
+enum class Phase { relaying, draining, deciding, closing };
+
 struct Relay::Conn {
     uint64_t key = 0;
     ConnectionInfo info;
@@ -53,12 +66,27 @@ struct Relay::Conn {
     uint32_t armed[2] = {0, 0};
     Clock::time_point stalled_since;  // last write progress to the client while bytes wait
     std::optional<uint16_t> close_code;
-    bool ending = false, done = false;
+    Phase phase = Phase::relaying;
+    bool done = false;
     int ended_side = kClient;
     EndCause cause = EndCause::client_ended;
     ConnectionEnd end;
-    Clock::time_point drain_deadline;
+    Clock::time_point deadline;  // of the drain, the decision or the close handshake
+    std::optional<DisconnectReason> reason;
+    std::string detached;               // Chromium's Inspector.detached reason (page sockets)
+    std::optional<uint16_t> sent_code;  // our Close frame's code
+    bool awaiting_answer = false;       // our Close went out; the client's has not come yet
+    cdp::FrameScanner answer;           // what the client sends while closing
+    // control: commands sent and not answered yet, by "<sessionId>/<id>".
+    std::unordered_map<std::string, CommandRecord> commands;
 };
+
+namespace {
+constexpr size_t kMaxOpenCommands = 10000;  // per connection; more are not recorded
+std::string command_key(const std::string& session, int64_t id) {
+    return session + "/" + std::to_string(id);
+}
+}  // namespace
 
 Relay::Relay(RelayOptions options, cdp::UpstreamDiscovery& discovery, EventSink sink)
     : options_(options), discovery_(discovery), sink_(std::move(sink)), scratch_(kScratch) {}
@@ -128,7 +156,7 @@ void Relay::loop() {
     epoll_event events[64];
     auto last_check = Clock::now();
     for (;;) {
-        const bool timed = !conns_.empty() || !awaiting_.empty();
+        const bool timed = !conns_.empty();
         int n = epoll_wait(epoll_fd_.get(), events, 64, timed ? int(kTick.count()) : -1);
         if (n < 0 && errno != EINTR) {
             options_.log(std::string("relay: epoll_wait: ") + std::strerror(errno));
@@ -150,6 +178,14 @@ void Relay::loop() {
             else
                 update_interest(c);
         }
+        if (control_changed_.exchange(false)) {
+            {
+                std::lock_guard lock(control_mu_);
+                control_ = control_next_;
+                excluded_ = {excluded_next_.begin(), excluded_next_.end()};
+            }
+            for (auto& [key, c] : conns_) watch_messages(*c);
+        }
         take_new();
         if (url_changed_.exchange(false)) on_upstream_change();
         bool stopping;
@@ -158,8 +194,19 @@ void Relay::loop() {
             stopping = stopping_;
         }
         if (stopping) {
+            // Tell every client (1001), then give them close_wait to answer.
+            if (!closing_all_) {
+                closing_all_ = true;
+                stop_deadline_ = Clock::now() + options_.close_wait;
+            }
             check_timers(true);
-            break;
+            if (conns_.empty() || Clock::now() >= stop_deadline_) {
+                std::vector<uint64_t> keys;
+                for (auto& [key, c] : conns_) keys.push_back(key);
+                for (uint64_t key : keys) finish(key);
+                break;
+            }
+            continue;
         }
         if (Clock::now() - last_check >= kTick) {
             check_timers(false);
@@ -180,6 +227,7 @@ void Relay::take_new() {
         c->info = std::move(start.info);
         c->fd[kClient] = std::move(start.client_fd);
         c->fd[kUpstream] = std::move(start.upstream_fd);
+        watch_messages(*c);
         for (int s : {kClient, kUpstream}) {
             std::string& initial = s == kClient ? start.client_bytes : start.upstream_bytes;
             c->pipe[s].scanner.feed(reinterpret_cast<const unsigned char*>(initial.data()),
@@ -198,10 +246,21 @@ void Relay::take_new() {
 
 void Relay::on_event(Conn& c, int side, uint32_t events) {
     const int other = 1 - side;
-    if (c.ending) {  // draining pipe[ended_side] into the other side
-        if (side != c.ended_side && (events & (EPOLLOUT | EPOLLERR | EPOLLHUP)))
-            c.done = !flush(c, c.ended_side) || !c.pipe[c.ended_side].has_pending();
-        return;
+    switch (c.phase) {
+        case Phase::draining:  // pipe[kClient] into Chromium
+            if (side == kUpstream && (events & (EPOLLOUT | EPOLLERR | EPOLLHUP)))
+                c.done = !flush(c, kClient) || !c.pipe[kClient].has_pending();
+            return;
+        case Phase::deciding:  // Chromium's last bytes go on to the client meanwhile
+            if (side != kClient) return;
+            if ((events & (EPOLLERR | EPOLLHUP)) || ((events & EPOLLOUT) && !flush(c, kUpstream)))
+                drop_fd(c, kClient);  // the client went: nobody to tell
+            return;
+        case Phase::closing:
+            if (side == kClient) on_closing(c, events);
+            return;
+        case Phase::relaying:
+            break;
     }
     if (events & EPOLLOUT) {
         if (!flush(c, other)) return end(c, cause_of(side));
@@ -209,10 +268,34 @@ void Relay::on_event(Conn& c, int side, uint32_t events) {
     if (events & (EPOLLERR | EPOLLHUP)) {
         // Nothing more will come or go on this socket: read what is left if we may, then end.
         if (!c.pipe[side].has_pending()) pump(c, side);
-        if (!c.ending) end(c, cause_of(side));
+        if (c.phase == Phase::relaying) end(c, cause_of(side));
         return;
     }
     if (events & EPOLLIN) pump(c, side);
+}
+
+// The close handshake with the client: our Close (and what preceded it) goes out, its answer is
+// read and thrown away until its Close, EOF or the deadline.
+void Relay::on_closing(Conn& c, uint32_t events) {
+    if ((events & EPOLLOUT) && !flush(c, kUpstream)) {
+        c.done = true;
+        return;
+    }
+    if (events & (EPOLLIN | EPOLLERR | EPOLLHUP)) {
+        for (int round = 0; round < 8 && c.awaiting_answer; ++round) {
+            ssize_t n = recv(c.fd[kClient].get(), scratch_.data(), scratch_.size(), 0);
+            if (n < 0 && errno == EINTR) continue;
+            if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
+            if (n <= 0) {
+                c.done = true;  // the client closed its socket: that is its answer
+                return;
+            }
+            c.answer.feed(scratch_.data(), static_cast<size_t>(n));
+            if (c.answer.stats().close_seen) c.awaiting_answer = false;
+        }
+        if ((events & (EPOLLERR | EPOLLHUP)) && c.awaiting_answer) c.done = true;
+    }
+    if (!c.awaiting_answer && !c.pipe[kUpstream].has_pending()) c.done = true;
 }
 
 // Reads from side and writes straight on to the other side; what the other side does not take
@@ -271,13 +354,23 @@ bool Relay::flush(Conn& c, int side) {
 
 void Relay::update_interest(Conn& c) {
     for (int s : {kClient, kUpstream}) {
+        if (!c.fd[s]) continue;
         uint32_t want = 0;
-        if (c.ending) {
-            if (s == c.ended_side) continue;  // removed from epoll in end()
-            if (c.pipe[c.ended_side].has_pending()) want = EPOLLOUT;
-        } else {
-            if (!c.pipe[s].has_pending()) want |= EPOLLIN;
-            if (c.pipe[1 - s].has_pending()) want |= EPOLLOUT;
+        switch (c.phase) {
+            case Phase::relaying:
+                if (!c.pipe[s].has_pending()) want |= EPOLLIN;
+                if (c.pipe[1 - s].has_pending()) want |= EPOLLOUT;
+                break;
+            case Phase::draining:
+                if (c.pipe[kClient].has_pending()) want = EPOLLOUT;
+                break;
+            case Phase::deciding:
+                if (c.pipe[kUpstream].has_pending()) want = EPOLLOUT;
+                break;
+            case Phase::closing:
+                if (c.awaiting_answer) want |= EPOLLIN;
+                if (c.pipe[kUpstream].has_pending()) want |= EPOLLOUT;
+                break;
         }
         if (want == c.armed[s]) continue;
         epoll_event ev{};
@@ -288,38 +381,95 @@ void Relay::update_interest(Conn& c) {
     }
 }
 
-// The relay ended now: pin the time and counters, then drain or finish.
+void Relay::drop_fd(Conn& c, int side) {
+    if (!c.fd[side]) return;
+    epoll_ctl(epoll_fd_.get(), EPOLL_CTL_DEL, c.fd[side].get(), nullptr);
+    c.fd[side].reset();
+    c.armed[side] = 0;
+}
+
+// The relay ended now: pin the time, then drain, decide or tell the client.
 void Relay::end(Conn& c, EndCause cause) {
-    if (c.ending) return;
-    c.ending = true;
+    if (c.phase != Phase::relaying) return;
     c.cause = cause;
     c.end.ts = now_rfc3339();
     c.end.ended = Clock::now();
-    c.ended_side = cause == EndCause::upstream_ended ? kUpstream : kClient;
-    if (cause == EndCause::upstream_ended) discovery_.report_failure();
-    const bool drain = (cause == EndCause::client_ended || cause == EndCause::upstream_ended) &&
-                       c.pipe[c.ended_side].has_pending();
-    if (cause == EndCause::upstream_replaced || cause == EndCause::shutdown) {
-        // Tell the client why, when no frame is half-sent to it.
-        if (!c.pipe[kUpstream].has_pending() && c.pipe[kUpstream].scanner.at_frame_boundary()) {
-            std::string f = close_frame(
-                1001, cause == EndCause::shutdown ? "proxy shutting down" : "upstream changed");
-            [[maybe_unused]] ssize_t w =
-                send(c.fd[kClient].get(), f.data(), f.size(), MSG_NOSIGNAL);
-        }
-    }
-    if (drain) {
-        // The ended side is of no further interest (and a hung-up socket would keep firing).
-        epoll_ctl(epoll_fd_.get(), EPOLL_CTL_DEL, c.fd[c.ended_side].get(), nullptr);
-        c.armed[c.ended_side] = 0;
-        c.drain_deadline = Clock::now() + options_.drain_timeout;
-        if (!flush(c, c.ended_side) || !c.pipe[c.ended_side].has_pending()) c.done = true;
-    } else {
-        c.done = true;
-    }
+    c.ended_side = cause == EndCause::client_ended ? kClient : kUpstream;
     if (cause == EndCause::slow_client)
         options_.log(fmt::format("connection {}: client stopped reading for {} ms; cut off",
                                  c.info.id, options_.slow_client_timeout.count()));
+    if (cause == EndCause::client_ended) {
+        // Nobody to tell; what the client sent last still goes to Chromium (bounded).
+        c.reason = DisconnectReason::client_close;
+        drop_fd(c, kClient);
+        c.phase = Phase::draining;
+        c.deadline = Clock::now() + options_.drain_timeout;
+        if (!flush(c, kClient) || !c.pipe[kClient].has_pending()) c.done = true;
+        return;
+    }
+    if (cause == EndCause::upstream_ended) discovery_.report_failure();
+    drop_fd(c, kUpstream);  // what it sent last is in pipe[kUpstream] and still goes out
+    const bool client_sent_close = c.pipe[kClient].scanner.stats().close_seen;
+    std::optional<DisconnectReason> r =
+        immediate_reason(cause, client_sent_close, url_changed_since(c.info));
+    if (!r && cause == EndCause::upstream_ended && !c.detached.empty())
+        r = DisconnectReason::target_closed;  // the page went; the browser did not
+    if (r) return decide(c, *r);
+    c.phase = Phase::deciding;  // wait for a new DevTools URL (a restart) or the deadline
+    c.deadline = c.end.ended + options_.restart_confirm_wait;
+}
+
+void Relay::decide(Conn& c, DisconnectReason r) {
+    c.reason = r;
+    begin_close(c);
+}
+
+// Our Close frame goes after what Chromium sent, when that ended on a frame boundary and
+// Chromium sent no Close of its own (that one was relayed unchanged).
+void Relay::begin_close(Conn& c) {
+    c.phase = Phase::closing;
+    Pipe& p = c.pipe[kUpstream];
+    const bool had_pending = p.has_pending();
+    if (c.fd[kClient] && !p.scanner.stats().close_seen && p.scanner.at_frame_boundary()) {
+        std::string detail;
+        switch (*c.reason) {
+            case DisconnectReason::upstream_changed:
+                detail = "Chromium restarted";
+                break;
+            case DisconnectReason::upstream_error:
+                detail = "Chromium closed the connection and no new Chromium appeared within " +
+                         seconds(options_.restart_confirm_wait) + " s";
+                break;
+            case DisconnectReason::context_cancelled:
+                detail = "the proxy is shutting down";
+                break;
+            case DisconnectReason::target_closed:
+                detail = "Chromium closed the page target (Inspector.detached: " + c.detached + ")";
+                break;
+            case DisconnectReason::client_close:
+                if (c.cause == EndCause::slow_client)
+                    detail = "the client stopped reading for " +
+                             seconds(options_.slow_client_timeout) + " s (--slow-client-timeout)";
+                break;
+        }
+        CloseNotice notice = close_notice(*c.reason, c.cause, detail);
+        if (!had_pending) {
+            p.pending.clear();
+            p.offset = 0;
+        }
+        p.pending += cdp::encode_close_frame(notice.code, notice.reason);
+        c.sent_code = notice.code;
+        // A client that already sent its Close has answered in advance.
+        c.awaiting_answer = !c.pipe[kClient].scanner.stats().close_seen;
+    }
+    auto wait = options_.close_wait;
+    if (had_pending && c.cause != EndCause::slow_client) wait += options_.drain_timeout;
+    c.deadline = Clock::now() + wait;
+    if (!c.fd[kClient] || !flush(c, kUpstream)) {
+        c.done = true;
+        return;
+    }
+    if (!c.awaiting_answer && !p.has_pending()) c.done = true;
 }
 
 bool Relay::url_changed_since(const ConnectionInfo& info) const {
@@ -331,19 +481,17 @@ void Relay::finish(uint64_t key) {
     auto it = conns_.find(key);
     if (it == conns_.end()) return;
     Conn& c = *it->second;
-    for (int s : {kClient, kUpstream}) {
-        epoll_ctl(epoll_fd_.get(), EPOLL_CTL_DEL, c.fd[s].get(), nullptr);
-        c.fd[s].reset();
-    }
+    drop_fd(c, kClient);
+    drop_fd(c, kUpstream);
     c.end.from_client = c.pipe[kClient].scanner.stats();
     c.end.from_upstream = c.pipe[kUpstream].scanner.stats();
-    c.end.close_code = c.close_code;
-    std::optional<DisconnectReason> r =
-        immediate_reason(c.cause, c.end.from_client.close_seen, url_changed_since(c.info));
-    if (r)
-        publish(c.info, c.end, *r);
-    else
-        awaiting_.push_back({c.info, c.end, c.end.ended + options_.restart_confirm_wait});
+    c.end.close_code = c.sent_code ? c.sent_code : c.close_code;
+    const DisconnectReason reason = c.reason.value_or(DisconnectReason::context_cancelled);
+    for (auto& [key, cmd] : c.commands) {  // never answered: recorded with the reason
+        cmd.disconnect_reason = reason;
+        if (sink_) sink_(command_event(c.info, cmd, options_.source));
+    }
+    publish(c.info, c.end, reason);
     conns_.erase(it);
     --active_;
 }
@@ -351,46 +499,120 @@ void Relay::finish(uint64_t key) {
 void Relay::check_timers(bool stopping) {
     const auto now = Clock::now();
     std::vector<uint64_t> to_finish;
-    for (auto& [key, c] : conns_) {
-        if (stopping) {
-            if (!c->ending) end(*c, EndCause::shutdown);
-            c->done = true;
-        } else if (c->ending) {
-            if (now >= c->drain_deadline) c->done = true;
-        } else if (c->pipe[kUpstream].has_pending() &&
-                   now - c->stalled_since >= options_.slow_client_timeout) {
-            end(*c, EndCause::slow_client);
+    for (auto& [key, cp] : conns_) {
+        Conn& c = *cp;
+        switch (c.phase) {
+            case Phase::relaying:
+                if (stopping)
+                    end(c, EndCause::shutdown);
+                else if (c.pipe[kUpstream].has_pending() &&
+                         now - c.stalled_since >= options_.slow_client_timeout)
+                    end(c, EndCause::slow_client);
+                break;
+            case Phase::draining:
+                if (stopping || now >= c.deadline) c.done = true;
+                break;
+            case Phase::deciding: {
+                // Ended on Chromium's side: a new URL means a restart, none by the deadline an
+                // error.
+                const bool changed = url_changed_since(c.info);
+                if (changed || stopping || now >= c.deadline) decide(c, reason_after_wait(changed));
+                break;
+            }
+            case Phase::closing:
+                if (now >= c.deadline) c.done = true;
+                break;
         }
-        if (c->done) to_finish.push_back(key);
+        if (c.done)
+            to_finish.push_back(key);
+        else
+            update_interest(c);
     }
     for (uint64_t key : to_finish) finish(key);
-    // Connections that ended on Chromium's side wait for a new URL (restart) or the deadline.
-    std::erase_if(awaiting_, [&](const Awaiting& a) {
-        const bool changed = url_changed_since(a.info);
-        if (!changed && !stopping && now < a.deadline) return false;
-        publish(a.info, a.end, reason_after_wait(changed));
-        return true;
-    });
-    if (stopping) {  // connections handed over while stopping
-        take_new();
-        for (auto& [key, c] : conns_) {
-            end(*c, EndCause::shutdown);
-            to_finish.push_back(key);
-        }
-        for (uint64_t key : to_finish) finish(key);
-    }
 }
 
 void Relay::on_upstream_change() {
     std::vector<uint64_t> stale;
     for (auto& [key, c] : conns_)
-        if (!c->ending && url_changed_since(c->info)) stale.push_back(key);
+        if (c->phase == Phase::relaying && url_changed_since(c->info)) stale.push_back(key);
     for (uint64_t key : stale) {
         Conn& c = *conns_[key];
         end(c, EndCause::upstream_replaced);
-        finish(key);
+        if (c.done)
+            finish(key);
+        else
+            update_interest(c);
     }
     check_timers(false);
+}
+
+void Relay::set_control(bool on, std::vector<std::string> excluded_methods) {
+    {
+        std::lock_guard lock(control_mu_);
+        control_next_ = on;
+        excluded_next_ = std::move(excluded_methods);
+    }
+    control_changed_ = true;
+    wake();
+}
+
+// Page sockets always watch Chromium's messages for Inspector.detached (why a page socket
+// ends); with control on, both directions' heads are read for cdp_command. Otherwise the
+// scanners only count.
+void Relay::watch_messages(Conn& c) {
+    Conn* conn = &c;
+    const bool page = c.info.target == "page";
+    if (control_) {
+        c.pipe[kClient].scanner.on_text_message(
+            [this, conn](const cdp::MessageEdges& m) { on_command(*conn, m); }, kHeadBytes,
+            kTailBytes);
+        c.pipe[kUpstream].scanner.on_text_message(
+            [this, conn, page](const cdp::MessageEdges& m) {
+                if (page) note_detached(m.head, conn->detached);
+                on_reply(*conn, m);
+            },
+            kHeadBytes, kTailBytes);
+        return;
+    }
+    c.commands.clear();
+    c.pipe[kClient].scanner.on_text_message({}, 0, 0);
+    if (page)
+        c.pipe[kUpstream].scanner.on_text_message(
+            [conn](const cdp::MessageEdges& m) { note_detached(m.head, conn->detached); }, 160, 0);
+    else
+        c.pipe[kUpstream].scanner.on_text_message({}, 0, 0);
+}
+
+void Relay::on_command(Conn& c, const cdp::MessageEdges& m) {
+    std::optional<CommandHead> head = parse_command_head(m);
+    if (!head || excluded_.contains(head->method) || c.commands.size() >= kMaxOpenCommands) return;
+    CommandRecord r;
+    r.session_id = std::move(head->session_id);
+    r.id = head->id;
+    r.method = std::move(head->method);
+    r.command_bytes = m.size;
+    r.sent = Clock::now();
+    c.commands.insert_or_assign(command_key(r.session_id, r.id), std::move(r));
+}
+
+void Relay::on_reply(Conn& c, const cdp::MessageEdges& m) {
+    if (c.commands.empty()) return;
+    std::optional<ReplyHead> head = parse_reply_head(m);
+    if (!head) return;
+    auto it = c.commands.find(command_key(head->session_id, head->id));
+    if (it == c.commands.end()) {
+        // Some replies (errors) come without the sessionId: clients' ids are per connection.
+        it = std::find_if(c.commands.begin(), c.commands.end(),
+                          [&](const auto& kv) { return kv.second.id == head->id; });
+        if (it == c.commands.end()) return;
+    }
+    CommandRecord& r = it->second;
+    r.duration_ms = std::chrono::duration<double, std::milli>(Clock::now() - r.sent).count();
+    r.error_code = head->error_code;
+    r.error_message = std::move(head->error_message);
+    r.reply_bytes = m.size;
+    if (sink_) sink_(command_event(c.info, r, options_.source));
+    c.commands.erase(it);
 }
 
 void Relay::publish(const ConnectionInfo& info, const ConnectionEnd& end, DisconnectReason r) {

@@ -2,7 +2,9 @@
 // socket after the handshake. It reads only frame headers (to count messages and bytes and see
 // Close frames), never buffers a whole message, and keeps at most one read's worth of bytes per
 // direction when the receiver is slow (then it stops reading the sender: TCP backpressure).
-// It decides each connection's disconnect reason and publishes cdp_disconnect.
+// It decides each connection's disconnect reason, tells the client in a Close frame (code and a
+// reason that starts with the cdp_disconnect reason word), waits briefly for the client's Close
+// (a bounded handshake: a silent client costs only a timer), and publishes cdp_disconnect.
 #pragma once
 
 #include <sys/types.h>
@@ -14,6 +16,7 @@
 #include <string>
 #include <thread>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "cdp/upstream_discovery.hpp"
@@ -29,6 +32,7 @@ struct RelayOptions {
     std::chrono::milliseconds slow_client_timeout{30000};
     std::chrono::milliseconds restart_confirm_wait{10000};
     std::chrono::milliseconds drain_timeout{5000};  // flushing the last bytes after one side ended
+    std::chrono::milliseconds close_wait{1000};     // for the client's Close after ours
     LogFn log = null_log();                         // slow clients cut off, epoll failures
     faultline::Source source;                       // of cdp_disconnect (cdp::event_source)
 };
@@ -60,14 +64,14 @@ class Relay {
 
     size_t active() const { return active_.load(); }
 
+    // While a capture records control: read each message's head and publish cdp_command,
+    // leaving out the excluded methods. Off: no extra work on the data path (thread-safe; only
+    // hands the setting over to the relay thread).
+    void set_control(bool on, std::vector<std::string> excluded_methods);
+
   private:
     struct Pipe;
     struct Conn;
-    struct Awaiting {
-        ConnectionInfo info;
-        ConnectionEnd end;
-        std::chrono::steady_clock::time_point deadline;
-    };
 
     void loop();
     void wake();
@@ -77,11 +81,18 @@ class Relay {
     bool flush(Conn& c, int side);
     void update_interest(Conn& c);
     void end(Conn& c, EndCause cause);
+    void decide(Conn& c, DisconnectReason r);
+    void begin_close(Conn& c);
+    void on_closing(Conn& c, uint32_t events);
+    void drop_fd(Conn& c, int side);
     void finish(uint64_t key);
     void check_timers(bool stopping);
     void on_upstream_change();
     bool url_changed_since(const ConnectionInfo& info) const;
     void publish(const ConnectionInfo& info, const ConnectionEnd& end, DisconnectReason r);
+    void watch_messages(Conn& c);  // (re)sets the scanners' message callbacks for control
+    void on_command(Conn& c, const cdp::MessageEdges& m);
+    void on_reply(Conn& c, const cdp::MessageEdges& m);
 
     RelayOptions options_;
     cdp::UpstreamDiscovery& discovery_;
@@ -95,8 +106,16 @@ class Relay {
     std::atomic<size_t> active_{0};
     uint64_t next_key_ = 1;
     std::unordered_map<uint64_t, std::unique_ptr<Conn>> conns_;
-    std::vector<Awaiting> awaiting_;
+    bool closing_all_ = false;  // stopping: every connection was told; waiting for answers
+    std::chrono::steady_clock::time_point stop_deadline_;
     std::vector<unsigned char> scratch_;
+    // control: handed over under control_mu_, applied by the relay thread.
+    std::mutex control_mu_;
+    bool control_next_ = false;
+    std::vector<std::string> excluded_next_;
+    std::atomic<bool> control_changed_{false};
+    bool control_ = false;
+    std::unordered_set<std::string> excluded_;
 };
 
 }  // namespace faultline::proxy

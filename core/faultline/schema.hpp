@@ -30,9 +30,9 @@ struct EventSpec {
 
 // Categories. `system` and `cdp` are failure categories and are always recorded; the others
 // need a capture session. `monitor` rides along whenever a CDP-monitor category is captured.
-inline constexpr std::array<std::string_view, 10> kCategories = {
-    "system",      "cdp",        "page",    "network",    "console",
-    "interaction", "screenshot", "monitor", "connection", "captcha"};
+inline constexpr std::array<std::string_view, 11> kCategories = {
+    "system",     "cdp",     "page",       "network", "console", "interaction",
+    "screenshot", "monitor", "connection", "captcha", "control"};
 inline constexpr bool is_always_on_category(std::string_view c) {
     return c == "system" || c == "cdp";
 }
@@ -51,8 +51,8 @@ namespace detail {
 using F = FieldType;
 inline constexpr std::string_view kLevels[] = {"ok", "warning", "critical"};
 inline constexpr std::string_view kTargets[] = {"browser", "page"};
-inline constexpr std::string_view kDisconnectReasons[] = {"client_close", "upstream_changed",
-                                                          "upstream_error", "context_cancelled"};
+inline constexpr std::string_view kDisconnectReasons[] = {
+    "client_close", "upstream_changed", "upstream_error", "context_cancelled", "target_closed"};
 inline constexpr std::string_view kDropReasons[] = {"reader_behind", "outbox_full", "expired"};
 inline constexpr std::string_view kCaptchaTypes[] = {"hcaptcha",  "recaptcha_v2", "recaptcha_v3",
                                                      "turnstile", "geetest",      "other"};
@@ -130,7 +130,23 @@ inline constexpr FieldSpec kCdpDisconnect[] = {
     {"messages_from_upstream", F::integer, true, "WebSocket messages Chromium sent"},
     {"bytes_from_client", F::integer, true, "bytes the client sent"},
     {"bytes_from_upstream", F::integer, true, "bytes Chromium sent"},
-    {"close_code", F::integer, false, "code of the Close frame, when one was seen"},
+    {"close_code", F::integer, false,
+     "code of the Close frame the proxy sent the client, else of the first one seen"},
+};
+// cdp_command (category control): what a client asked the browser; params and results are
+// never recorded (they carry cookies, credentials and page content).
+inline constexpr FieldSpec kCdpCommand[] = {
+    {"connection_id", F::string, true, "id from cdp_connect"},
+    {"session_id", F::string, false, "the flattened CDP sessionId the command was sent on"},
+    {"id", F::integer, true, "the command's id"},
+    {"method", F::string, true, "the CDP method, e.g. Runtime.evaluate"},
+    {"duration_ms", F::number, false, "time to Chromium's reply (absent when none came)"},
+    {"error_code", F::integer, false, "the reply's error code, when it failed"},
+    {"error_message", F::string, false, "the reply's error message, when it failed"},
+    {"command_bytes", F::integer, true, "size of the command message"},
+    {"reply_bytes", F::integer, false, "size of the reply message"},
+    {"disconnect_reason", F::string, false,
+     "no reply came before the connection ended: the cdp_disconnect reason", kDisconnectReasons},
 };
 inline constexpr FieldSpec kEventsDropped[] = {
     {"count", F::integer, true, "exact number of events missed"},
@@ -347,6 +363,9 @@ inline constexpr EventSpec kEvents[] = {
     {"cdp_connect", "cdp", false, "A CDP client connected through the proxy.", kCdpConnect},
     {"cdp_disconnect", "cdp", false, "A proxied CDP connection ended, with the true reason.",
      kCdpDisconnect},
+    {"cdp_command", "control", false,
+     "A CDP command a client sent through the proxy (while a capture records control).",
+     kCdpCommand},
     {"events_dropped", "system", true, "Events were lost; count is exact.", kEventsDropped},
     {"capture_session_started", "system", true, "A capture session started.", kCaptureStarted},
     {"session_ended", "system", true, "A capture session ended.", kSessionEnded},

@@ -2,7 +2,9 @@
 // http-proxy (ws: true), in one run with one headless Chromium:
 //   - round-trip time of 2,000 small commands (Runtime.evaluate "1", one at a time),
 //   - transfer time of a 20 MiB Runtime.evaluate result,
-//   - resident memory of each proxy process with 200 idle WebSocket connections.
+//   - resident memory of each proxy process with 200 idle WebSocket connections;
+// and the same cdp-proxy path with the control category captured (every command recorded as
+// cdp_command, no method excluded): its ratio to the proxy without control.
 // Prints each number and its ratio to direct (RSS: proxy vs http-proxy). Not run by the tests:
 //   meson test -C build --benchmark proxy      or
 //   CDP_PROXY=build/cdp-proxy/cdp-proxy CDP_PROXY_HUB=1 node test/bench/bench_proxy.js
@@ -72,7 +74,13 @@ async function main() {
   const chrome = await h.startChromium({ port: await h.freePort(), logFile: path.join(dir, 'chromium.log') });
   const proxy = await h.startProxy(['--upstream', `127.0.0.1:${chrome.port}`]);
   const hp = await startHttpProxy(chrome.port);
+  // Its events are not read here (no SSE parsing competing with the measurement): counted
+  // from /metrics instead.
+  const controlled = await h.startProxy(['--upstream', `127.0.0.1:${chrome.port}`], { follow: false });
   try {
+    const put = await fetch(`${controlled.hubUrl}/telemetry`, { method: 'PUT', headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ browser: { control: { enabled: true, cdp: { excluded_methods: [] } } } }) });
+    if (put.status !== 201) throw new Error(`PUT /telemetry answered ${put.status}`);
     const page = (await h.getJson(`http://127.0.0.1:${chrome.port}/json/list`)).body.find((t) => t.type === 'page');
     const pagePath = `/devtools/page/${page.id}`;
     const browserPath = new URL(chrome.wsUrl).pathname;
@@ -82,7 +90,7 @@ async function main() {
     console.log(`RSS with ${IDLE} idle connections (kB): cdp-proxy ${ours.before} -> ${ours.after} ` +
       `(+${ours.after - ours.before}), http-proxy ${theirs.before} -> ${theirs.after} (+${theirs.after - theirs.before}); ` +
       `ratio cdp-proxy/http-proxy ${(ours.after / theirs.after).toFixed(2)}`);
-    const paths = { direct: chrome.port, 'cdp-proxy': proxy.port, 'http-proxy': hp.port };
+    const paths = { direct: chrome.port, 'cdp-proxy': proxy.port, 'http-proxy': hp.port, '+control': controlled.port };
     const sockets = {};
     for (const [name, port] of Object.entries(paths)) sockets[name] = await h.openSocket(`ws://127.0.0.1:${port}${pagePath}`);
     await h.command(sockets.direct, 'Runtime.evaluate', { expression: `globalThis.__big = 'x'.repeat(${BIG}); 0` });
@@ -105,10 +113,17 @@ async function main() {
       console.log(`${name.padEnd(12)} ${r.toFixed(1).padStart(11)} ${(r / d.rtt).toFixed(2).padStart(9)} ` +
         `${t.toFixed(1).padStart(10)} ${(t / d.transfer).toFixed(2).padStart(9)}`);
     }
+    const off = median(results['cdp-proxy'].rtt), on = median(results['+control'].rtt);
+    const metrics = await (await fetch(`${controlled.hubUrl}/metrics`)).text();
+    const recorded = Number((/faultline_hub_events_ingested_total\{type="cdp_command"\} (\d+)/.exec(metrics) || [])[1] || 0);
+    console.log(`control on/off rtt ratio ${(on / off).toFixed(2)} (${recorded} cdp_command events recorded); ` +
+      `20MiB ${(median(results['+control'].transfer) / median(results['cdp-proxy'].transfer)).toFixed(2)}`);
+    if (!recorded) throw new Error('control was captured but no cdp_command was recorded');
 
   } finally {
     hp.stop();
     await proxy.stop();
+    await controlled.stop();
     await chrome.kill();
     fs.rmSync(dir, { recursive: true, force: true });
   }

@@ -232,6 +232,7 @@ void Hub::handle_health(const httplib::Request&, httplib::Response& res) {
     JsonObject out;
     out.add("status", failing == "[]" ? "ok" : "degraded").add("last_seq", ring_->last_seq());
     if (failing != "[]") out.add_raw("sinks_failing", failing);
+    out.add("cdp_unauthenticated", opts_.cdp_unauthenticated);  // no --token on the CDP proxy
     res.set_content(out.finish(), "application/json");
 }
 
@@ -248,7 +249,12 @@ void Hub::handle_metrics(const httplib::Request&, httplib::Response& res) {
     }
     s.journal_enabled = journal_ != nullptr;
     if (journal_) s.journal = journal_->stats();
-    res.set_content(metrics_.render(s) + sinks::render_sink_metrics(sink_statuses()),
+    // The CDP endpoint without --token (issue 24): anyone who reaches it drives the browser.
+    const std::string auth = fmt::format(
+        "# HELP faultline_cdp_unauthenticated 1 when the CDP proxy runs without --token\n"
+        "# TYPE faultline_cdp_unauthenticated gauge\nfaultline_cdp_unauthenticated {}\n",
+        opts_.cdp_unauthenticated ? 1 : 0);
+    res.set_content(metrics_.render(s) + sinks::render_sink_metrics(sink_statuses()) + auth,
                     "text/plain; version=0.0.4");
 }
 

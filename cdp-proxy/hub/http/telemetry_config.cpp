@@ -7,6 +7,7 @@
 #include "faultline/clock.hpp"
 #include "faultline/json_writer.hpp"
 #include "faultline/schema.hpp"
+#include "hub/http/control_config.hpp"
 #include "hub/http/error_body.hpp"
 #include "hub/hub.hpp"
 
@@ -46,6 +47,8 @@ bool parse_telemetry_body(std::string_view body, TelemetryPatch& out, std::strin
     out.has_browser = true;
     for (auto [key, value] : browser) {
         if (!configurable(key)) continue;  // future categories are ignored, not rejected
+        if (key == "control" && !parse_excluded_methods(value, out.excluded_methods, error))
+            return false;
         simdjson::dom::object cat;
         bool enabled;
         if (value.get_object().get(cat) || cat["enabled"].get_bool().get(enabled)) continue;
@@ -69,12 +72,17 @@ std::vector<std::string> patch_categories(std::vector<std::string> current,
 
 std::string telemetry_state_json(const std::vector<std::string>& categories, uint64_t seq,
                                  std::optional<int64_t> applied_at_ms,
-                                 const std::string& session_id) {
+                                 const std::string& session_id,
+                                 const std::vector<std::string>* excluded_methods) {
     JsonObject browser;
     for (auto c : kCategories) {
         if (!configurable(c)) continue;
         const bool on = is_always_on_category(c) || has(categories, c);
-        browser.add_raw(c, JsonObject().add("enabled", on).finish());
+        JsonObject cat;
+        cat.add("enabled", on);
+        if (c == "control" && excluded_methods)
+            cat.add_raw("cdp", excluded_methods_json(*excluded_methods));
+        browser.add_raw(c, cat.finish());
     }
     JsonObject out;
     out.add_raw("config", JsonObject().add_raw("browser", browser.finish()).finish())
@@ -92,7 +100,8 @@ std::string telemetry_state_json(const std::vector<std::string>& categories, uin
 std::string Hub::telemetry_state_locked() {
     const CaptureSession* s = capture_.active();
     if (!s) return telemetry_state_json({}, ring_->last_seq(), std::nullopt, {});
-    return telemetry_state_json(s->categories, ring_->last_seq(), s->started_ms, s->id);
+    return telemetry_state_json(s->categories, ring_->last_seq(), s->started_ms, s->id,
+                                &control_excluded_);
 }
 
 void Hub::handle_telemetry_get(const httplib::Request& req, httplib::Response& res) {
@@ -117,6 +126,10 @@ void Hub::handle_telemetry_set(const httplib::Request& req, httplib::Response& r
     std::vector<std::string> cats =
         patch ? patch_categories(active->categories, p) : put_categories(p);
     res.status = 200;
+    if (p.excluded_methods) {  // control.cdp.excluded_methods (issue 24)
+        control_excluded_ = *p.excluded_methods;
+        if (control_observer_) control_observer_(control_excluded_);
+    }
     if (cats.empty()) {
         end_capture_locked();  // nothing left to capture: the session ends (session_ended)
     } else if (active) {

@@ -19,6 +19,7 @@ std::vector<std::string> default_telemetry_categories();
 struct TelemetryPatch {
     bool has_browser = false;                  // the body had a "browser" object
     std::vector<std::string> enable, disable;  // categories set true / false explicitly
+    std::optional<std::vector<std::string>> excluded_methods;  // control.cdp (control_config)
 };
 
 // Parses a PUT/PATCH body ("" = no body). Returns false with error for invalid JSON or a
@@ -34,6 +35,7 @@ std::vector<std::string> patch_categories(std::vector<std::string> current,
 // "capture_session_id":...]}; system and cdp always show enabled (they are always recorded).
 std::string telemetry_state_json(const std::vector<std::string>& categories, uint64_t seq,
                                  std::optional<int64_t> applied_at_ms,
-                                 const std::string& session_id);
+                                 const std::string& session_id,
+                                 const std::vector<std::string>* excluded_methods = nullptr);
 
 }  // namespace faultline::hub

@@ -148,7 +148,9 @@ TEST_CASE("token query parameters are found and stripped") {
 }
 
 TEST_CASE("the upgrade forwarded to Chromium has its Host, no Origin, no proxy token") {
-    HttpRequest req = parse_ok(upgrade("Authorization: Bearer t\r\nUser-Agent: ua\r\n"));
+    HttpRequest req = parse_ok(
+        upgrade("Authorization: Bearer t\r\nUser-Agent: ua\r\n"
+                "Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n"));
     std::string out =
         build_upstream_handshake(req, "/devtools/browser/real", "127.0.0.1:9223", true);
     CHECK(out.starts_with("GET /devtools/browser/real HTTP/1.1\r\nHost: 127.0.0.1:9223\r\n"));
@@ -158,6 +160,7 @@ TEST_CASE("the upgrade forwarded to Chromium has its Host, no Origin, no proxy t
     CHECK(out.find("proxy.example") == std::string::npos);
     CHECK(out.find("Sec-WebSocket-Key: " + kKey + "\r\n") != std::string::npos);
     CHECK(out.find("User-Agent: ua\r\n") != std::string::npos);
+    CHECK(out.find("permessage-deflate") == std::string::npos);  // plain frames from Chromium
     std::string keep = build_upstream_handshake(req, "/x", "h:1", false);
     CHECK(keep.find("Authorization: Bearer t\r\n") != std::string::npos);
 }

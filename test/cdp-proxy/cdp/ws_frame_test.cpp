@@ -109,3 +109,68 @@ TEST_CASE("a 64-bit length is skipped without buffering; frame boundaries are tr
     CHECK(s.at_frame_boundary());
     CHECK(s.stats().bytes == head.size() + n);
 }
+
+TEST_CASE("a Close frame carries the code and the reason, cut to 123 bytes on a UTF-8 boundary") {
+    std::string f = encode_close_frame(1012, "upstream_changed: Chromium restarted");
+    REQUIRE(f.size() == 4 + 36);
+    CHECK(static_cast<unsigned char>(f[0]) == 0x88);
+    CHECK(static_cast<unsigned char>(f[1]) == 38);
+    CHECK(static_cast<unsigned char>(f[2]) == 0x03);
+    CHECK(static_cast<unsigned char>(f[3]) == 0xf4);
+    CHECK(f.substr(4) == "upstream_changed: Chromium restarted");
+    FrameStats st = scan(f, 1);
+    CHECK(st.close_seen);
+    REQUIRE(st.close_code);
+    CHECK(*st.close_code == 1012);
+
+    CHECK(cut_close_reason(std::string(123, 'a')).size() == 123);
+    CHECK(cut_close_reason(std::string(200, 'a')).size() == 123);
+    // "é" is 2 bytes: 122 ASCII bytes then é would end at byte 124; the cut keeps 122.
+    const std::string two = std::string(122, 'a') + "\xc3\xa9" + "tail";
+    CHECK(cut_close_reason(two) == std::string(122, 'a'));
+    // A 4-byte character straddling the limit is dropped whole, whichever byte the cut hits.
+    for (size_t lead = 119; lead <= 123; ++lead) {
+        const std::string s = std::string(lead, 'a') + "\xf0\x9f\x98\x80" + "zz";
+        const std::string_view cut = cut_close_reason(s);
+        CHECK(cut.size() <= 123);
+        CHECK((cut.size() == lead || cut.size() == lead + 4));
+    }
+    std::string big = encode_close_frame(1011, std::string(300, 'x'));
+    CHECK(big.size() == 4 + 123);
+    CHECK(static_cast<unsigned char>(big[1]) == 125);  // the control-frame maximum
+}
+
+TEST_CASE("message edges: head and tail of each text message, unmasked, for any split") {
+    for (bool mask : {false, true}) {
+        const std::string small = R"({"id":7,"method":"Runtime.evaluate","params":{}})";
+        const std::string large = R"({"id":8,"method":"Page.navigate","params":{"x":")" +
+                                  std::string(100000, 'q') + R"("},"sessionId":"ABC"})";
+        const std::string stream = frame(true, 1, small, mask) + frame(true, 9, "ping", mask) +
+                                   frame(true, 1, large, mask) + frame(true, 2, "bin", mask) +
+                                   frame(true, 1, "", mask);
+        for (size_t chunk : {size_t{1}, size_t{3}, size_t{4096}, stream.size()}) {
+            FrameScanner s;
+            std::vector<std::string> heads, tails;
+            std::vector<uint64_t> sizes;
+            s.on_text_message(
+                [&](const MessageEdges& m) {
+                    heads.emplace_back(m.head);
+                    tails.emplace_back(m.tail);
+                    sizes.push_back(m.size);
+                },
+                64, 24);
+            for (size_t at = 0; at < stream.size(); at += chunk)
+                s.feed(reinterpret_cast<const unsigned char*>(stream.data()) + at,
+                       std::min(chunk, stream.size() - at));
+            REQUIRE(heads.size() == 3);  // the ping and the binary message are not text messages
+            CHECK(heads[0] == small.substr(0, 64));
+            CHECK(tails[0].empty());
+            CHECK(sizes[0] == small.size());
+            CHECK(heads[1] == large.substr(0, 64));
+            CHECK(tails[1] == large.substr(large.size() - 24));
+            CHECK(sizes[1] == large.size());
+            CHECK(heads[2].empty());
+            CHECK(sizes[2] == 0);
+        }
+    }
+}

@@ -244,8 +244,9 @@ TEST_CASE("health and metrics") {
     h.hub.publish(cdp_event(1));
     auto health = h.client().Get("/healthz");
     CHECK(health->status == 200);
-    CHECK(health->body == R"({"status":"ok","last_seq":1})");
+    CHECK(health->body == R"({"status":"ok","last_seq":1,"cdp_unauthenticated":false})");
     auto m = h.client().Get("/metrics")->body;
+    CHECK(m.find("faultline_cdp_unauthenticated 0\n") != std::string::npos);
     CHECK(m.find(R"(faultline_hub_events_ingested_total{type="cdp_connect"} 1)") !=
           std::string::npos);
     CHECK(m.find("faultline_hub_sse_subscribers") != std::string::npos);

@@ -18,3 +18,18 @@ TEST_CASE("disconnect reasons follow which side ended first") {
     CHECK(to_string(R::upstream_error) == "upstream_error");
     CHECK(to_string(R::context_cancelled) == "context_cancelled");
 }
+
+TEST_CASE("the Close frame's code and reason start with the event's reason word") {
+    using R = DisconnectReason;
+    CloseNotice restarted =
+        close_notice(R::upstream_changed, EndCause::upstream_replaced, "Chromium restarted");
+    CHECK(restarted.code == 1012);
+    CHECK(restarted.reason == "upstream_changed: Chromium restarted");
+    CHECK(close_notice(R::upstream_error, EndCause::upstream_ended, "gone").code == 1011);
+    CHECK(close_notice(R::context_cancelled, EndCause::shutdown, "").code == 1001);
+    CHECK(close_notice(R::context_cancelled, EndCause::shutdown, "").reason == "context_cancelled");
+    CHECK(close_notice(R::target_closed, EndCause::upstream_ended, "x").code == 1001);
+    CHECK(close_notice(R::client_close, EndCause::slow_client, "slow").code == 1008);
+    CHECK(close_notice(R::client_close, EndCause::upstream_ended, "").code == 1000);
+    CHECK(to_string(R::target_closed) == "target_closed");
+}

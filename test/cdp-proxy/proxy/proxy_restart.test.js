@@ -1,16 +1,17 @@
-// The disconnect reasons that matter most, against a real headless Chromium and real clients:
-// Chromium restarted under connected clients (upstream_changed, with duration_ms measured to
-// the disconnect, not to the new browser), a dial during the restart that waits for the new
-// browser, Chromium killed for good (upstream_error after --restart-confirm-wait, ts pinned at
-// the disconnect), a client that stops reading (cut off after --slow-client-timeout), and the
-// proxy's own SIGTERM (context_cancelled, published before it exits).
+// The disconnect reasons that matter most, against a real headless Chromium and real clients
+// (npm ws, chrome-remote-interface, Playwright, Puppeteer), each checked for the close code and
+// reason its library reports: Chromium restarted under connected clients (1012 upstream_changed,
+// with duration_ms measured to the disconnect, not to the new browser), a page target closed by
+// another client (1001 target_closed), a dial during the restart that waits for the new browser,
+// Chromium killed for good (1011 upstream_error after --restart-confirm-wait, ts pinned at the
+// disconnect), a client that stops reading (cut off after --slow-client-timeout), and the
+// proxy's own SIGTERM (1001 context_cancelled, published before it exits).
 'use strict';
 const path = require('path');
 const h = require('../../integration/lib/proxy_harness');
 
 h.requirePrerequisites();
 const puppeteer = require('puppeteer-core');
-const CDP = require('chrome-remote-interface');
 
 const dir = h.tmpDir('faultline-proxy-restart-');
 const log = path.join(dir, 'chromium.log');
@@ -51,35 +52,40 @@ const steps = [
     upProxy = await h.startProxy(['--upstream', `127.0.0.1:${chromePort}`, ...common]);
   }],
 
-  ['Chromium restarts under connected clients: upstream_changed, duration to the disconnect', async () => {
+  ['Chromium restarts under connected clients: each library hears 1012 upstream_changed; the event says the same', async () => {
     const oldUrl = chrome.wsUrl;
-    const pp = await puppeteer.connect({ browserURL: logProxy.url });
-    const cri = await CDP({ host: '127.0.0.1', port: upProxy.port });  // page-level socket
-    h.equal((await cri.Runtime.evaluate({ expression: '40+2' })).result.value, 42, 'CRI works before');
+    const known = new Set([...logProxy.events(), ...upProxy.events()].map((e) => e.data.connection_id));
     const opened = Date.now();
-    const ppClosed = whenClosed(pp, 'disconnected');
-    const criClosed = whenClosed(cri, 'disconnect');
+    const clients = { log: await h.connectClients(logProxy), up: await h.connectClients(upProxy) };
     await h.sleep(300);
     const killedAt = Date.now();
     await chrome.kill();
-    const ppAt = await ppClosed;
-    const criAt = await criClosed;
-    h.check(ppAt - killedAt < 2000 && criAt - killedAt < 2000, 'clients are cut off at once');
     await h.sleep(RESTART_GAP_MS);
     chrome = await h.startChromium({ port: chromePort, logFile: log });
     h.check(chrome.wsUrl !== oldUrl, 'the new browser has a new URL');
     const restartedAt = Date.now();
-
-    for (const [proxy, name, target] of [[logProxy, 'log', 'browser'], [upProxy, 'upstream', 'page']]) {
-      const c = await proxy.waitEvent(`cdp_connect (${name})`, (e) => e.type === 'cdp_connect' && e.data.target === target);
-      const d = await proxy.waitEvent(`cdp_disconnect (${name})`, h.disconnectOf(c.data.connection_id), 15000);
-      h.equal(d.data.reason, 'upstream_changed', `${name}: reason`);
-      // Measured to the disconnect: shorter than open..(kill + 1 s), never stretched to the restart.
-      h.check(d.data.duration_ms >= 300 && d.data.duration_ms < killedAt - opened + 1000,
-        `${name}: duration_ms ${d.data.duration_ms} (kill after ${killedAt - opened} ms)`);
-      h.check(Date.parse(d.ts) < restartedAt - RESTART_GAP_MS / 2, `${name}: ts ${d.ts} pinned at the disconnect`);
-      h.check(d.data.messages_from_client >= 1 && d.data.messages_from_upstream >= 1, `${name}: messages counted`);
-      h.check(!('close_code' in d.data) || d.data.close_code === null, `${name}: no Close frame (Chromium sends plain EOF)`);
+    for (const [name, c] of Object.entries(clients)) {
+      // Held until the restart is known, so the Close frame can say so.
+      const seen = await h.expectClosed(c, 1012, 'upstream_changed: Chromium restarted');
+      for (const [lib, r] of Object.entries(seen))
+        h.check(r.at - restartedAt < 5000, `${name}/${lib}: told soon after the restart (${r.at - restartedAt} ms)`);
+    }
+    for (const [proxy, name] of [[logProxy, 'log'], [upProxy, 'upstream']]) {
+      const connects = await h.waitFor(`${name}: the four cdp_connects`, () => {
+        const c = proxy.events().filter((e) => e.type === 'cdp_connect' && !known.has(e.data.connection_id));
+        return c.length >= 4 && c;
+      });
+      h.check(connects.some((c) => c.data.target === 'page'), `${name}: CRI's page socket is among them`);
+      for (const c of connects) {
+        const d = await proxy.waitEvent(`cdp_disconnect (${name})`, h.disconnectOf(c.data.connection_id), 15000);
+        h.equal(d.data.reason, 'upstream_changed', `${name}: reason`);
+        h.equal(d.data.close_code, 1012, `${name}: the close code sent`);
+        // Measured to the disconnect: never stretched to the restart.
+        h.check(d.data.duration_ms < killedAt - opened + 1000,
+          `${name}: duration_ms ${d.data.duration_ms} (kill after ${killedAt - opened} ms)`);
+        h.check(Date.parse(d.ts) < restartedAt - RESTART_GAP_MS / 2, `${name}: ts ${d.ts} pinned at the disconnect`);
+        h.check(d.data.messages_from_client >= 1 && d.data.messages_from_upstream >= 1, `${name}: messages counted`);
+      }
     }
     // Both proxies follow the new browser: a fresh client works at once.
     for (const proxy of [logProxy, upProxy]) {
@@ -91,16 +97,35 @@ const steps = [
     }
   }],
 
+  ['a page socket whose target another client closed gets a Close frame saying so (target_closed)', async () => {
+    const created = await h.httpRequest(upProxy.port, 'PUT', '/json/new?about:blank');
+    h.equal(created.status, 200, 'PUT /json/new');
+    const page = await h.openSocket(created.json.webSocketDebuggerUrl);
+    await h.command(page, 'Runtime.evaluate', { expression: '1' });
+    const closed = new Promise((resolve) => page.once('close', (code, reason) => resolve({ code, reason: reason.toString() })));
+    const other = await h.openSocket(`ws://127.0.0.1:${upProxy.port}/devtools/browser/x`);
+    await h.command(other, 'Target.closeTarget', { targetId: created.json.id });
+    const { code, reason } = await closed;
+    h.equal(code, 1001, 'close code');
+    h.check(reason.startsWith('target_closed: ') && reason.includes('target_closed'), `reason ${JSON.stringify(reason)}`);
+    other.close();
+    const c = await upProxy.waitEvent('cdp_connect (closed page)', (e) => e.type === 'cdp_connect' && e.data.path === `/devtools/page/${created.json.id}`);
+    const d = await upProxy.waitEvent('cdp_disconnect (closed page)', h.disconnectOf(c.data.connection_id));
+    h.equal(d.data.reason, 'target_closed', 'the event says the same');
+    h.equal(d.data.close_code, 1001, 'event close_code');
+  }],
+
   ['a new browser appears while the old one lives: stale connections are closed at once', async () => {
     const known = new Set(logProxy.events().map((e) => e.data.connection_id));
     const ws = await h.openSocket(`ws://127.0.0.1:${logProxy.port}/devtools/browser/any`);
     await h.command(ws, 'Browser.getVersion');
-    const closed = new Promise((resolve) => ws.once('close', (code) => resolve({ code, at: Date.now() })));
+    const closed = new Promise((resolve) => ws.once('close', (code, reason) => resolve({ code, reason: reason.toString(), at: Date.now() })));
     const second = await h.startChromium({ port: await h.freePort(), logFile: log });
     const seenAt = Date.now();
-    const { code, at } = await closed;
+    const { code, reason, at } = await closed;
     h.check(at - seenAt < 2000, `closed at once (${at - seenAt} ms after the new URL)`);
-    h.equal(code, 1001, 'Close frame "going away"');
+    h.equal(code, 1012, 'Close frame "service restart"');
+    h.equal(reason, 'upstream_changed: Chromium restarted', 'close reason');
     const c = await logProxy.waitEvent('cdp_connect (stale)', (e) => e.type === 'cdp_connect' && !known.has(e.data.connection_id));
     h.equal(c.data.upstream_url, chrome.wsUrl, 'it was dialled to the old browser');
     const d = await logProxy.waitEvent('cdp_disconnect (stale)', h.disconnectOf(c.data.connection_id));
@@ -133,22 +158,25 @@ const steps = [
     h.equal(d.data.close_code, 1000, 'close code');
   }],
 
-  ['Chromium killed for good: upstream_error after the confirm wait, ts pinned at the disconnect', async () => {
-    const ws = await h.openSocket(`ws://127.0.0.1:${logProxy.port}/devtools/browser/any`);
-    await h.command(ws, 'Browser.getVersion');
-    const closed = whenClosed(ws, 'close');
+  ['Chromium killed for good: each library hears 1011 upstream_error after the confirm wait; ts pinned at the disconnect', async () => {
     const before = logProxy.events().length;
+    const clients = await h.connectClients(logProxy);
     const killedAt = Date.now();
     await chrome.kill();
     chrome = null;
-    const closedAt = await closed;
-    h.check(closedAt - killedAt < 2000, 'the client is cut off at once');
-    const d = await logProxy.waitEvent('cdp_disconnect (killed)',
-      (e) => e.type === 'cdp_disconnect' && logProxy.events().indexOf(e) >= before, CONFIRM_WAIT_MS + 10000);
-    const seenAt = Date.now();
-    h.equal(d.data.reason, 'upstream_error', 'reason');
-    h.check(seenAt - closedAt >= CONFIRM_WAIT_MS - 300, `published after the wait (${seenAt - closedAt} ms)`);
-    h.check(Math.abs(Date.parse(d.ts) - closedAt) < 1000, `ts ${d.ts} is the disconnect time`);
+    const seen = await h.expectClosed(clients, 1011, 'upstream_error: ', CONFIRM_WAIT_MS + 10000);
+    for (const [lib, r] of Object.entries(seen))
+      h.check(r.at - killedAt >= CONFIRM_WAIT_MS - 500, `${lib}: told after the confirm wait (${r.at - killedAt} ms)`);
+    h.check(/no new Chromium appeared within 5 s/.test((await clients.ws).reason), (await clients.ws).reason);
+    const ds = await h.waitFor('four cdp_disconnects', () => {
+      const d = logProxy.events().slice(before).filter((e) => e.type === 'cdp_disconnect');
+      return d.length >= 4 && d;
+    }, CONFIRM_WAIT_MS + 10000);
+    for (const d of ds) {
+      h.equal(d.data.reason, 'upstream_error', 'reason');
+      h.equal(d.data.close_code, 1011, 'close code');
+      h.check(Math.abs(Date.parse(d.ts) - killedAt) < 1500, `ts ${d.ts} is the disconnect time`);
+    }
   }],
 
   ['a client that stops reading is cut off after --slow-client-timeout', async () => {
@@ -172,19 +200,26 @@ const steps = [
     }
   }],
 
-  ['SIGTERM to the proxy: context_cancelled, published before it exits', async () => {
+  ['SIGTERM to the proxy: each library hears 1001 context_cancelled; published before it exits', async () => {
     sigProxy = await h.startProxy(['--upstream', `127.0.0.1:${chromePort}`]);
-    const pp = await puppeteer.connect({ browserURL: sigProxy.url });
-    const closed = whenClosed(pp, 'disconnected');
-    const c = await sigProxy.waitEvent('cdp_connect (sigterm)', (e) => e.type === 'cdp_connect');
+    const clients = await h.connectClients(sigProxy);
+    const connects = await h.waitFor('four cdp_connects', () => {
+      const c = sigProxy.events().filter((e) => e.type === 'cdp_connect');
+      return c.length >= 4 && c;
+    });
     const proxy = sigProxy;
     sigProxy = null;
+    const t0 = Date.now();
     const exit = await proxy.stop('SIGTERM');
     h.equal(exit.code, 0, 'exit code');
-    await closed;
-    const d = proxy.events().find(h.disconnectOf(c.data.connection_id));
-    h.check(d, 'cdp_disconnect was published before the proxy exited');
-    h.equal(d.data.reason, 'context_cancelled', 'reason');
+    h.check(Date.now() - t0 < 5000, `the close handshake is bounded (${Date.now() - t0} ms)`);
+    await h.expectClosed(clients, 1001, 'context_cancelled');
+    for (const c of connects) {
+      const d = proxy.events().find(h.disconnectOf(c.data.connection_id));
+      h.check(d, 'cdp_disconnect was published before the proxy exited');
+      h.equal(d.data.reason, 'context_cancelled', 'reason');
+      h.equal(d.data.close_code, 1001, 'close code');
+    }
   }],
 ];
 

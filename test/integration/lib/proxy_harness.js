@@ -173,7 +173,8 @@ const started = [];
 // cdp-proxy), from the hub's SSE stream /telemetry/stream.
 // prefix: a command that runs the proxy (e.g. strace with fault injection); stop() then
 // signals the proxy itself, the prefix's child.
-async function startProxy(args, { prefix = [] } = {}) {
+// follow: false leaves the hub's stream unread (benchmarks: no SSE parsing in this process).
+async function startProxy(args, { prefix = [], follow = true } = {}) {
   const exe = process.env.CDP_PROXY;
   const hub = process.env.CDP_PROXY_HUB === '1';
   const extra = hub ? ['--api-listen', '127.0.0.1:0', '--data-dir', ''] : [];
@@ -204,7 +205,7 @@ async function startProxy(args, { prefix = [] } = {}) {
       const m = /telemetry hub on (http:\/\/[^\s]+)/.exec(stderr);
       return m && m[1];
     }, 10000, 20);
-    await followHub(hubUrl, events);
+    if (follow) await followHub(hubUrl, events);
   }
   const exited = new Promise((r) => proc.on('exit', (code, sig) => r({ code, sig })));
   const port = await waitFor('the proxy to listen', () => {
@@ -213,6 +214,7 @@ async function startProxy(args, { prefix = [] } = {}) {
   }, 10000, 20);
   return {
     port,
+    hubUrl: hub ? /telemetry hub on (http:\/\/[^\s]+)/.exec(stderr)[1] : null,
     pid: target(),
     url: `http://127.0.0.1:${port}`,
     events: () => events.slice(),
@@ -368,3 +370,50 @@ function command(ws, method, params = {}, sessionId) {
 }
 
 Object.assign(module.exports, { rawRequest, httpRequest, upgradeRequest, openSocket, command });
+
+// The four client libraries connected through a proxy, each with a promise of how its connection
+// ended as that library reports it: {code, reason} where the library exposes them (node `ws`;
+// chrome-remote-interface's socket; Playwright puts the close reason into the error of a call
+// pending at the disconnect), {} for Puppeteer (its transport hides both).
+async function connectClients(proxy) {
+  const { chromium } = require('playwright-core');
+  const puppeteer = require('puppeteer-core');
+  const CDP = require('chrome-remote-interface');
+  const wsClient = await openSocket(`ws://127.0.0.1:${proxy.port}/devtools/browser/x`);
+  await command(wsClient, 'Browser.getVersion');
+  const cri = await CDP({ host: '127.0.0.1', port: proxy.port });  // a page-level socket
+  await cri.Runtime.evaluate({ expression: '1' });
+  const pw = await chromium.connectOverCDP(proxy.url);
+  const pwPage = pw.contexts()[0].pages()[0] || await pw.contexts()[0].newPage();
+  const pending = pwPage.evaluate(() => new Promise(() => {})).then(() => null, (e) => e.message);
+  const pp = await puppeteer.connect({ browserURL: proxy.url });
+  const socketClose = (ws) => new Promise((resolve) =>
+    ws.once('close', (code, reason) => resolve({ code, reason: reason.toString(), at: Date.now() })));
+  return {
+    ws: socketClose(wsClient),
+    cri: socketClose(cri._ws),
+    playwright: new Promise((resolve) => pw.once('disconnected', async () => {
+      const at = Date.now();
+      resolve({ reason: await pending, at });
+    })),
+    puppeteer: new Promise((resolve) => pp.once('disconnected', () => resolve({ at: Date.now() }))),
+  };
+}
+
+// Waits for every client of connectClients and checks what each library reports.
+async function expectClosed(clients, code, reasonPrefix, timeoutMs = 30000) {
+  const out = {};
+  for (const [name, p] of Object.entries(clients)) {
+    const r = await Promise.race([p, sleep(timeoutMs).then(() => null)]);
+    check(r, `${name}: the connection ended within ${timeoutMs} ms`);
+    if ('code' in r) equal(r.code, code, `${name}: close code`);
+    if ('reason' in r) {
+      if (name === 'playwright') check(r.reason && r.reason.includes(reasonPrefix), `${name}: the error names the reason: ${r.reason}`);
+      else check(r.reason.startsWith(reasonPrefix), `${name}: close reason ${JSON.stringify(r.reason)}`);
+    }
+    out[name] = r;
+  }
+  return out;
+}
+
+Object.assign(module.exports, { connectClients, expectClosed });
