@@ -1,0 +1,36 @@
+// Where kmsgmon runs, decided once at start: the memory cgroup it watches (if any), whether it
+// is confined to it (a container, or a cgroup limited below the machine: then only that
+// cgroup's kills count and pressure is measured against its limit) or watches the machine,
+// and whether kernel pids are ours. Also --cgroup and --no-kmsg.
+#pragma once
+
+#include <string>
+
+#include "cgroup/discovery.hpp"
+#include "faultline/cli.hpp"
+
+namespace kmsgmon {
+
+struct PlacementOptions {
+    std::string cgroup;  // --cgroup PATH: the memory cgroup directory to watch; "none": no cgroup
+    bool no_kmsg = false;
+    std::string sysroot;  // tests: a fixture tree standing for /
+};
+
+// Registers --cgroup and --no-kmsg (with their FAULTLINE_* twins).
+void add_placement_flags(faultline::FlagSet& flags, PlacementOptions& opt);
+
+struct Placement {
+    CgroupInfo info;
+    bool confined = false;     // only this cgroup's kills count; its limit is the memory
+    std::string confined_why;  // "container" / "--cgroup" / "limit below the machine's memory"
+    bool own_pid_namespace = true;
+};
+
+// machine_total_kb: MemTotal of the machine (0 when unknown).
+Placement find_placement(const PlacementOptions& opt, int64_t machine_total_kb);
+
+// True when /proc/self/status (text) shows one pid namespace level (NSpid with one pid).
+bool single_pid_namespace(std::string_view proc_status);
+
+}  // namespace kmsgmon
