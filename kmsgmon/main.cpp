@@ -151,6 +151,7 @@ int main(int argc, char** argv) {
         kmsgmon::OomWatch::Options o;
         o.kmsg_available = kmsg_monitor.has_value();
         o.own_pid_namespace = place.own_pid_namespace;
+        o.own_refresh = pressure.disabled;
         o.boot_id = kmsg_monitor ? kmsg_monitor->boot_id() : kmsgmon::read_boot_id();
         oom_watch.emplace(loop, kmsgmon::CgroupMemory(cg), o, source, emit, log);
         if (oom_watch->start(error)) {

@@ -23,6 +23,7 @@ constexpr auto kGraceWithKmsg = std::chrono::milliseconds(1500);
 // Without the kernel log: just long enough for the victim to be reaped and leave the table.
 constexpr auto kGraceAlone = std::chrono::milliseconds(300);
 constexpr auto kRecentHold = std::chrono::seconds(15);
+constexpr auto kRefreshInterval = std::chrono::seconds(5);
 
 bool memcg_matches(const std::optional<std::string>& memcg, const std::string& path) {
     if (!memcg) return false;
@@ -53,6 +54,15 @@ OomWatch::~OomWatch() {
     if (watch_ >= 0) loop_.unwatch(watch_);
     if (poll_timer_) loop_.cancel_timer(poll_timer_);
     if (grace_timer_) loop_.cancel_timer(grace_timer_);
+    if (refresh_timer_) loop_.cancel_timer(refresh_timer_);
+}
+
+void OomWatch::arm_refresh() {
+    refresh_timer_ = loop_.add_timer(EventLoop::Clock::now() + kRefreshInterval, [this] {
+        refresh_timer_ = 0;
+        on_sample();
+        arm_refresh();
+    });
 }
 
 bool OomWatch::start(std::string& error) {
@@ -62,7 +72,9 @@ bool OomWatch::start(std::string& error) {
         return false;
     }
     count_ = *count;
+    last_check_ = EventLoop::Clock::now();
     table_.refresh();
+    if (opt_.own_refresh) arm_refresh();
     if (memory_.info().layout == CgroupInfo::Layout::v2) {
         const int fd = ::inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
         if (fd >= 0 && ::inotify_add_watch(fd, memory_.counter_path().c_str(), IN_MODIFY) >= 0) {
@@ -137,7 +149,7 @@ std::optional<TableEntry> OomWatch::find_victim(const std::string& comm) {
     note_vanished();
     Gone* best = nullptr;
     for (auto& g : recent_) {
-        if (g.used || (!comm.empty() && g.entry.comm != comm)) continue;
+        if (g.used || g.at < window_start_ || (!comm.empty() && g.entry.comm != comm)) continue;
         if (!best || g.entry.anon_rss_kb.value_or(0) > best->entry.anon_rss_kb.value_or(0))
             best = &g;
     }
@@ -147,17 +159,21 @@ std::optional<TableEntry> OomWatch::find_victim(const std::string& comm) {
 }
 
 void OomWatch::on_sample() {
-    note_vanished();
     check_counter();
 }
 
 void OomWatch::check_counter() {
     const auto now_count = memory_.oom_kills();
     if (!now_count) return;
+    const auto previous_check = last_check_;
+    last_check_ = EventLoop::Clock::now();
+    note_vanished();  // after the read: a victim of a kill counted later vanishes after it
     if (*now_count < count_) count_ = *now_count;  // a new cgroup under the same path
     const int64_t d = *now_count - count_;
     if (d <= 0) return;
     count_ = *now_count;
+    // The kill happened after the previous read: its victim vanished after that too.
+    if (pending_ == 0) window_start_ = previous_check;
     const int64_t absorbed = std::min(d, credit_);
     credit_ -= absorbed;
     pending_ += d - absorbed;

@@ -35,6 +35,7 @@ class OomWatch {
         bool own_pid_namespace = true;  // kernel pids are ours (else translate via the table)
         std::string proc_root = "/proc";
         std::string boot_id;
+        bool own_refresh = false;  // no memory sampler calls on_sample(): refresh every 5 s
     };
     OomWatch(EventLoop& loop, CgroupMemory memory, Options opt, faultline::Source source, Emit emit,
              faultline::LogFn log);
@@ -61,6 +62,7 @@ class OomWatch {
     void flush_pending();
     void arm_v1_eventfd_or_poll();
     void arm_poll();
+    void arm_refresh();
     void note_vanished();
     std::optional<TableEntry> find_victim(const std::string& comm);
 
@@ -79,7 +81,8 @@ class OomWatch {
     std::deque<Gone> recent_;         // processes that vanished in the last seconds
     faultline::UniqueFd wake_fd_;     // inotify or eventfd
     faultline::UniqueFd control_fd_;  // v1: the oom_control fd the eventfd is bound to
-    int watch_ = -1, poll_timer_ = 0, grace_timer_ = 0;
+    int watch_ = -1, poll_timer_ = 0, grace_timer_ = 0, refresh_timer_ = 0;
+    EventLoop::Clock::time_point last_check_{}, window_start_{};  // victims vanish after this
     int64_t count_ = 0;    // counter value last seen
     int64_t pending_ = 0;  // increments waiting for a kernel report
     int64_t credit_ = 0;   // kernel reports that came before their increment was seen
