@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 
 #include "faultline/json_writer.hpp"
@@ -158,6 +159,21 @@ std::optional<TableEntry> OomWatch::find_victim(const std::string& comm) {
     return best->entry;
 }
 
+// The kernel's report can arrive before its victim has exited: the cgroup's process of that
+// name, the one whose anonymous memory is closest to what the kernel reported.
+std::optional<int64_t> OomWatch::dying_pid(const OomKilled& k) const {
+    const TableEntry* best = nullptr;
+    const int64_t want = k.anon_rss_kb.value_or(0);
+    for (const auto& [pid, e] : table_.entries()) {
+        if (e.comm != k.comm) continue;
+        if (!best || std::llabs(e.anon_rss_kb.value_or(0) - want) <
+                         std::llabs(best->anon_rss_kb.value_or(0) - want))
+            best = &e;
+    }
+    if (!best) return std::nullopt;
+    return best->pid;
+}
+
 void OomWatch::on_sample() {
     check_counter();
 }
@@ -205,7 +221,10 @@ void OomWatch::on_kernel_kill(const OomKill& kill) {
     ctx.limit_kb = st.limit_kb, ctx.usage_kb = st.usage_kb;
     if (!opt_.own_pid_namespace) {
         ctx.translate_pid = true;
-        if (auto v = find_victim(kill.killed.comm)) ctx.pid = v->pid;
+        if (auto v = find_victim(kill.killed.comm))
+            ctx.pid = v->pid;
+        else
+            ctx.pid = dying_pid(kill.killed);
     } else {
         // Take it off the table, so that the counter never infers it a second time.
         note_vanished();

@@ -65,6 +65,7 @@ class OomWatch {
     void arm_refresh();
     void note_vanished();
     std::optional<TableEntry> find_victim(const std::string& comm);
+    std::optional<int64_t> dying_pid(const OomKilled& k) const;
 
     EventLoop& loop_;
     CgroupMemory memory_;

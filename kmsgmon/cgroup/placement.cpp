@@ -1,5 +1,7 @@
 #include "cgroup/placement.hpp"
 
+#include <unistd.h>
+
 #include "cgroup/memory_files.hpp"
 
 namespace kmsgmon {
@@ -14,28 +16,16 @@ void add_placement_flags(faultline::FlagSet& flags, PlacementOptions& opt) {
                    "do not read the kernel log (OOM kills then come from the cgroup's counter)");
 }
 
-bool single_pid_namespace(std::string_view status) {
-    const size_t at = status.find("NSpid:");
-    if (at == std::string_view::npos) return true;  // kernels before 4.1: no way to tell
-    size_t end = status.find('\n', at);
-    if (end == std::string_view::npos) end = status.size();
-    const std::string_view pids = status.substr(at + 6, end - at - 6);
-    int fields = 0;
-    bool in = false;
-    for (char c : pids) {
-        const bool digit = c >= '0' && c <= '9';
-        if (digit && !in) ++fields;
-        in = digit;
-    }
-    return fields <= 1;
+bool initial_pid_namespace(std::string_view ns_link) {
+    return ns_link.empty() || ns_link == "pid:[4026531836]";
 }
 
 Placement find_placement(const PlacementOptions& opt, int64_t machine_total_kb) {
     Placement p;
     const std::string root = opt.sysroot;
-    std::string status;
-    read_small_file(root + "/proc/self/status", status);
-    p.own_pid_namespace = single_pid_namespace(status);
+    char link[64] = {};
+    const ssize_t n = ::readlink((root + "/proc/self/ns/pid").c_str(), link, sizeof link - 1);
+    p.own_pid_namespace = initial_pid_namespace(n > 0 ? std::string_view(link, n) : "");
     if (opt.cgroup == "none") {
         p.info.why = "--cgroup none";
         return p;

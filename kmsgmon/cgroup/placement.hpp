@@ -30,7 +30,9 @@ struct Placement {
 // machine_total_kb: MemTotal of the machine (0 when unknown).
 Placement find_placement(const PlacementOptions& opt, int64_t machine_total_kb);
 
-// True when /proc/self/status (text) shows one pid namespace level (NSpid with one pid).
-bool single_pid_namespace(std::string_view proc_status);
+// True when the link text of /proc/self/ns/pid ("pid:[4026531836]") names the initial pid
+// namespace, whose inode is fixed (PROC_PID_INIT_INO): then the kernel's pids are ours.
+// An unreadable link ("") counts as the initial namespace (kernels without ns links).
+bool initial_pid_namespace(std::string_view ns_link);
 
 }  // namespace kmsgmon

@@ -137,7 +137,9 @@ def neighbour(root, tag, extra=()):
                      "sleep 2; /bin/hog 0 0; echo hog exited $?", extra)
 
 
-def check_one_kill(hub, c, detected_by):
+def check_one_kill(hub, c, detected_by, n):
+    if n.line("hog exited ")[1] != "hog exited 137":
+        fail(f"the neighbour's hog was not killed: {n.text()}")
     kills = hub.of_type("system_oom_kill")
     _, pid_line = c.line("hog pid ")
     killed_at, exited = c.line("hog exited ")
@@ -180,18 +182,18 @@ def main():
             skip(f"podman cannot run containers here: {probe.stderr.strip()[:300]}")
         name = f"faultline-kmsgmon-{CASE}-{os.getpid()}"
         if CASE == "sudden":
-            c = Container(root, name, script(hub.url, "4 0", "--no-pressure"))
+            c = Container(root, name, script(hub.url, "6 0", "--no-pressure"))
             n = neighbour(root, CASE)
             n.wait(120), c.wait(120)
-            check_one_kill(hub, c, "cgroup")
+            check_one_kill(hub, c, "cgroup", n)
         elif CASE == "privileged":
             priv = ["--device", "/dev/kmsg", "--cap-add", "SYSLOG"]
-            c = Container(root, name, script(hub.url, "4 0", "--no-pressure"), priv)
+            c = Container(root, name, script(hub.url, "6 0", "--no-pressure"), priv)
             n = neighbour(root, CASE, priv)
             n.wait(120), c.wait(120)
             if "kernel log /dev/kmsg" not in c.text():
                 fail(f"kmsgmon did not read the kernel log: {c.text()}")
-            check_one_kill(hub, c, "kmsg")
+            check_one_kill(hub, c, "kmsg", n)
             if hub.of_type("system_oom_kill")[0]["data"].get("victim") != "kernel_report":
                 fail("the kernel's report was not used")
         elif CASE == "squeeze":
