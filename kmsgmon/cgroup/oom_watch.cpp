@@ -2,7 +2,6 @@
 
 #include <fcntl.h>
 #include <sys/eventfd.h>
-#include <sys/inotify.h>
 #include <unistd.h>
 
 #include <fmt/format.h>
@@ -49,7 +48,8 @@ OomWatch::OomWatch(EventLoop& loop, CgroupMemory memory, Options opt, faultline:
       source_(std::move(source)),
       emit_(std::move(emit)),
       log_(std::move(log)),
-      table_(memory_.info().dir + "/cgroup.procs", opt_.proc_root) {}
+      table_(memory_.info().dir + "/cgroup.procs", opt_.proc_root),
+      file_watch_(loop) {}
 
 OomWatch::~OomWatch() {
     if (watch_ >= 0) loop_.unwatch(watch_);
@@ -77,21 +77,21 @@ bool OomWatch::start(std::string& error) {
     table_.refresh();
     if (opt_.own_refresh) arm_refresh();
     if (memory_.info().layout == CgroupInfo::Layout::v2) {
-        const int fd = ::inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
-        if (fd >= 0 && ::inotify_add_watch(fd, memory_.counter_path().c_str(), IN_MODIFY) >= 0) {
-            wake_fd_.reset(fd);
+        std::string why;
+        if (file_watch_.start(
+                memory_.counter_path(),
+                [this] {
+                    ++stats_.wakeups;
+                    check_counter();
+                },
+                why)) {
             how_ = "inotify on memory.events";
-            watch_ = loop_.watch(fd, POLLIN, [this](short) {
-                char buf[4096];
-                while (::read(wake_fd_.get(), buf, sizeof buf) > 0) {
-                }
-                ++stats_.wakeups;
-                check_counter();
-            });
             return true;
         }
-        if (fd >= 0) ::close(fd);
-        how_ = std::string("inotify failed (") + std::strerror(errno) + ")";
+        log_(why + "; reading the counter at every memory sample");
+        how_ = "read at every memory sample (" + why + ")";
+        if (!opt_.kmsg_available) arm_poll();
+        return true;
     }
     arm_v1_eventfd_or_poll();
     return true;

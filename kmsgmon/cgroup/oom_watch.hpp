@@ -14,6 +14,7 @@
 #include <optional>
 #include <string>
 
+#include "cgroup/file_watch.hpp"
 #include "cgroup/memory_files.hpp"
 #include "cgroup/victim_table.hpp"
 #include "event_loop.hpp"
@@ -80,11 +81,12 @@ class OomWatch {
         bool used = false;
     };
     std::deque<Gone> recent_;         // processes that vanished in the last seconds
-    faultline::UniqueFd wake_fd_;     // inotify or eventfd
+    FileWatch file_watch_;            // v2: inotify on memory.events
+    faultline::UniqueFd wake_fd_;     // v1: the eventfd
     faultline::UniqueFd control_fd_;  // v1: the oom_control fd the eventfd is bound to
     int watch_ = -1, poll_timer_ = 0, grace_timer_ = 0, refresh_timer_ = 0;
     EventLoop::Clock::time_point last_check_{}, window_start_{};  // victims vanish after this
-    int64_t count_ = 0;    // counter value last seen
+    int64_t count_ = 0;                                           // counter value last seen
     int64_t pending_ = 0;  // increments waiting for a kernel report
     int64_t credit_ = 0;   // kernel reports that came before their increment was seen
     std::string how_;

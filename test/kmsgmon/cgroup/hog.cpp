@@ -1,10 +1,10 @@
 // A memory hog for the container tests: prints its pid, idles IDLE seconds, then touches
 // memory at RATE MiB/s (0: as fast as it can) until the kernel kills it.
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
 
 int main(int argc, char** argv) {
     const double idle = argc > 1 ? atof(argv[1]) : 0;
@@ -15,7 +15,7 @@ int main(int argc, char** argv) {
     printf("hog allocating\n");
     fflush(stdout);
     for (;;) {
-        char* p = malloc(1 << 20);
+        char* p = static_cast<char*>(std::malloc(1 << 20));
         if (!p) continue;
         memset(p, 0x5a, 1 << 20);
         if (rate > 0) usleep((useconds_t)(1e6 / rate));
