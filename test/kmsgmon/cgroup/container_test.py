@@ -12,7 +12,10 @@ squeeze     the hog grows ~2 MiB/s: a memory_pressure warning or critical with s
             mem_total_kb == the limit arrives >= 10 s before the kill.
 privileged  --device /dev/kmsg --cap-add SYSLOG: still exactly one event per kill (the kernel's
             report, victim kernel_report, container pid), the neighbour's kill not reported.
-Exit 77 (skip) where podman cannot run containers here.
+v1_eventfd  no container: kmsgmon --cgroup DIR --no-kmsg on a v1 memory cgroup the test makes
+            (cgroup.event_control writable: the eventfd wake-up); its hog's kill is one event
+            with the hog's pid (the host's pid namespace is kmsgmon's).
+Exit 77 (skip) where podman cannot run containers here (v1_eventfd: no writable v1 memory).
 """
 import datetime
 import http.server
@@ -165,7 +168,59 @@ def check_one_kill(hub, c, detected_by, n):
           "the neighbour's kill not reported; kmsgmon still running")
 
 
+def case_v1_eventfd():
+    base = "/sys/fs/cgroup/memory"
+    if os.geteuid() != 0 or not os.access(f"{base}/cgroup.event_control", os.W_OK):
+        skip("no writable cgroup v1 memory controller")
+    cg = f"{base}/faultline-eventfd-{os.getpid()}"
+    os.mkdir(cg)
+    try:
+        for f, v in (("memory.limit_in_bytes", LIMIT), ("memory.memsw.limit_in_bytes", LIMIT)):
+            if os.path.exists(f"{cg}/{f}"):
+                open(f"{cg}/{f}", "w").write(str(v))
+        hub = Hub()
+        k = subprocess.Popen([KMSGMON, "--cgroup", cg, "--no-kmsg", "--no-pressure",
+                              "--no-oom-protect", "--hub", hub.url],
+                             stderr=subprocess.PIPE, text=True)
+        time.sleep(1)
+        hog = subprocess.Popen(["sh", "-c", 'echo $$ > "$0/cgroup.procs" && exec "$1" 6 0',
+                                cg, HOG], stdout=subprocess.DEVNULL)
+        hog.wait(timeout=60)
+        killed_at = datetime.datetime.now(datetime.timezone.utc)
+        end = time.monotonic() + 10
+        while time.monotonic() < end and not hub.of_type("system_oom_kill"):
+            time.sleep(0.1)
+        time.sleep(2)
+        alive = k.poll() is None
+        k.terminate()
+        err = k.communicate(timeout=10)[1]
+    finally:
+        for _ in range(50):
+            try:
+                os.rmdir(cg)
+                break
+            except OSError:
+                time.sleep(0.1)
+    print(err)
+    if "eventfd on memory.oom_control" not in err:
+        fail("the eventfd wake-up was not used")
+    if hog.returncode != -9:
+        fail(f"the hog was not SIGKILLed: {hog.returncode}")
+    kills = hub.of_type("system_oom_kill")
+    if len(kills) != 1 or not alive:
+        fail(f"expected one event and kmsgmon running, got {kills} (alive {alive})")
+    d = kills[0]["data"]
+    if d.get("pid") != hog.pid or d.get("process_name") != "hog" or d.get("victim") != "inferred":
+        fail(f"victim wrong (hog pid {hog.pid}): {d}")
+    ts = datetime.datetime.fromisoformat(kills[0]["ts"].replace("Z", "")[:26] + "+00:00")
+    if abs((ts - killed_at).total_seconds()) > 3:
+        fail(f"ts {kills[0]['ts']} more than 3 s from the kill")
+    print(f"ok - eventfd wake-up: one system_oom_kill for the hog (pid {hog.pid})")
+
+
 def main():
+    if CASE == "v1_eventfd":
+        return case_v1_eventfd()
     if os.geteuid() != 0 or not shutil.which("podman") or not shutil.which("runc"):
         skip("needs root, podman and runc (install-deps.sh --test)")
     if not os.path.exists("/sys/fs/cgroup/memory/memory.oom_control") and \
