@@ -38,15 +38,6 @@ bool harden(bool no_oom_protect, bool mlock, const faultline::LogFn& log) {
     return true;
 }
 
-int64_t machine_total_kb(const std::string& proc_root) {
-    std::string text, error;
-    kmsgmon::MemInfo mem;
-    if (!kmsgmon::read_small_file(proc_root + "/meminfo", text) ||
-        !kmsgmon::parse_meminfo(text, mem, error))
-        return 0;
-    return mem.mem_total_kb;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -55,8 +46,8 @@ int main(int argc, char** argv) {
         "kmsgmon", "kmsgmon [OPTIONS]",
         "Reports kernel OOM kills from /dev/kmsg and memory pressure on its leading edge.\n"
         "Inside a container it watches the container's memory cgroup: its OOM counter (with or\n"
-        "without /dev/kmsg), its limit and its PSI. Without --hub, events are printed as one JSON "
-        "envelope per line on stdout.");
+        "without /dev/kmsg), its limit and its PSI.\n"
+        "Without --hub, events are printed as one JSON envelope per line on stdout.");
     std::string hub;
     flags.add_string("hub", &hub, "publish events to this telemetry hub (core publisher)", "URL");
     kmsgmon::KmsgOptions kmsg;
@@ -77,9 +68,9 @@ int main(int argc, char** argv) {
         "  line joined with its \"invoked oom-killer\" and \"oom-kill:\" lines. Only records\n"
         "  of the kernel facility count; lines user space writes to /dev/kmsg never do.\n"
         "  Records the kernel overwrote before they were read are counted on stderr.\n"
-        "  In a memory cgroup (a container, a cgroup limited below the machine's memory, or\n"
-        "  --cgroup), each increment of its oom_kill counter (v2 memory.events, v1\n"
-        "  memory.oom_control) is one kill: the kernel's report supplies the details when\n"
+        "  Inside a container (or with --cgroup), each increment of the cgroup's oom_kill\n"
+        "  counter (v2 memory.events, v1 memory.oom_control) is one kill: the kernel's report "
+        "supplies the details when\n"
         "  /dev/kmsg is readable (victim \"kernel_report\"), else the victim is the process\n"
         "  of the cgroup that vanished then (victim \"inferred\"); kills in other cgroups are\n"
         "  not reported. pids are the ones kmsgmon's pid namespace sees.\n"
@@ -129,8 +120,7 @@ int main(int argc, char** argv) {
     if (!harden(no_oom_protect, mlock, log)) return 1;
     kmsgmon::EventLoop loop;
     loop.stop_on_signal(stop_fd.get());
-    const kmsgmon::Placement place =
-        kmsgmon::find_placement(where, machine_total_kb(pressure.proc_root));
+    const kmsgmon::Placement place = kmsgmon::find_placement(where);
     std::vector<std::string> watching, missing;
 
     std::optional<kmsgmon::KmsgMonitor> kmsg_monitor;
@@ -165,8 +155,7 @@ int main(int argc, char** argv) {
         missing.push_back("memory cgroup (" + cg.why + ")");
     } else {
         missing.push_back("memory cgroup " + cg_name +
-                          " on its own (no limit below the machine's memory: the machine is "
-                          "what runs out)");
+                          " on its own (not a container: the machine is watched)");
     }
     if (kmsg_monitor) {
         if (place.confined && oom_watch) {

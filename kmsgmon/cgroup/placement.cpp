@@ -2,8 +2,6 @@
 
 #include <unistd.h>
 
-#include "cgroup/memory_files.hpp"
-
 namespace kmsgmon {
 
 void add_placement_flags(faultline::FlagSet& flags, PlacementOptions& opt) {
@@ -20,11 +18,15 @@ bool initial_pid_namespace(std::string_view ns_link) {
     return ns_link.empty() || ns_link == "pid:[4026531836]";
 }
 
-Placement find_placement(const PlacementOptions& opt, int64_t machine_total_kb) {
+bool initial_cgroup_namespace(std::string_view ns_link) {
+    return ns_link.empty() || ns_link == "cgroup:[4026531835]";
+}
+
+Placement find_placement(const PlacementOptions& opt) {
     Placement p;
     const std::string root = opt.sysroot;
     char link[64] = {};
-    const ssize_t n = ::readlink((root + "/proc/self/ns/pid").c_str(), link, sizeof link - 1);
+    ssize_t n = ::readlink((root + "/proc/self/ns/pid").c_str(), link, sizeof link - 1);
     p.own_pid_namespace = initial_pid_namespace(n > 0 ? std::string_view(link, n) : "");
     if (opt.cgroup == "none") {
         p.info.why = "--cgroup none";
@@ -35,13 +37,17 @@ Placement find_placement(const PlacementOptions& opt, int64_t machine_total_kb) 
     read_small_file(root + "/proc/self/mountinfo", mountinfo);
     p.info = discover_cgroup(proc_cgroup, mountinfo, root, opt.cgroup);
     if (p.info.layout == CgroupInfo::Layout::none) return p;
-    const CgroupMemoryState st = CgroupMemory(p.info).read();
+    // A container: its own cgroup namespace, or (v1, the host's namespace) its cgroup mounted
+    // as the root. A limit alone confines nothing: a VM's kmsgmon under a systemd MemoryMax
+    // still watches the machine.
+    n = ::readlink((root + "/proc/self/ns/cgroup").c_str(), link, sizeof link - 1);
+    const bool own_cgroup_ns = !initial_cgroup_namespace(n > 0 ? std::string_view(link, n) : "");
+    if (own_cgroup_ns && !p.info.mounted_root)
+        p.info.host_path.clear();  // the kernel names cgroups from the real root: unknown here
     if (!opt.cgroup.empty())
         p.confined = true, p.confined_why = "--cgroup";
-    else if (p.info.mounted_root)
+    else if (p.info.mounted_root || own_cgroup_ns)
         p.confined = true, p.confined_why = "container";
-    else if (st.limit_kb && machine_total_kb > 0 && *st.limit_kb < machine_total_kb)
-        p.confined = true, p.confined_why = "limit below the machine's memory";
     return p;
 }
 

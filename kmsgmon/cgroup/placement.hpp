@@ -1,7 +1,7 @@
 // Where kmsgmon runs, decided once at start: the memory cgroup it watches (if any), whether it
-// is confined to it (a container, or a cgroup limited below the machine: then only that
-// cgroup's kills count and pressure is measured against its limit) or watches the machine,
-// and whether kernel pids are ours. Also --cgroup and --no-kmsg.
+// is confined to it (a container or --cgroup: then only that cgroup's kills count and pressure
+// is measured against its limit) or watches the machine, and whether kernel pids are ours.
+// Also --cgroup and --no-kmsg.
 #pragma once
 
 #include <string>
@@ -27,12 +27,13 @@ struct Placement {
     bool own_pid_namespace = true;
 };
 
-// machine_total_kb: MemTotal of the machine (0 when unknown).
-Placement find_placement(const PlacementOptions& opt, int64_t machine_total_kb);
+Placement find_placement(const PlacementOptions& opt);
 
 // True when the link text of /proc/self/ns/pid ("pid:[4026531836]") names the initial pid
 // namespace, whose inode is fixed (PROC_PID_INIT_INO): then the kernel's pids are ours.
 // An unreadable link ("") counts as the initial namespace (kernels without ns links).
 bool initial_pid_namespace(std::string_view ns_link);
+// The same for /proc/self/ns/cgroup (PROC_CGROUP_INIT_INO): another one means a container.
+bool initial_cgroup_namespace(std::string_view ns_link);
 
 }  // namespace kmsgmon

@@ -143,26 +143,42 @@ TEST_CASE("discovery: cgroup v2 with and without the memory controller") {
     CHECK(info.why.find("--cgroup") != std::string::npos);
 }
 
-TEST_CASE("placement: confined in a container, by a limit, by --cgroup; the machine otherwise") {
+TEST_CASE("placement: confined in a container or by --cgroup; the machine otherwise") {
     Tree t;
     t.put("proc/self/cgroup", "4:memory:/job\n");
     t.put("proc/self/mountinfo", kHybridMountinfo);
     t.put("sys/fs/cgroup/memory/job/memory.oom_control", "oom_kill 0\n");
-    t.put("sys/fs/cgroup/memory/job/memory.limit_in_bytes", "9223372036854771712\n");
-    t.put("sys/fs/cgroup/memory/job/memory.usage_in_bytes", "1048576\n");
+    t.put("sys/fs/cgroup/memory/job/memory.limit_in_bytes", "100663296\n");
     PlacementOptions opt;
     opt.sysroot = t.root.string();
-    auto p = find_placement(opt, 24 << 20);
+    auto p = find_placement(opt);
     CHECK(p.info.layout == CgroupInfo::Layout::v1);
-    CHECK_FALSE(p.confined);  // no limit: the machine is what runs out
-    t.put("sys/fs/cgroup/memory/job/memory.limit_in_bytes", "100663296\n");
-    p = find_placement(opt, 24 << 20);
+    CHECK(p.info.host_path == "/job");
+    // A limit alone (a systemd MemoryMax on a VM) confines nothing: the machine is watched.
+    CHECK_FALSE(p.confined);
+    opt.cgroup = t.dir("sys/fs/cgroup/memory/job");
+    p = find_placement(opt);
     CHECK(p.confined);
+    CHECK(p.confined_why == "--cgroup");
+    // A container's view: its cgroup mounted as the root.
+    Tree c;
+    c.put("proc/self/cgroup", "4:memory:/libpod_parent/libpod-1\n");
+    c.put(
+        "proc/self/mountinfo",
+        "35 31 0:32 /libpod_parent/libpod-1 /sys/fs/cgroup/memory ro - cgroup cgroup rw,memory\n");
+    c.put("sys/fs/cgroup/memory/memory.oom_control", "oom_kill 0\n");
+    PlacementOptions copt;
+    copt.sysroot = c.root.string();
+    p = find_placement(copt);
+    CHECK(p.confined);
+    CHECK(p.confined_why == "container");
     opt.cgroup = "none";
-    p = find_placement(opt, 24 << 20);
+    p = find_placement(opt);
     CHECK(p.info.layout == CgroupInfo::Layout::none);
     CHECK(initial_pid_namespace("pid:[4026531836]"));
     CHECK_FALSE(initial_pid_namespace("pid:[4026532500]"));
+    CHECK(initial_cgroup_namespace("cgroup:[4026531835]"));
+    CHECK_FALSE(initial_cgroup_namespace("cgroup:[4026532501]"));
 }
 
 TEST_CASE("counter and limit files") {
