@@ -69,11 +69,11 @@ int main(int argc, char** argv) {
         "  of the kernel facility count; lines user space writes to /dev/kmsg never do.\n"
         "  Records the kernel overwrote before they were read are counted on stderr.\n"
         "  Inside a container (or with --cgroup), each increment of the cgroup's oom_kill\n"
-        "  counter (v2 memory.events, v1 memory.oom_control) is one kill: the kernel's report "
-        "supplies the details when\n"
-        "  /dev/kmsg is readable (victim \"kernel_report\"), else the victim is the process\n"
-        "  of the cgroup that vanished then (victim \"inferred\"); kills in other cgroups are\n"
-        "  not reported. pids are the ones kmsgmon's pid namespace sees.\n"
+        "  counter (v2 memory.events, v1 memory.oom_control) is one kill: the kernel's\n"
+        "  report supplies the details when /dev/kmsg is readable (victim\n"
+        "  \"kernel_report\"), else the victim is the cgroup's process that vanished then\n"
+        "  (victim \"inferred\"); kills in other cgroups are not reported. pids are the ones "
+        "kmsgmon's pid namespace sees.\n"
         "  Each source is optional: kmsgmon logs one line saying what it watches.");
     flags.add_section("Examples",
                       "  kmsgmon --hub http://127.0.0.1:10001 --mlock\n"
