@@ -72,8 +72,8 @@ int main(int argc, char** argv) {
         "  counter (v2 memory.events, v1 memory.oom_control) is one kill: the kernel's\n"
         "  report supplies the details when /dev/kmsg is readable (victim\n"
         "  \"kernel_report\"), else the victim is the cgroup's process that vanished then\n"
-        "  (victim \"inferred\"); kills in other cgroups are not reported. pids are the ones "
-        "kmsgmon's pid namespace sees.\n"
+        "  (victim \"inferred\"); kills in other cgroups are not reported. pids are the\n"
+        "  ones kmsgmon's pid namespace sees.\n"
         "  Each source is optional: kmsgmon logs one line saying what it watches.");
     flags.add_section("Examples",
                       "  kmsgmon --hub http://127.0.0.1:10001 --mlock\n"
