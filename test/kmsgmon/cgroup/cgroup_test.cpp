@@ -20,6 +20,8 @@
 #include "cgroup/oom_watch.hpp"
 #include "cgroup/placement.hpp"
 #include "cgroup/victim_table.hpp"
+#include "faultline/event_decode.hpp"
+#include "pressure/event.hpp"
 
 using namespace kmsgmon;
 namespace fs = std::filesystem;
@@ -72,6 +74,18 @@ OomKill kernel_kill(int64_t pid, const std::string& comm, const std::string& tas
     k.kernel_seq = 7;
     k.message = "Memory cgroup out of memory: Killed process ...";
     return k;
+}
+
+// The hub's own strict decoder (unknown fields, wrong types, values outside an enum fail).
+void check_schema(const std::vector<faultline::Event>& events) {
+    faultline::EventDecoder decoder;
+    for (const auto& e : events) {
+        faultline::Event out;
+        faultline::DecodeError err;
+        INFO(faultline::encode_event(e));
+        CHECK(decoder.decode(faultline::encode_event(e), out, err));
+        INFO(err.message);
+    }
 }
 
 }  // namespace
@@ -324,6 +338,7 @@ TEST_CASE("OOM watch on a v2 fixture: one event per increment, kernel reports re
         CHECK(d.find("\"memory_limit_kb\":98304") != std::string::npos);
         CHECK(d.find("\"cgroup\":\"/app\"") != std::string::npos);
         CHECK(watch.stats().wakeups >= 1);
+        check_schema(events);
     }
     SECTION("no process vanished: the victim fields are left out, never guessed") {
         t.put("cg/memory.events", "oom 1\noom_kill 1\n");
@@ -331,6 +346,7 @@ TEST_CASE("OOM watch on a v2 fixture: one event per increment, kernel reports re
         CHECK(events[0].data.find("\"pid\"") == std::string::npos);
         CHECK(events[0].data.find("\"victim\"") == std::string::npos);
         CHECK(events[0].data.find("victim is not known") != std::string::npos);
+        check_schema(events);
     }
     SECTION("a kernel report and its increment are one event; a neighbour's report none") {
         watch.on_kernel_kill(kernel_kill(4711, "other", "/neighbour"));
@@ -354,6 +370,7 @@ TEST_CASE("OOM watch on a v2 fixture: one event per increment, kernel reports re
         REQUIRE(events.size() == 3);
         CHECK(events[2].data.find("\"detected_by\":\"cgroup\"") != std::string::npos);
         CHECK(watch.stats().counter_only == 1);
+        check_schema(events);
     }
 }
 
@@ -391,4 +408,17 @@ TEST_CASE("inotify wakes on the real unified hierarchy: cgroup.events of an empt
         CHECK(run_until(loop, [&] { return wakes > before; }));
     }
     for (int i = 0; i < 50 && ::rmdir(cg.c_str()) != 0; ++i) ::usleep(100000);
+}
+
+TEST_CASE("memory_pressure with scope and cgroup passes the hub's schema") {
+    Transition tr;
+    tr.level = PressureLevel::warning;
+    tr.previous = PressureLevel::ok;
+    tr.reasons = {"exhaustion_imminent"};
+    tr.sample.mem_total_kb = 98304, tr.sample.mem_available_kb = 1000;
+    tr.sample.scope = "cgroup", tr.sample.cgroup = "/libpod_parent/libpod-1";
+    const auto e = memory_pressure_event(tr, faultline::Source{"kmsg", "h", "kmsgmon", 1});
+    CHECK(e.data.find("\"scope\":\"cgroup\",\"cgroup\":\"/libpod_parent/libpod-1\"") !=
+          std::string::npos);
+    check_schema({e});
 }
