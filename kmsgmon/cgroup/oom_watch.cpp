@@ -24,6 +24,7 @@ constexpr auto kGraceWithKmsg = std::chrono::milliseconds(1500);
 constexpr auto kGraceAlone = std::chrono::milliseconds(300);
 constexpr auto kRecentHold = std::chrono::seconds(15);
 constexpr auto kRefreshInterval = std::chrono::seconds(5);
+constexpr auto kRecheck = std::chrono::milliseconds(200);
 
 bool memcg_matches(const std::optional<std::string>& memcg, const std::string& path) {
     if (!memcg) return false;
@@ -56,6 +57,7 @@ OomWatch::~OomWatch() {
     if (poll_timer_) loop_.cancel_timer(poll_timer_);
     if (grace_timer_) loop_.cancel_timer(grace_timer_);
     if (refresh_timer_) loop_.cancel_timer(refresh_timer_);
+    if (recheck_timer_) loop_.cancel_timer(recheck_timer_);
 }
 
 void OomWatch::arm_refresh() {
@@ -118,6 +120,13 @@ void OomWatch::arm_v1_eventfd_or_poll() {
                 }
                 ++stats_.wakeups;
                 check_counter();
+                // The eventfd fires when the cgroup enters OOM, before the kill is counted:
+                // look again once the killer has chosen.
+                if (!recheck_timer_)
+                    recheck_timer_ = loop_.add_timer(EventLoop::Clock::now() + kRecheck, [this] {
+                        recheck_timer_ = 0;
+                        check_counter();
+                    });
             });
             return;
         }

@@ -84,7 +84,7 @@ class OomWatch {
     FileWatch file_watch_;            // v2: inotify on memory.events
     faultline::UniqueFd wake_fd_;     // v1: the eventfd
     faultline::UniqueFd control_fd_;  // v1: the oom_control fd the eventfd is bound to
-    int watch_ = -1, poll_timer_ = 0, grace_timer_ = 0, refresh_timer_ = 0;
+    int watch_ = -1, poll_timer_ = 0, grace_timer_ = 0, refresh_timer_ = 0, recheck_timer_ = 0;
     EventLoop::Clock::time_point last_check_{}, window_start_{};  // victims vanish after this
     int64_t count_ = 0;                                           // counter value last seen
     int64_t pending_ = 0;  // increments waiting for a kernel report
