@@ -61,11 +61,12 @@ OomWatch::~OomWatch() {
 }
 
 void OomWatch::arm_refresh() {
-    refresh_timer_ = loop_.add_timer(EventLoop::Clock::now() + kRefreshInterval, [this] {
-        refresh_timer_ = 0;
-        on_sample();
-        arm_refresh();
-    });
+    refresh_timer_ = loop_.add_timer(
+        EventLoop::whole_second(EventLoop::Clock::now() + kRefreshInterval), [this] {
+            refresh_timer_ = 0;
+            on_sample();
+            arm_refresh();
+        });
 }
 
 bool OomWatch::start(std::string& error) {
@@ -142,11 +143,13 @@ void OomWatch::arm_v1_eventfd_or_poll() {
 }
 
 void OomWatch::arm_poll() {
-    poll_timer_ = loop_.add_timer(EventLoop::Clock::now() + kPollInterval, [this] {
-        poll_timer_ = 0;
-        check_counter();
-        arm_poll();
-    });
+    // Aligned with the memory sampler's timer: both fall due in the same wake-up.
+    poll_timer_ =
+        loop_.add_timer(EventLoop::whole_second(EventLoop::Clock::now() + kPollInterval), [this] {
+            poll_timer_ = 0;
+            check_counter();
+            arm_poll();
+        });
 }
 
 void OomWatch::note_vanished() {

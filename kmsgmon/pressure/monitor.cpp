@@ -269,7 +269,8 @@ void PressureMonitor::sample_now() {
 void PressureMonitor::schedule_next() {
     const auto now = EventLoop::Clock::now();
     const bool busy = detector_.elevated() || now - last_wakeup_ < kWakeupHold;
-    timer_id_ = loop_.add_timer(now + (busy ? kBusyInterval : kCalmInterval), [this] {
+    const auto due = EventLoop::whole_second(now + (busy ? kBusyInterval : kCalmInterval));
+    timer_id_ = loop_.add_timer(due, [this] {
         timer_id_ = 0;
         sample_now();
     });
