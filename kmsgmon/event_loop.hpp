@@ -33,6 +33,13 @@ class EventLoop {
     // Cancels a pending timer; safe from inside any handler. Unknown ids are ignored.
     void cancel_timer(int timer_id);
 
+    // t rounded to the nearest whole second of the steady clock: periodic timers aligned this
+    // way fall due together and cost one wake-up between them (nearest, not up: a timer runs
+    // a little after its deadline, and rounding up would stretch every period by a second).
+    static Clock::time_point whole_second(Clock::time_point t) {
+        return std::chrono::round<std::chrono::seconds>(t);
+    }
+
     // Makes run() return after the current round of handlers.
     void stop() { stopping_ = true; }
     // Calls stop() when a signal arrives on signal_fd (from faultline::block_signals_to_fd),

@@ -13,7 +13,8 @@ build=(meson ninja-build pkg-config g++ libcpp-httplib-dev libsimdjson-dev libfm
        python3)
 run=(supervisor chromium curl procps nats-server)
 test=(clang clang-format git libclang-rt-14-dev supervisor chromium prometheus curl procps dpkg-dev file
-      xz-utils binutils strace nats-server openssl cmake libssl-dev iproute2)
+      xz-utils binutils strace nats-server openssl cmake libssl-dev iproute2
+      podman runc busybox-static)
 static=(meson ninja-build pkg-config g++ python3 dpkg-dev file xz-utils binutils cmake libssl-dev)
 want=("${build[@]}")
 case "${1:---build}" in

@@ -69,10 +69,15 @@ constexpr std::array<FieldSpec, N + M> join(const FieldSpec (&a)[N], const Field
     return out;
 }
 
+inline constexpr std::string_view kDetectedBy[] = {"kmsg", "cgroup"};
+inline constexpr std::string_view kVictimHow[] = {"kernel_report", "inferred"};
+inline constexpr std::string_view kScopes[] = {"cgroup", "host"};
 inline constexpr FieldSpec kOomKill[] = {
-    {"pid", F::integer, true, "PID of the killed process"},
-    {"process_name", F::string, true,
-     "comm of the killed process (at most 15 bytes, may contain spaces)"},
+    {"pid", F::integer, false,
+     "PID of the killed process, as the producer's pid namespace sees it (absent when a "
+     "cgroup counted the kill and the victim is not known)"},
+    {"process_name", F::string, false,
+     "comm of the killed process (at most 15 bytes, may contain spaces; absent when unknown)"},
     {"uid", F::integer, false, "UID of the killed process"},
     {"total_vm_kb", F::integer, false, "virtual memory size in KiB"},
     {"anon_rss_kb", F::integer, false, "anonymous resident memory in KiB"},
@@ -89,10 +94,23 @@ inline constexpr FieldSpec kOomKill[] = {
     {"kernel_seq", F::integer, false, "kernel log record sequence number of the kill line"},
     {"kernel_ts_us", F::integer, false,
      "kernel log timestamp (monotonic, microseconds since boot)"},
-    {"message", F::string, true, "the raw \"Killed process\" kernel line"},
+    {"message", F::string, true,
+     "the raw \"Killed process\" kernel line, or (detected_by cgroup) a sentence saying what the "
+     "cgroup counted"},
     {"page_crashed_seq", F::integer, false,
      "seq of the page_crashed whose renderer this was, when that crash was recorded before this "
      "kill reached the hub (set by the hub)"},
+    {"detected_by", F::string, false,
+     "kmsg (the kernel's report) or cgroup (the cgroup's oom_kill counter alone); absent on a "
+     "machine watched as a whole",
+     kDetectedBy},
+    {"cgroup", F::string, false, "the memory cgroup that counted the kill (inside a container)"},
+    {"memory_limit_kb", F::integer, false, "that cgroup's memory limit in KiB at the kill"},
+    {"memory_usage_kb", F::integer, false, "that cgroup's memory usage in KiB at the kill"},
+    {"victim", F::string, false,
+     "how pid/process_name were found: kernel_report, or inferred (the cgroup's process that "
+     "vanished at the kill)",
+     kVictimHow},
 };
 inline constexpr FieldSpec kServiceCrashed[] = {
     {"service_name", F::string, true, "supervisord program (process) name"},
@@ -114,6 +132,10 @@ inline constexpr FieldSpec kMemoryPressure[] = {
     {"eta_seconds", F::number, false, "projected seconds to exhaustion; null when not draining"},
     {"psi_some_avg10", F::number, false, "PSI memory some avg10 (percent)"},
     {"psi_full_avg10", F::number, false, "PSI memory full avg10 (percent)"},
+    {"scope", F::string, false,
+     "whose memory the figures are: cgroup (mem_total_kb is its limit) or host (the machine)",
+     kScopes},
+    {"cgroup", F::string, false, "the memory cgroup when scope is cgroup"},
 };
 inline constexpr FieldSpec kCdpConnect[] = {
     {"connection_id", F::string, true, "proxy-assigned id of this connection"},

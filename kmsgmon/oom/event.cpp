@@ -14,10 +14,14 @@ void add_if(faultline::JsonObject& o, std::string_view key, const std::optional<
 
 }  // namespace
 
-std::string system_oom_kill_data(const OomKill& kill) {
+std::string system_oom_kill_data(const OomKill& kill, const OomCgroupContext* ctx) {
     const OomKilled& k = kill.killed;
     faultline::JsonObject o;
-    o.add("pid", k.pid).add("process_name", k.comm);
+    if (!ctx || !ctx->translate_pid)
+        o.add("pid", k.pid);
+    else if (ctx->pid)
+        o.add("pid", *ctx->pid);
+    o.add("process_name", k.comm);
     const auto& c = kill.constraint;
     add_if(o, "uid", k.uid ? k.uid : c ? c->uid : std::nullopt);
     add_if(o, "total_vm_kb", k.total_vm_kb);
@@ -38,13 +42,19 @@ std::string system_oom_kill_data(const OomKill& kill) {
     }
     o.add("kernel_seq", kill.kernel_seq).add("kernel_ts_us", kill.kernel_ts_us);
     o.add("message", kill.message);
+    if (ctx) {
+        o.add("detected_by", ctx->detected_by).add("cgroup", ctx->cgroup);
+        add_if(o, "memory_limit_kb", ctx->limit_kb);
+        add_if(o, "memory_usage_kb", ctx->usage_kb);
+        o.add("victim", "kernel_report");
+    }
     return o.finish();
 }
 
 faultline::Event system_oom_kill_event(const OomKill& kill, const faultline::Source& source,
-                                       const std::string& boot_id) {
+                                       const std::string& boot_id, const OomCgroupContext* ctx) {
     faultline::Event e =
-        faultline::make_event("system_oom_kill", system_oom_kill_data(kill), source);
+        faultline::make_event("system_oom_kill", system_oom_kill_data(kill, ctx), source);
     if (!boot_id.empty()) e.id = fmt::format("kmsg-{}-{}", boot_id, kill.kernel_seq);
     return e;
 }

@@ -87,6 +87,7 @@ void KmsgMonitor::on_record(std::string_view raw) {
     last_seq_ = record.seq;
     if (auto kill = correlator_.feed(record)) {
         ++stats_.kills;
+        if (kill_handler_) return kill_handler_(*kill);
         emit_(system_oom_kill_event(*kill, source_, boot_id_));
     }
 }

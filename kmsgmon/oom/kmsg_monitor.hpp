@@ -37,6 +37,13 @@ class KmsgMonitor {
     // without a writer yet is not at its end. Returns false with error (path and reason).
     bool start(std::string& error);
 
+    // Hands each kill to handler instead of emitting it (inside a container, the cgroup's
+    // watch decides which kills are ours and adds its fields).
+    void set_kill_handler(std::function<void(const OomKill&)> handler) {
+        kill_handler_ = std::move(handler);
+    }
+    const std::string& boot_id() const { return boot_id_; }
+
     struct Stats {
         uint64_t records = 0, malformed = 0, kills = 0, overruns = 0, lost = 0, too_big = 0;
     };
@@ -56,6 +63,7 @@ class KmsgMonitor {
     KmsgReader reader_;
     RecordFramer framer_;
     OomCorrelator correlator_;
+    std::function<void(const OomKill&)> kill_handler_;
     std::string boot_id_;  // event ids, only for the device (its seqs are the kernel's)
     int watch_ = -1;
     bool after_overrun_ = false;

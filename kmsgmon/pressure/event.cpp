@@ -42,6 +42,8 @@ std::string memory_pressure_data(const Transition& tr) {
     add_number_or_null(o, "eta_seconds", tr.reading.eta_seconds);
     add_number_or_null(o, "psi_some_avg10", s.psi_some_avg10);
     add_number_or_null(o, "psi_full_avg10", s.psi_full_avg10);
+    if (!s.scope.empty()) o.add("scope", s.scope);
+    if (!s.cgroup.empty()) o.add("cgroup", s.cgroup);
     return o.finish();
 }
 

@@ -19,11 +19,14 @@ constexpr auto kCalmInterval = std::chrono::seconds(5);
 constexpr auto kBusyInterval = std::chrono::seconds(1);
 constexpr auto kWakeupHold = std::chrono::seconds(10);  // fast sampling after a PSI trigger
 constexpr long kProcSuperMagic = 0x9fa0;
+constexpr long kCgroup2SuperMagic = 0x63677270;
 
-// True when path is on procfs: PSI triggers are never written into ordinary files.
+// True when path is on procfs or cgroup2: PSI triggers are never written into ordinary files.
 bool on_procfs(const std::string& path) {
     struct statfs st {};
-    return ::statfs(path.c_str(), &st) == 0 && static_cast<long>(st.f_type) == kProcSuperMagic;
+    if (::statfs(path.c_str(), &st) != 0) return false;
+    const long type = static_cast<long>(st.f_type);
+    return type == kProcSuperMagic || type == kCgroup2SuperMagic;
 }
 
 // The detector as the flags tuned it: --psi-sustain holds for both PSI thresholds.
@@ -162,7 +165,14 @@ bool PressureMonitor::start(std::string& error) {
         !opt_.alert_webhook.empty() && faultline::parse_http_url(opt_.alert_webhook, url, error))
         webhook_ = std::make_unique<AlertWebhook>(url, source_.host, WebhookOptions{.log = log_});
     std::string psi_error;
-    if (!psi_.open(opt_.proc_root + "/pressure/memory", psi_error))
+    psi_path_ = opt_.proc_root + "/pressure/memory";
+    if (!scope_.psi_path.empty()) {
+        if (psi_.open(scope_.psi_path, psi_error))
+            psi_path_ = scope_.psi_path;
+        else
+            log_("cgroup PSI not readable (" + psi_error + "); using the host's PSI");
+    }
+    if (!psi_.is_open() && !psi_.open(psi_path_, psi_error))
         log_("PSI not available (" + psi_error + "); using MemAvailable and swap only");
     else
         arm_triggers();
@@ -172,7 +182,7 @@ bool PressureMonitor::start(std::string& error) {
 
 // Registers both triggers; where that fails, says so once and relies on sampling avg10.
 void PressureMonitor::arm_triggers() {
-    const std::string path = opt_.proc_root + "/pressure/memory";
+    const std::string& path = psi_path_;
     if (!on_procfs(path)) {
         log_(path + " is not on procfs; sampling PSI avg10 instead of kernel triggers");
         return;
@@ -221,8 +231,15 @@ void PressureMonitor::sample_now() {
         schedule_next();
         return;
     }
+    if (scope_.on_sample) scope_.on_sample();
     PressureSample s;
     s.t = std::chrono::duration<double>(now - start_).count();
+    s.scope = "host";
+    if (MemInfo limited; scope_.limit_view && scope_.limit_view(mem, limited)) {
+        mem = limited;
+        s.scope = "cgroup";
+        s.cgroup = scope_.cgroup;
+    }
     s.mem_total_kb = mem.mem_total_kb, s.mem_available_kb = mem.mem_available_kb;
     s.swap_total_kb = mem.swap_total_kb, s.swap_free_kb = mem.swap_free_kb;
     PsiInfo psi;
@@ -252,10 +269,16 @@ void PressureMonitor::sample_now() {
 void PressureMonitor::schedule_next() {
     const auto now = EventLoop::Clock::now();
     const bool busy = detector_.elevated() || now - last_wakeup_ < kWakeupHold;
-    timer_id_ = loop_.add_timer(now + (busy ? kBusyInterval : kCalmInterval), [this] {
+    const auto due = EventLoop::whole_second(now + (busy ? kBusyInterval : kCalmInterval));
+    timer_id_ = loop_.add_timer(due, [this] {
         timer_id_ = 0;
         sample_now();
     });
+}
+
+std::string PressureMonitor::psi_source() const {
+    if (!psi_.is_open()) return "not available";
+    return psi_path_ == scope_.psi_path ? "of the cgroup" : "of the host";
 }
 
 bool PressureMonitor::flush(std::chrono::steady_clock::time_point deadline) {

@@ -50,6 +50,15 @@ bool validate_pressure_options(const PressureOptions& opt, std::string& error);
 int run_pressure_replay(const PressureOptions& opt, const faultline::Source& source,
                         const faultline::LogFn& log);
 
+// Which memory the monitor watches: the machine's (/proc) or a cgroup's, whose limit-relative
+// view limit_view computes from the machine's meminfo (false: no limit below the machine's).
+struct MemoryScope {
+    std::string cgroup;    // "" on the host
+    std::string psi_path;  // the cgroup's memory.pressure, "" for the host's PSI
+    std::function<bool(const MemInfo& machine, MemInfo& out)> limit_view;
+    std::function<void()> on_sample;  // runs at every sample (the victim table's refresh)
+};
+
 class PressureMonitor {
   public:
     using Emit = std::function<void(faultline::Event)>;
@@ -64,6 +73,10 @@ class PressureMonitor {
     // takes the first sample and schedules the next. Returns false with error set when
     // meminfo is unreadable or the record file cannot be created.
     bool start(std::string& error);
+    // Before start(): watch a cgroup's memory instead of (only) the machine's.
+    void set_scope(MemoryScope scope) { scope_ = std::move(scope); }
+    // After start(): whose PSI is read ("the cgroup's", "the host's" or "not available").
+    std::string psi_source() const;
     // Sends outstanding webhook alerts until deadline. Returns true when none is left.
     bool flush(std::chrono::steady_clock::time_point deadline);
 
@@ -85,6 +98,8 @@ class PressureMonitor {
     faultline::LogFn log_;
     MeminfoReader meminfo_;
     PsiReader psi_;
+    MemoryScope scope_;
+    std::string psi_path_;
     std::vector<std::unique_ptr<PsiTrigger>> triggers_;
     std::vector<int> watch_ids_;
     PressureDetector detector_;

@@ -34,6 +34,14 @@ bool percent(value v, std::optional<double>& out) {
     return true;
 }
 
+// A string field: "cgroup"/"host" for scope, any string for cgroup.
+bool text(value v, std::string& out) {
+    std::string_view sv;
+    if (v.get_string().get(sv)) return false;
+    out = std::string(sv);
+    return true;
+}
+
 }  // namespace
 
 bool SampleParser::parse(std::string_view line, PressureSample& out, std::string& error) {
@@ -71,6 +79,10 @@ bool SampleParser::parse(std::string_view line, PressureSample& out, std::string
             ok = percent(v, s.psi_some_avg10);
         else if (key == "psi_full_avg10")
             ok = percent(v, s.psi_full_avg10);
+        else if (key == "scope")
+            ok = text(v, s.scope) && (s.scope == "cgroup" || s.scope == "host");
+        else if (key == "cgroup")
+            ok = text(v, s.cgroup);
         if (!ok) {
             error = "bad value for '" + std::string(key) + "'";
             return false;
@@ -111,6 +123,8 @@ std::string format_sample(const PressureSample& s) {
         o.add("psi_full_avg10", *s.psi_full_avg10);
     else
         o.add("psi_full_avg10", nullptr);
+    if (!s.scope.empty()) o.add("scope", s.scope);
+    if (!s.cgroup.empty()) o.add("cgroup", s.cgroup);
     return o.finish();
 }
 

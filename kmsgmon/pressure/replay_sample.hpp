@@ -1,6 +1,7 @@
 // The NDJSON sample format of --replay-pressure and --record-pressure, one object per line:
 // {"t":12.5,"mem_total_kb":..,"mem_available_kb":..,"swap_total_kb":..,"swap_free_kb":..,
 //  "psi_some_avg10":1.5,"psi_full_avg10":0.2}
+// Optional: "scope" ("cgroup" or "host") and "cgroup", carried into the events.
 // t is seconds (any origin); the psi fields may be null or absent (no PSI); unknown fields are
 // ignored so recordings can carry extra context.
 #pragma once

@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
 
 namespace kmsgmon {
 
@@ -14,6 +15,8 @@ struct PressureSample {
     int64_t swap_free_kb = 0;
     std::optional<double> psi_some_avg10;  // percent; empty where PSI is not available
     std::optional<double> psi_full_avg10;
+    std::string scope;   // "cgroup" (a cgroup's limit) or "host"; "" in old recordings
+    std::string cgroup;  // the cgroup when scope is "cgroup"
 };
 
 }  // namespace kmsgmon

@@ -77,9 +77,9 @@ TEST_CASE("errors name the field") {
     CHECK(e.field == "data.pid");
     CHECK(e.message == "field 'data.pid' must be an integer");
     e = decode_error(
-        R"({"type":"system_oom_kill","source":{"kind":"k"},"data":{"pid":1,"message":"m"}})");
-    CHECK(e.field == "data.process_name");
-    CHECK(e.message == "missing required field 'data.process_name'");
+        R"({"type":"system_oom_kill","source":{"kind":"k"},"data":{"pid":1,"process_name":"x"}})");
+    CHECK(e.field == "data.message");
+    CHECK(e.message == "missing required field 'data.message'");
     e = decode_error(R"({"type":"system_oom_kill","source":{"kind":"k"}})");
     CHECK(e.field == "data");
     e = decode_error(

@@ -146,3 +146,29 @@ TEST_CASE("replay samples: required fields, nulls, bad values, round trip") {
     CHECK_FALSE(p.parse("[1,2]", s, err));
     CHECK_FALSE(p.parse("", s, err));
 }
+
+TEST_CASE("replay samples carry scope and cgroup through record and replay") {
+    SampleParser p;
+    PressureSample s;
+    std::string err;
+    REQUIRE(p.parse(R"({"t":1,"mem_total_kb":98304,"mem_available_kb":1000,"swap_total_kb":0,)"
+                    R"("swap_free_kb":0,"scope":"cgroup","cgroup":"/libpod_parent/libpod-1"})",
+                    s, err));
+    CHECK(s.scope == "cgroup");
+    CHECK(s.cgroup == "/libpod_parent/libpod-1");
+    const std::string line = format_sample(s);
+    CHECK(line.find(R"("scope":"cgroup","cgroup":"/libpod_parent/libpod-1")") != std::string::npos);
+    PressureSample back;
+    REQUIRE(p.parse(line, back, err));
+    CHECK(back.cgroup == s.cgroup);
+    CHECK_FALSE(p.parse(R"({"t":1,"mem_total_kb":1,"mem_available_kb":1,"swap_total_kb":0,)"
+                        R"("swap_free_kb":0,"scope":"vm"})",
+                        s, err));
+    CHECK(err.find("scope") != std::string::npos);
+    // Old recordings without them: no scope in the sample, none in the events.
+    REQUIRE(p.parse(R"({"t":1,"mem_total_kb":1,"mem_available_kb":1,"swap_total_kb":0,)"
+                    R"("swap_free_kb":0})",
+                    s, err));
+    CHECK(s.scope.empty());
+    CHECK(format_sample(s).find("scope") == std::string::npos);
+}
