@@ -86,9 +86,19 @@ class Pieces {
 
 inline constexpr size_t kUrlMax = 80;
 
+// A URL cut to fit; a data: URL (a whole document inline) only to its start.
+inline std::string url_text(std::string_view u) {
+    return clean_text(u, u.starts_with("data:") ? 40 : kUrlMax);
+}
 inline std::string url_of(const Fields& f, const char* key = "url") {
     auto u = f.str(key);
-    return u ? clean_text(*u, kUrlMax) : std::string();
+    return u ? url_text(*u) : std::string();
+}
+// scheme://host:port of an endpoint URL (the monitor's ws://.../devtools/browser/<uuid>).
+inline std::string endpoint_of(std::string_view u) {
+    const size_t scheme = u.find("://");
+    const size_t path = scheme == std::string_view::npos ? scheme : u.find('/', scheme + 3);
+    return clean_text(u.substr(0, path), 60);
 }
 inline auto text_piece(size_t max = 120) {
     return [max](std::string_view s) { return clean_text(s, max); };
@@ -191,11 +201,13 @@ inline std::string page(std::string_view type, const Fields& f) {
     Pieces p;
     p.add(url_of(f));
     if (type == "page_tab_opened")
-        p.add_if(f.str("title"), [](auto s) { return "\"" + clean_text(s, 40) + "\""; });
+        p.add_if(f.str("title"), [](auto s) {
+            return s.empty() ? std::string() : "\"" + clean_text(s, 40) + "\"";
+        });
     if (type == "page_layout_shift")
         p.add_if(f.num("value"), [](double v) { return fmt::format("shift {:.3f}", v); });
     if (type == "page_lcp")
-        p.add_if(f.num("size"), [](double v) { return fmt::format("size {:.0f} px", v); });
+        p.add_if(f.num("size"), [](double v) { return fmt::format("area {:.0f} px", v); });
     if (type == "page_navigation_settled") p.add_if(f.str("reason"), text_piece(30));
     return p.text();
 }
@@ -226,7 +238,7 @@ inline std::string monitor(std::string_view type, const Fields& f) {
     p.add_if(f.num("reconnect_duration_ms"), [](double ms) { return "after " + format_ms(ms); });
     p.add_if(f.integer("attempts"), [](auto& s) { return s + " attempts"; });
     p.add_if(f.str("error"), text_piece(80));
-    return p.add_if(f.str("upstream_url"), text_piece(kUrlMax)).text();
+    return p.add_if(f.str("upstream_url"), endpoint_of).text();
 }
 
 inline std::string cdp(std::string_view type, const Fields& f) {

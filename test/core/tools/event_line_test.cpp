@@ -216,3 +216,19 @@ TEST_CASE("text that is not an envelope prints as it is, made safe") {
     CHECK(f.format("a\033b") == "a b");
     CHECK(f.format(R"({"ts":1,"type":"x"})") == R"({"ts":1,"type":"x"})");
 }
+
+TEST_CASE("a data: URL shows only its start; the monitor's endpoint only its host") {
+    CHECK(line(env(60, "page_tab_opened", "page",
+                   fmt::format(R"({{{}"url":"data:text/html,<title>memory hog</title><script>)"
+                               R"(setTimeout(() => 1)</script>","title":""}})",
+                               kNav))) ==
+          "03:00:00     60 page_tab_opened          data:text/html,<title>memory hog</title>…  "
+          "[cdp 81FB1A2B]");
+    CHECK(
+        line(env(61, "monitor_disconnected", "monitor",
+                 R"({"reason":"connection_lost","upstream_url":)"
+                 R"("ws://127.0.0.1:9223/devtools/browser/596eaf73-9849-4a90-9323-f11496db5d58"})",
+                 "cdp-proxy")) ==
+        "03:00:00     61 monitor_disconnected     connection_lost ws://127.0.0.1:9223  "
+        "[cdp-proxy]");
+}
