@@ -63,7 +63,7 @@ fi
 has cdp_disconnect ' upstream_changed ' || fail "no cdp_disconnect with upstream_changed"
 # The capture's network events are the demo tab's (the hub's /healthz), not Chromium's own UI:
 # method, status, URL and duration.
-[ $cgroups = 0 ] || has network_response ' GET 200 http://127.0.0.1:[0-9]+/[^ ]* [0-9.]+ (ms|s) ' ||
+[ $cgroups = 0 ] || has network_response ' GET [0-9]{3} http://127.0.0.1:[0-9]+/[^ ]* [0-9.]+ (ms|s) ' ||
     fail "no network_response (method, status, URL, duration) of the demo tab's page"
 [ $cgroups = 0 ] || has page_load ' http://127.0.0.1:[0-9]+/' || fail "page_load does not show its URL"
 lines 'network_[a-z_]+' | grep -q ' chrome:' && fail "network events of chrome:// pages"
