@@ -256,7 +256,9 @@ inline std::string cdp(std::string_view type, const Fields& f) {
         p.add_if(f.integer("close_code"), [](auto& s) { return "close " + s; });
         p.add_if(f.num("duration_ms"), [](double ms) { return "after " + format_ms(ms); });
     }
-    return p.add_if(f.str("connection_id"), labelled("conn")).text();
+    // The proxy's ids are short ("d88114f4-1"); anything longer is cut to a prefix.
+    return p.add_if(f.str("connection_id"), [](auto s) { return "conn " + clean_text(s, 12); })
+        .text();
 }
 
 // key=value for the scalar fields of a type this file does not know (never raw JSON).

@@ -232,3 +232,30 @@ TEST_CASE("a data: URL shows only its start; the monitor's endpoint only its hos
         "03:00:00     61 monitor_disconnected     connection_lost ws://127.0.0.1:9223  "
         "[cdp-proxy]");
 }
+
+TEST_CASE("every schema type, its fields all set, gets a summary without JSON or ids") {
+    using faultline::FieldType;
+    for (const auto& spec : faultline::all_event_specs()) {
+        std::string data = "{";
+        for (const auto& field : spec.fields) {
+            if (data.size() > 1) data += ',';
+            std::string value =
+                "\"" + std::string(field.allowed.empty() ? "v" : field.allowed[0]) + "\"";
+            if (field.name.ends_with("_id")) value = "\"5A8C0637D2E4F1A0B9C8D7E6F5A4B3C2\"";
+            if (field.type == FieldType::integer) value = "1";
+            if (field.type == FieldType::number) value = "1.5";
+            if (field.type == FieldType::boolean) value = "true";
+            if (field.type == FieldType::string_array) value = R"(["a","b"])";
+            if (field.type == FieldType::object) value = R"({"k":"v"})";
+            data += fmt::format(R"("{}":{})", field.name, value);
+        }
+        data += "}";
+        const std::string l = line(env(1, spec.type, spec.category, data));
+        INFO(l);
+        const std::string head = fmt::format("03:00:00      1 {:<24} ", spec.type);
+        REQUIRE(l.starts_with(head));
+        CHECK(l.size() > head.size() + 8);  // something beyond the source tag
+        CHECK(l.find("{\"") == std::string::npos);
+        CHECK(l.find("5A8C0637D2E4F") == std::string::npos);  // at most a 12-character prefix
+    }
+}
