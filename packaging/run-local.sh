@@ -28,7 +28,8 @@ Usage: packaging/run-local.sh [OPTIONS]
 Installs what is missing (Debian packages), builds faultline, and runs it in the foreground:
 Chromium headless, cdp-proxy (the telemetry hub and the CDP proxy), kmsgmon and
 supervisord-shim under a supervisord of its own, and a demo service that crashes now and
-then. Prints where to connect and shows every event as one readable line.
+then. Prints where to connect and shows every event as one readable line (colour only on
+a terminal, and not when NO_COLOR is set).
 Ctrl-C stops everything and removes what it created.
 
 Options (each also read from its environment variable):
@@ -78,7 +79,14 @@ while [ $# -gt 0 ]; do
     shift
 done
 
-say() { printf '\033[1mfaultline:\033[0m %s\n' "$*" >&2; }
+# Bold only on a terminal (and not with NO_COLOR): a log file gets no escape codes.
+say() {
+    if [ -t 2 ] && [ -z "${NO_COLOR:-}" ]; then
+        printf '\033[1mfaultline:\033[0m %s\n' "$*" >&2
+    else
+        printf 'faultline: %s\n' "$*" >&2
+    fi
+}
 die() { say "$*"; exit 1; }
 
 # Builds into build-local/ unless --bin-dir names an existing build.

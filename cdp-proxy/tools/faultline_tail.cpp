@@ -44,11 +44,11 @@ bool follow_once(const Options& o, std::string& last_id, uint64_t& printed) {
     httplib::Headers headers;
     if (!last_id.empty()) headers.emplace("Last-Event-ID", last_id);
     if (!o.token.empty()) headers.emplace("Authorization", "Bearer " + o.token);
-    simdjson::dom::parser parser;
+    faultline::tail::EventLineFormatter formatter(faultline::tail::stdout_wants_colour());
     bool done = false;
     faultline::SseParser sse([&](const faultline::SseEvent& ev) {
         last_id = ev.id;
-        std::string line = o.raw ? ev.data : faultline::tail::format_event_line(parser, ev.data);
+        std::string line = o.raw ? ev.data : formatter.format(ev.data);
         std::fprintf(stdout, "%s\n", line.c_str());
         std::fflush(stdout);
         done = o.count && ++printed >= o.count;
@@ -70,7 +70,8 @@ int main(int argc, char** argv) {
     faultline::FlagSet flags("faultline-tail", "faultline-tail [OPTIONS]",
                              "Follows the faultline hub's event stream (Server-Sent Events) and "
                              "prints one line per event: local time, seq, type and the fields "
-                             "that matter. Reconnects after hub restarts without losing events.");
+                             "that matter in human units (colour on a terminal unless NO_COLOR is "
+                             "set). Reconnects after hub restarts without losing events.");
     flags.add_string("hub", &o.hub, "hub base URL", "URL");
     flags.add_string("since", &o.since,
                      "replay from after this seq (0 = everything kept); default: only new "

@@ -67,7 +67,7 @@ struct State {
     std::vector<std::string> categories, types;
     bool raw = false;
     uint64_t count = 0, printed = 0;
-    simdjson::dom::parser parser;
+    EventLineFormatter formatter{stdout_wants_colour()};
     std::mutex mu;
     std::condition_variable cv;
 };
@@ -102,7 +102,7 @@ void on_msg(natsConnection*, natsSubscription*, natsMsg* msg, void* closure) {
     if (listed(st->categories, category) && listed(st->types, type) &&
         (!st->count || st->printed < st->count)) {
         const std::string host = subject_host(st->prefix, subject);
-        const std::string line = st->raw ? std::string(json) : format_event_line(st->parser, json);
+        const std::string line = st->raw ? std::string(json) : st->formatter.format(json);
         std::printf("%-16s %s\n", host.c_str(), line.c_str());
         std::fflush(stdout);
         ++st->printed;

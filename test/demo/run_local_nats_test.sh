@@ -39,7 +39,7 @@ line=$(timeout 30 "$build/cdp-proxy/faultline-tail" --nats "nats://127.0.0.1:$na
 rm -f "$tail_err"
 host=$(hostname)
 case "$line" in
-    "${host%%.*}"*service_name=natsdemo*pid=4242*) echo "fleet view: $line" ;;
+    "${host%%.*}"*service_crashed*" natsdemo pid 4242 from RUNNING  [test]") echo "fleet view: $line" ;;
     *) fail "unexpected line: $line" ;;
 esac
 wait "$pid" || fail "run-local.sh exited $?"

@@ -40,7 +40,7 @@ h.run('nats: three hubs, one stream, faultline-tail --nats', async () => {
   for (const [i, host] of hosts.entries()) {
     const mine = all.filter((l) => l.startsWith(host + ' '));
     h.assert(mine.length === 20 + i, `${host}: ${mine.length} lines`);
-    h.assert(mine.every((l) => /service_crashed +service_name=svc\d pid=\d+/.test(l)), `${host} lines readable: ${mine[0]}`);
+    h.assert(mine.every((l) => /service_crashed +g:svc\d pid \d+ from RUNNING  \[test\]$/.test(l)), `${host} lines readable: ${mine[0]}`);
   }
   console.log(`all ${total} events of 3 hubs, e.g.: ${all[0]}`);
   // A filter: cdp events only (none yet) must not print crashes; then one cdp event arrives.
@@ -57,7 +57,7 @@ h.run('nats: three hubs, one stream, faultline-tail --nats', async () => {
   const timer = setTimeout(() => live.kill(), 20000);
   const code = await liveExit;
   clearTimeout(timer);
-  h.assert(code === 0 && out.startsWith('vm-b ') && out.includes('pid=99'), `from now: ${out}`);
+  h.assert(code === 0 && out.startsWith('vm-b ') && out.includes('g:svc1 pid 99 from RUNNING'), `from now: ${out}`);
   const bad = spawnSync(TAIL, ['--nats', nats.url, '--types', 'no_such_type'], { encoding: 'utf8' });
   h.assert(bad.status === 2 && bad.stderr.includes("unknown event type 'no_such_type'"), `bad filter: ${bad.stderr}`);
   // --since is one hub's seq: with --nats it is refused, naming --nats-from (not silently "from now").
