@@ -53,7 +53,8 @@ inline constexpr std::string_view kLevels[] = {"ok", "warning", "critical"};
 inline constexpr std::string_view kTargets[] = {"browser", "page"};
 inline constexpr std::string_view kDisconnectReasons[] = {"client_close", "upstream_changed",
                                                           "upstream_error", "context_cancelled"};
-inline constexpr std::string_view kDropReasons[] = {"reader_behind", "outbox_full", "expired"};
+inline constexpr std::string_view kDropReasons[] = {"reader_behind", "outbox_full", "expired",
+                                                    "unstored"};
 inline constexpr std::string_view kCaptchaTypes[] = {"hcaptcha",  "recaptcha_v2", "recaptcha_v3",
                                                      "turnstile", "geetest",      "other"};
 inline constexpr std::string_view kCaptchaStatus[] = {"success", "failure", "timeout", "abandoned"};
@@ -132,9 +133,15 @@ inline constexpr FieldSpec kCdpDisconnect[] = {
     {"close_code", F::integer, false, "code of the Close frame, when one was seen"},
 };
 inline constexpr FieldSpec kEventsDropped[] = {
-    {"count", F::integer, true, "exact number of events missed"},
+    {"count", F::integer, false,
+     "exact number of events missed; absent only with reason unstored, when it is unknown"},
     {"from_seq", F::integer, false, "first seq that was missed"},
-    {"reason", F::string, true, "why they were missed", kDropReasons},
+    {"to_seq", F::integer, false, "reason unstored: the last seq that may have held a lost event"},
+    {"reason", F::string, true,
+     "why they were missed: reader_behind (a slow stream reader), outbox_full (a producer's "
+     "outbox overflowed), expired (gone from ring and journal), unstored (the hub crashed after "
+     "this reader saw seqs the journal never stored; events from_seq..to_seq may be lost)",
+     kDropReasons},
 };
 inline constexpr FieldSpec kCaptureStarted[] = {
     {"capture_session_id", F::string, true, "id of the capture session"},
@@ -344,7 +351,8 @@ inline constexpr EventSpec kEvents[] = {
     {"cdp_connect", "cdp", false, "A CDP client connected through the proxy.", kCdpConnect},
     {"cdp_disconnect", "cdp", false, "A proxied CDP connection ended, with the true reason.",
      kCdpDisconnect},
-    {"events_dropped", "system", true, "Events were lost; count is exact.", kEventsDropped},
+    {"events_dropped", "system", true,
+     "Events were lost; count is exact (unstored: unknown, the range is given).", kEventsDropped},
     {"capture_session_started", "system", true, "A capture session started.", kCaptureStarted},
     {"session_ended", "system", true, "A capture session ended.", kSessionEnded},
     {"page_crashed", "system", false,

@@ -55,7 +55,7 @@ inline std::string summary(std::string_view type, simdjson::dom::object d) {
     if (type == "cdp_connect") return pick(d, {"connection_id", "client_addr", "target", "path"});
     if (type == "cdp_disconnect")
         return pick(d, {"connection_id", "reason", "duration_ms", "close_code"});
-    if (type == "events_dropped") return pick(d, {"count", "from_seq", "reason"});
+    if (type == "events_dropped") return pick(d, {"count", "from_seq", "to_seq", "reason"});
     if (type == "capture_session_started") return pick(d, {"capture_session_id", "categories"});
     if (type == "session_ended")
         return pick(d, {"capture_session_id", "duration_ms", "events_captured"});

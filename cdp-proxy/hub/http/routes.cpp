@@ -127,6 +127,7 @@ void Hub::handle_page(const httplib::Request& req, httplib::Response& res) {
     }
     std::string events = "[";
     for (const auto& it : items) {
+        if (it.kind == StreamItem::Kind::unassigned) continue;
         if (events.size() > 1) events.push_back(',');
         events += it.json;
     }

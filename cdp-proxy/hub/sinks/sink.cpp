@@ -180,7 +180,8 @@ bool Sink::read_batch(uint64_t limit) {
     reader_->next(std::min<uint64_t>(opts_.batch, limit - before), items);
     uint64_t end = reader_->cursor();
     for (const auto& it : items)
-        if (!is_record(it) && it.json.find("\"reader_behind\"") != std::string::npos) {
+        if (it.kind == StreamItem::Kind::notice &&
+            it.json.find("\"reader_behind\"") != std::string::npos) {
             reader_ = hub_.open_reader(before, reader_metrics_);  // it is all in the journal
             return false;
         }
@@ -191,6 +192,7 @@ bool Sink::read_batch(uint64_t limit) {
     uint64_t prev = before;
     std::lock_guard lock(mu_);
     for (auto& it : items) {
+        if (it.kind == StreamItem::Kind::unassigned && it.id <= end) prev = it.id;  // no gap
         if (!is_record(it) || it.id > end) continue;
         skip_locked(prev, it.id);
         prev = it.id;
