@@ -26,9 +26,11 @@
 #include "hub/metrics.hpp"
 #include "hub/oom_link.hpp"
 #include "hub/sinks/sink.hpp"
+#include "hub/sinks/sink_registry.hpp"
 #include "hub/store/dedup_window.hpp"
 #include "hub/store/journal.hpp"
 #include "hub/store/record.hpp"
+#include "hub/stream/durable_stream.hpp"
 #include "hub/stream/sse_stream.hpp"
 
 namespace faultline::hub {
@@ -56,10 +58,12 @@ struct HubOptions {
     LogFn log;         // the hub's log lines (main passes stderr_log); empty = none
 };
 
-class Hub {
+// Sinks see the hub only as a SinkRegistry (where flags add them) and a DurableStream (what
+// they read).
+class Hub : public DurableStream, public sinks::SinkRegistry {
   public:
     explicit Hub(HubOptions opts);
-    ~Hub();
+    ~Hub() override;
     Hub(const Hub&) = delete;
     Hub& operator=(const Hub&) = delete;
 
@@ -94,16 +98,16 @@ class Hub {
 
     // Sinks (hub/sinks/): added before start(); started once the journal is restored and
     // stopped after it is closed, so they can still export everything durable (up to ~2 s).
-    void add_sink(std::unique_ptr<sinks::Destination> dest, sinks::SinkOptions opts);
+    void add_sink(std::unique_ptr<sinks::Destination> dest, sinks::SinkOptions opts) override;
     // What sinks read: the newest durable seq, a wait for a newer one, a reader after a seq.
-    uint64_t durable_seq() const;
-    bool wait_durable(uint64_t after, std::chrono::milliseconds timeout) const;
-    std::unique_ptr<StreamReader> open_reader(uint64_t after, Metrics& metrics) const;
+    uint64_t durable_seq() const override;
+    bool wait_durable(uint64_t after, std::chrono::milliseconds timeout) const override;
+    std::unique_ptr<StreamReader> open_reader(uint64_t after, Metrics& metrics) const override;
     // Random, kept in --data-dir: "<instance id>:<seq>" is an event's idempotency key.
-    const std::string& instance_id() const { return instance_id_; }
-    const std::string& host() const { return source_.host; }
+    const std::string& instance_id() const override { return instance_id_; }
+    const std::string& host() const override { return source_.host; }
     // The hub's logger with the prefix "sink <name>: ", for a sink and its destination.
-    LogFn sink_log(const std::string& name) const;
+    LogFn sink_log(const std::string& name) const override;
 
   private:
     struct IngestResult {

@@ -65,7 +65,8 @@ void add_otlp_flags(FlagSet& flags, OtlpFlagValues& v) {
     add_sink_flags(flags, "otlp", v.sink);
 }
 
-bool add_otlp_sink(Hub& hub, OtlpFlagValues v, std::string_view version, std::string& error) {
+bool add_otlp_sink(SinkRegistry& registry, OtlpFlagValues v, std::string_view version,
+                   std::string& error) {
     apply_otel_environment(v);
     if (v.endpoint.empty()) return true;
     OtlpOptions o;
@@ -86,14 +87,14 @@ bool add_otlp_sink(Hub& hub, OtlpFlagValues v, std::string_view version, std::st
     o.gzip = v.compression != "none";
     if (v.timeout_ms < 100) return error = "--otlp-timeout-ms: at least 100", false;
     o.timeout = std::chrono::milliseconds(v.timeout_ms);
-    o.log = hub.sink_log("otlp");
-    o.resource.host_name = hub.host();
+    o.log = registry.sink_log("otlp");
+    o.resource.host_name = registry.host();
     o.resource.scope_version = std::string(version);
     if (std::string name = env("OTEL_SERVICE_NAME"); !name.empty()) o.resource.service_name = name;
     SinkOptions so;
     if (!sink_options(v.sink, "otlp", so, error)) return false;
     if (!OtlpExporter(o).open(error)) return false;
-    hub.add_sink(std::make_unique<OtlpDestination>(std::move(o)), std::move(so));
+    registry.add_sink(std::make_unique<OtlpDestination>(std::move(o)), std::move(so));
     return true;
 }
 
