@@ -113,7 +113,7 @@ class Hub : public DurableStream, public sinks::SinkRegistry {
     struct IngestResult {
         uint64_t accepted = 0, duplicates = 0, recorded = 0, first_seq = 0;
         uint64_t wait_seq = 0;  // the batch is stored once this seq is durable
-        std::string refused;    // non-empty: nothing taken, answer 503 with this
+        std::string refused;    // non-empty: not (known to be) stored, answer 503 with this
     };
 
     bool open_journal(std::string& error);
@@ -126,11 +126,15 @@ class Hub : public DurableStream, public sinks::SinkRegistry {
     bool bind(std::string& error);
     void routes();
 
+    // Takes a producer's batch and waits until it is durable: an acknowledgement means stored.
     IngestResult ingest(std::vector<Event>& events);
     bool can_store_locked(size_t events, std::string& why) const;
     uint64_t accept_locked(Event& e, bool droppable);
     uint64_t record_locked(Event& e, bool droppable);
     uint64_t emit_locked(std::string_view type, std::string data, std::string session_id);
+    // Start and end of a capture session, each emitting its event (the one place they do).
+    bool start_capture_locked(std::vector<std::string> categories, CaptureSession& s,
+                              uint64_t& seq);
     uint64_t end_capture_locked();
 
     void handle_ingest(const httplib::Request& req, httplib::Response& res);
