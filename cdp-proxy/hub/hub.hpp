@@ -23,6 +23,7 @@
 #include "faultline/log.hpp"
 #include "hub/capture.hpp"
 #include "hub/http/api_server.hpp"
+#include "hub/http/sse_stream.hpp"
 #include "hub/metrics.hpp"
 #include "hub/oom_link.hpp"
 #include "hub/sinks/sink.hpp"
@@ -31,7 +32,6 @@
 #include "hub/store/journal.hpp"
 #include "hub/store/record.hpp"
 #include "hub/stream/durable_stream.hpp"
-#include "hub/stream/sse_stream.hpp"
 
 namespace faultline::hub {
 

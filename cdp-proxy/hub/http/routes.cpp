@@ -1,5 +1,5 @@
 // The hub's HTTP API: ingest, pages, capture sessions, health and metrics. The SSE stream
-// lives in hub/stream/sse_stream.
+// lives in hub/http/sse_stream.
 #include "faultline/clock.hpp"
 #include "hub/http/auth.hpp"
 #include "hub/http/error_body.hpp"

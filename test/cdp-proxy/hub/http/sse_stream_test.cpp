@@ -7,8 +7,8 @@
 #include "../test_support.hpp"
 #include "catch.hpp"
 #include "faultline/sse.hpp"
+#include "hub/http/sse_stream.hpp"
 #include "hub/store/journal.hpp"
-#include "hub/stream/sse_stream.hpp"
 
 using namespace faultline;
 using namespace faultline::hub;

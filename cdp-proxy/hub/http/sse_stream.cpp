@@ -1,4 +1,4 @@
-#include "hub/stream/sse_stream.hpp"
+#include "hub/http/sse_stream.hpp"
 
 #include "faultline/sse.hpp"
 #include "hub/http/ingest.hpp"
