@@ -1,12 +1,24 @@
-// The telemetry hub: the one global event stream of the VM. It owns the ring (process-
-// monotonic seq), the journal, the idempotency window and the capture session, and serves
-// the telemetry API on its own listener:
+// The telemetry hub: the one global event stream of the VM, and the telemetry API on its own
+// listener:
 //   POST /telemetry/events      ingest (JSON or NDJSON)
 //   GET  /telemetry/stream      Server-Sent Events (resume, filters)
 //   GET  /telemetry/events      the same events as JSON pages
-//   POST/DELETE/GET /telemetry/capture   capture sessions
+//   POST/DELETE/GET /telemetry/capture, GET/PUT/PATCH /telemetry   capture sessions
 //   GET  /healthz, GET /metrics
-// In-process producers (the CDP proxy) call publish() directly.
+// In-process producers (the CDP proxy and monitor) call publish() directly.
+// Who owns what:
+//   Hub (this class; hub.cpp, publish.cpp, sink_lifecycle.cpp, http/routes.cpp,
+//     http/telemetry_config.cpp): the publish lock and what it guards (dedup window, capture
+//     session, OOM link, unsequenced count), the ring, the journal, the sinks, and the start/stop
+//     order. publish.cpp holds the one publish path, ingest (which returns only once the batch
+//     is durable) and the capture session's start/end events.
+//   store/: the journal (segments, group commit, seq.reserve, never-assigned seqs), its lines.
+//   stream/: one reader's walk over ring and journal, queries, and DurableStream, the only view
+//     of the hub a sink has.
+//   http/: the listener, the handlers' body and query parsing, the SSE handler (SseStreams,
+//     owned here, reading through stream/).
+//   sinks/: the checkpointed readers and their destinations; they see the hub as a
+//     sinks::SinkRegistry (to be added) and a DurableStream (to read).
 #pragma once
 
 #include <httplib.h>
