@@ -1,12 +1,24 @@
-// The telemetry hub: the one global event stream of the VM. It owns the ring (process-
-// monotonic seq), the journal, the idempotency window and the capture session, and serves
-// the telemetry API on its own listener:
+// The telemetry hub: the one global event stream of the VM, and the telemetry API on its own
+// listener:
 //   POST /telemetry/events      ingest (JSON or NDJSON)
 //   GET  /telemetry/stream      Server-Sent Events (resume, filters)
 //   GET  /telemetry/events      the same events as JSON pages
-//   POST/DELETE/GET /telemetry/capture   capture sessions
+//   POST/DELETE/GET /telemetry/capture, GET/PUT/PATCH /telemetry   capture sessions
 //   GET  /healthz, GET /metrics
-// In-process producers (the CDP proxy) call publish() directly.
+// In-process producers (the CDP proxy and monitor) call publish() directly.
+// Who owns what:
+//   Hub (this class; hub.cpp, publish.cpp, sink_lifecycle.cpp, http/routes.cpp,
+//     http/telemetry_config.cpp): the publish lock and what it guards (dedup window, capture
+//     session, OOM link, unsequenced count), the ring, the journal, the sinks, and the start/stop
+//     order. publish.cpp holds the one publish path, ingest (which returns only once the batch
+//     is durable) and the capture session's start/end events.
+//   store/: the journal (segments, group commit, seq.reserve, never-assigned seqs), its lines.
+//   stream/: one reader's walk over ring and journal, queries, and DurableStream, the only view
+//     of the hub a sink has.
+//   http/: the listener, the handlers' body and query parsing, the SSE handler (SseStreams,
+//     owned here, reading through stream/).
+//   sinks/: the checkpointed readers and their destinations; they see the hub as a
+//     sinks::SinkRegistry (to be added) and a DurableStream (to read).
 #pragma once
 
 #include <httplib.h>
@@ -24,13 +36,15 @@
 #include "hub/capture.hpp"
 #include "hub/http/api_server.hpp"
 #include "hub/http/control_config.hpp"
+#include "hub/http/sse_stream.hpp"
 #include "hub/metrics.hpp"
 #include "hub/oom_link.hpp"
 #include "hub/sinks/sink.hpp"
+#include "hub/sinks/sink_registry.hpp"
 #include "hub/store/dedup_window.hpp"
 #include "hub/store/journal.hpp"
 #include "hub/store/record.hpp"
-#include "hub/stream/sse_stream.hpp"
+#include "hub/stream/durable_stream.hpp"
 
 namespace faultline::hub {
 
@@ -58,10 +72,12 @@ struct HubOptions {
     bool cdp_unauthenticated = false;  // no --token: /healthz and /metrics say so (issue 24)
 };
 
-class Hub {
+// Sinks see the hub only as a SinkRegistry (where flags add them) and a DurableStream (what
+// they read).
+class Hub : public DurableStream, public sinks::SinkRegistry {
   public:
     explicit Hub(HubOptions opts);
-    ~Hub();
+    ~Hub() override;
     Hub(const Hub&) = delete;
     Hub& operator=(const Hub&) = delete;
 
@@ -104,22 +120,22 @@ class Hub {
 
     // Sinks (hub/sinks/): added before start(); started once the journal is restored and
     // stopped after it is closed, so they can still export everything durable (up to ~2 s).
-    void add_sink(std::unique_ptr<sinks::Destination> dest, sinks::SinkOptions opts);
+    void add_sink(std::unique_ptr<sinks::Destination> dest, sinks::SinkOptions opts) override;
     // What sinks read: the newest durable seq, a wait for a newer one, a reader after a seq.
-    uint64_t durable_seq() const;
-    bool wait_durable(uint64_t after, std::chrono::milliseconds timeout) const;
-    std::unique_ptr<StreamReader> open_reader(uint64_t after, Metrics& metrics) const;
+    uint64_t durable_seq() const override;
+    bool wait_durable(uint64_t after, std::chrono::milliseconds timeout) const override;
+    std::unique_ptr<StreamReader> open_reader(uint64_t after, Metrics& metrics) const override;
     // Random, kept in --data-dir: "<instance id>:<seq>" is an event's idempotency key.
-    const std::string& instance_id() const { return instance_id_; }
-    const std::string& host() const { return source_.host; }
+    const std::string& instance_id() const override { return instance_id_; }
+    const std::string& host() const override { return source_.host; }
     // The hub's logger with the prefix "sink <name>: ", for a sink and its destination.
-    LogFn sink_log(const std::string& name) const;
+    LogFn sink_log(const std::string& name) const override;
 
   private:
     struct IngestResult {
         uint64_t accepted = 0, duplicates = 0, recorded = 0, first_seq = 0;
         uint64_t wait_seq = 0;  // the batch is stored once this seq is durable
-        std::string refused;    // non-empty: nothing taken, answer 503 with this
+        std::string refused;    // non-empty: not (known to be) stored, answer 503 with this
     };
 
     bool open_journal(std::string& error);
@@ -132,12 +148,16 @@ class Hub {
     bool bind(std::string& error);
     void routes();
 
+    // Takes a producer's batch and waits until it is durable: an acknowledgement means stored.
     IngestResult ingest(std::vector<Event>& events);
     bool can_store_locked(size_t events, std::string& why) const;
     uint64_t accept_locked(Event& e, bool droppable);
     uint64_t record_locked(Event& e, bool droppable);
     void check_schema_locked(std::string_view type, uint64_t seq, std::string_view json);
     uint64_t emit_locked(std::string_view type, std::string data, std::string session_id);
+    // Start and end of a capture session, each emitting its event (the one place they do).
+    bool start_capture_locked(std::vector<std::string> categories, CaptureSession& s,
+                              uint64_t& seq);
     uint64_t end_capture_locked();
 
     void handle_ingest(const httplib::Request& req, httplib::Response& res);

@@ -49,9 +49,8 @@ std::string human_kib(int64_t kib) {
 
 void OomLink::remember(const Event& e, uint64_t seq, int64_t now_ms) {
     if ((e.type != "system_oom_kill" && e.type != "page_crashed") || !seq) return;
-    simdjson::dom::parser parser;
     simdjson::dom::object o;
-    if (parser.parse(e.data).get_object().get(o)) return;
+    if (parser_.parse(e.data).get_object().get(o)) return;
     if (e.type == "page_crashed") {
         const int64_t pid = int_field(o, "renderer_pid", 0);
         const std::string status = string_field(o, "status");
@@ -95,9 +94,8 @@ void OomLink::annotate(Event& e, int64_t now_ms) {
 
 // A kill that came after its crash was recorded: the kill names the crash.
 void OomLink::annotate_kill(Event& e, int64_t now_ms) {
-    simdjson::dom::parser parser;
     simdjson::dom::object o;
-    if (parser.parse(e.data).get_object().get(o)) return;
+    if (parser_.parse(e.data).get_object().get(o)) return;
     const int64_t pid = int_field(o, "pid", 0);
     if (pid <= 0 || o["page_crashed_seq"].error() == simdjson::SUCCESS) return;
     for (auto it = unlinked_crashes_.rbegin(); it != unlinked_crashes_.rend(); ++it)
@@ -109,9 +107,8 @@ void OomLink::annotate_kill(Event& e, int64_t now_ms) {
 }
 
 void OomLink::annotate_crash(Event& e, int64_t now_ms) {
-    simdjson::dom::parser parser;
     simdjson::dom::object o;
-    if (parser.parse(e.data).get_object().get(o)) return;
+    if (parser_.parse(e.data).get_object().get(o)) return;
     if (o["oom_kill_seq"].error() == simdjson::SUCCESS || o["message"].error() == simdjson::SUCCESS)
         return;  // the producer already linked or described it
     const std::string url = string_field(o, "url");

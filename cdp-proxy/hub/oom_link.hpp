@@ -15,6 +15,8 @@
 #include <string>
 #include <string_view>
 
+#include <simdjson.h>
+
 #include "faultline/event.hpp"
 
 namespace faultline::hub {
@@ -50,6 +52,8 @@ class OomLink {
     void annotate_crash(Event& e, int64_t now_ms);
     void annotate_kill(Event& e, int64_t now_ms);
 
+    // Parses the data of the two event types it reads; one parser, reused (under the lock).
+    simdjson::dom::parser parser_;
     int64_t window_ms_;
     std::deque<Kill> kills_;
     std::deque<Crash> unlinked_crashes_;  // page_crashed recorded without oom_kill_seq

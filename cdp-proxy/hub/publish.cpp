@@ -58,6 +58,24 @@ Hub::IngestResult Hub::ingest(std::vector<Event>& events) {
     }
     metrics_.duplicates(r.duplicates);
     flush_note();
+    if (journal_ && r.wait_seq) {
+        // An acknowledgement means stored: answer once the batch is durable (group commit).
+        const auto deadline =
+            std::chrono::steady_clock::now() + std::chrono::milliseconds(opts_.ack_timeout_ms);
+        switch (journal_->wait_durable(r.wait_seq, deadline)) {
+            case Durability::durable:
+                break;
+            case Durability::failed:
+                r.refused = "the journal cannot store events: " + journal_->error();
+                break;
+            case Durability::timed_out:
+                r.refused = fmt::format(
+                    "the journal did not store the batch within {} ms (slow disk); retry with "
+                    "the same ids",
+                    opts_.ack_timeout_ms);
+                break;
+        }
+    }
     return r;
 }
 
@@ -144,6 +162,16 @@ uint64_t Hub::emit_locked(std::string_view type, std::string data, std::string s
     e.capture_session_id = std::move(session_id);
     metrics_.ingested(e.type, e.category, true);
     return record_locked(e, /*droppable=*/true);
+}
+
+bool Hub::start_capture_locked(std::vector<std::string> categories, CaptureSession& s,
+                               uint64_t& seq) {
+    if (!capture_.start(std::move(categories), s)) return false;
+    seq = emit_locked(
+        "capture_session_started",
+        JsonObject().add("capture_session_id", s.id).add("categories", s.categories).finish(),
+        s.id);
+    return true;
 }
 
 uint64_t Hub::end_capture_locked() {

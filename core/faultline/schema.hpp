@@ -53,7 +53,8 @@ inline constexpr std::string_view kLevels[] = {"ok", "warning", "critical"};
 inline constexpr std::string_view kTargets[] = {"browser", "page"};
 inline constexpr std::string_view kDisconnectReasons[] = {
     "client_close", "upstream_changed", "upstream_error", "context_cancelled", "target_closed"};
-inline constexpr std::string_view kDropReasons[] = {"reader_behind", "outbox_full", "expired"};
+inline constexpr std::string_view kDropReasons[] = {"reader_behind", "outbox_full", "expired",
+                                                    "unstored"};
 inline constexpr std::string_view kCaptchaTypes[] = {"hcaptcha",  "recaptcha_v2", "recaptcha_v3",
                                                      "turnstile", "geetest",      "other"};
 inline constexpr std::string_view kCaptchaStatus[] = {"success", "failure", "timeout", "abandoned"};
@@ -171,9 +172,15 @@ inline constexpr FieldSpec kCdpCommand[] = {
      "no reply came before the connection ended: the cdp_disconnect reason", kDisconnectReasons},
 };
 inline constexpr FieldSpec kEventsDropped[] = {
-    {"count", F::integer, true, "exact number of events missed"},
+    {"count", F::integer, false,
+     "exact number of events missed; absent only with reason unstored, when it is unknown"},
     {"from_seq", F::integer, false, "first seq that was missed"},
-    {"reason", F::string, true, "why they were missed", kDropReasons},
+    {"to_seq", F::integer, false, "reason unstored: the last seq that may have held a lost event"},
+    {"reason", F::string, true,
+     "why they were missed: reader_behind (a slow stream reader), outbox_full (a producer's "
+     "outbox overflowed), expired (gone from ring and journal), unstored (the hub crashed after "
+     "this reader saw seqs the journal never stored; events from_seq..to_seq may be lost)",
+     kDropReasons},
 };
 inline constexpr FieldSpec kCaptureStarted[] = {
     {"capture_session_id", F::string, true, "id of the capture session"},
@@ -388,7 +395,8 @@ inline constexpr EventSpec kEvents[] = {
     {"cdp_command", "control", false,
      "A CDP command a client sent through the proxy (while a capture records control).",
      kCdpCommand},
-    {"events_dropped", "system", true, "Events were lost; count is exact.", kEventsDropped},
+    {"events_dropped", "system", true,
+     "Events were lost; count is exact (unstored: unknown, the range is given).", kEventsDropped},
     {"capture_session_started", "system", true, "A capture session started.", kCaptureStarted},
     {"session_ended", "system", true, "A capture session ended.", kSessionEnded},
     {"page_crashed", "system", false,

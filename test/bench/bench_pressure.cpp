@@ -58,9 +58,9 @@ int main() {
     double t = 0;
     const double ours = rate(n, [&] {
         if (!mr.read(m, err)) std::abort();
-        kmsgmon::PressureSample s{t += 1,          m.mem_total_kb, m.mem_available_kb,
-                                  m.swap_total_kb, m.swap_free_kb, std::nullopt,
-                                  std::nullopt};
+        kmsgmon::PressureSample s;
+        s.t = t += 1, s.mem_total_kb = m.mem_total_kb, s.mem_available_kb = m.mem_available_kb;
+        s.swap_total_kb = m.swap_total_kb, s.swap_free_kb = m.swap_free_kb;
         if (psi && pr.read(p, err))
             s.psi_some_avg10 = p.some.avg10, s.psi_full_avg10 = p.full.avg10;
         live.observe(s);
@@ -68,8 +68,10 @@ int main() {
     kmsgmon::PressureDetector d;
     t = 0;
     const double step = rate(n * 10, [&] {
-        kmsgmon::PressureSample s{t += 1, 32 << 20, 4 << 20, 2 << 20, (2 << 20) - int64_t(t),
-                                  1.0,    0.1};
+        kmsgmon::PressureSample s;
+        s.t = t += 1, s.mem_total_kb = 32 << 20, s.mem_available_kb = 4 << 20;
+        s.swap_total_kb = 2 << 20, s.swap_free_kb = (2 << 20) - int64_t(t);
+        s.psi_some_avg10 = 1.0, s.psi_full_avg10 = 0.1;
         d.observe(s);
     });
 

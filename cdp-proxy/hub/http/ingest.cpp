@@ -1,6 +1,6 @@
 #include "hub/http/ingest.hpp"
 
-#include <charconv>
+#include <simdjson.h>
 
 #include "faultline/event_decode.hpp"
 
@@ -26,9 +26,8 @@ bool accept_one(std::string_view json, size_t line, std::vector<Event>& out, Ing
     if (!decoder().decode(json, e, de))
         return fail(err, 400, line, de.field, fmt::format("line {}: {}", line, de.message));
     const EventSpec* spec = find_event_spec(e.type);
-    const bool publisher_drop_report =
-        e.type == "events_dropped" &&
-        e.data.find("\"reason\":\"outbox_full\"") != std::string::npos;
+    const auto drop = drop_report(e);
+    const bool publisher_drop_report = drop && drop->reason == "outbox_full";
     if (spec->reserved && !publisher_drop_report)
         return fail(err, 403, line, "type",
                     fmt::format("line {}: type '{}' is reserved for the hub (producers may send "
@@ -68,15 +67,21 @@ bool parse_ingest_body(std::string_view body, std::string_view content_type,
     return true;
 }
 
+std::optional<DropReport> drop_report(const Event& e) {
+    if (e.type != "events_dropped") return std::nullopt;
+    thread_local simdjson::dom::parser parser;
+    simdjson::dom::object data;
+    if (parser.parse(e.data).get_object().get(data)) return std::nullopt;
+    DropReport r;
+    std::string_view reason;
+    if (!data["reason"].get_string().get(reason)) r.reason = reason;
+    if (data["count"].get_uint64().get(r.count)) r.count = 0;
+    return r;
+}
+
 uint64_t dropped_count(const Event& e) {
-    if (e.type != "events_dropped") return 0;
-    constexpr std::string_view key = "\"count\":";
-    size_t pos = e.data.find(key);
-    if (pos == std::string::npos) return 0;
-    const char* p = e.data.data() + pos + key.size();
-    uint64_t n = 0;
-    std::from_chars(p, e.data.data() + e.data.size(), n);
-    return n;
+    const auto r = drop_report(e);
+    return r ? r->count : 0;
 }
 
 }  // namespace faultline::hub

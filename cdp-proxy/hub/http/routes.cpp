@@ -1,5 +1,5 @@
 // The hub's HTTP API: ingest, pages, capture sessions, health and metrics. The SSE stream
-// lives in hub/stream/sse_stream.
+// lives in hub/http/sse_stream.
 #include "faultline/clock.hpp"
 #include "hub/http/auth.hpp"
 #include "hub/http/error_body.hpp"
@@ -87,23 +87,6 @@ void Hub::handle_ingest(const httplib::Request& req, httplib::Response& res) {
     }
     const IngestResult r = ingest(events);
     if (!r.refused.empty()) return refuse_unstored(res, r.refused);
-    if (journal_ && r.wait_seq) {
-        // An acknowledgement means stored: answer once the batch is durable (group commit).
-        const auto deadline =
-            std::chrono::steady_clock::now() + std::chrono::milliseconds(opts_.ack_timeout_ms);
-        switch (journal_->wait_durable(r.wait_seq, deadline)) {
-            case Durability::durable:
-                break;
-            case Durability::failed:
-                return refuse_unstored(res,
-                                       "the journal cannot store events: " + journal_->error());
-            case Durability::timed_out:
-                return refuse_unstored(
-                    res, fmt::format("the journal did not store the batch within {} ms (slow "
-                                     "disk); retry with the same ids",
-                                     opts_.ack_timeout_ms));
-        }
-    }
     JsonObject out;
     out.add("accepted", r.accepted).add("duplicates", r.duplicates);
     if (r.first_seq)
@@ -127,6 +110,7 @@ void Hub::handle_page(const httplib::Request& req, httplib::Response& res) {
     }
     std::string events = "[";
     for (const auto& it : items) {
+        if (it.kind == StreamItem::Kind::unassigned) continue;
         if (events.size() > 1) events.push_back(',');
         events += it.json;
     }
@@ -147,17 +131,12 @@ void Hub::handle_capture_start(const httplib::Request& req, httplib::Response& r
         return send_error(res, 400, error, "categories");
     std::lock_guard lock(mu_);
     CaptureSession s;
-    if (!capture_.start(categories, s))
+    uint64_t seq = 0;
+    if (!start_capture_locked(std::move(categories), s, seq))
         return send_error(res, 409,
                           fmt::format("capture session {} is active; DELETE /telemetry/capture "
                                       "ends it",
                                       capture_.active()->id));
-    const uint64_t seq = emit_locked("capture_session_started",
-                                     JsonObject()
-                                         .add("capture_session_id", s.id)
-                                         .add_raw("categories", json_list(s.categories))
-                                         .finish(),
-                                     s.id);
     res.status = 201;
     res.set_content(JsonObject()
                         .add("capture_session_id", s.id)

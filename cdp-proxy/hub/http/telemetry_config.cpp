@@ -136,11 +136,8 @@ void Hub::handle_telemetry_set(const httplib::Request& req, httplib::Response& r
         capture_.update(std::move(cats));
     } else {
         CaptureSession s;
-        capture_.start(std::move(cats), s);
-        emit_locked(
-            "capture_session_started",
-            JsonObject().add("capture_session_id", s.id).add("categories", s.categories).finish(),
-            s.id);
+        uint64_t seq = 0;
+        start_capture_locked(std::move(cats), s, seq);
         res.status = 201;
     }
     res.set_content(telemetry_state_locked(), "application/json");

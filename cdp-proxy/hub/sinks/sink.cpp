@@ -5,7 +5,6 @@
 #include <algorithm>
 
 #include "faultline/clock.hpp"
-#include "hub/hub.hpp"
 #include "hub/store/journal_line.hpp"
 
 namespace faultline::hub::sinks {
@@ -29,8 +28,9 @@ bool is_record(const StreamItem& it) {
 }
 }  // namespace
 
-Sink::Sink(Hub& hub, std::unique_ptr<Destination> dest, SinkOptions opts, std::string cursor_dir)
-    : hub_(hub),
+Sink::Sink(DurableStream& stream, std::unique_ptr<Destination> dest, SinkOptions opts,
+           std::string cursor_dir)
+    : stream_(stream),
       dest_(std::move(dest)),
       opts_(std::move(opts)),
       cursor_file_(std::move(cursor_dir), opts_.name) {
@@ -52,17 +52,17 @@ bool Sink::start(std::string& error) {
         error = fmt::format("sink {}: {}", opts_.name, error);
         return false;
     }
-    if (const uint64_t durable = hub_.durable_seq(); cursor > durable) {
+    if (const uint64_t durable = stream_.durable_seq(); cursor > durable) {
         log(
             fmt::format("cursor {} is past the journal's newest seq {} (journal replaced?); "
                         "continuing from {}",
                         cursor, durable, durable));
         cursor = durable;
     }
-    instance_id_ = hub_.instance_id();
-    host_ = hub_.host();
+    instance_id_ = stream_.instance_id();
+    host_ = stream_.host();
     read_upto_ = stored_cursor_ = cursor;
-    reader_ = hub_.open_reader(cursor, reader_metrics_);
+    reader_ = stream_.open_reader(cursor, reader_metrics_);
     if (cursor) log(fmt::format("resuming after seq {}", cursor));
     thread_ = std::thread([this] { run(); });
     return true;
@@ -102,7 +102,7 @@ void Sink::run() {
             const uint64_t upto = read_upto_;
             const auto wait = std::chrono::milliseconds(flight_.empty() ? 100 : 20);
             lock.unlock();
-            hub_.wait_durable(upto, wait);
+            stream_.wait_durable(upto, wait);
         }
     }
     store_cursor(true);
@@ -158,7 +158,7 @@ bool Sink::rewind_if_failed() {
     rewind_backoff_ = std::min<std::chrono::milliseconds>(rewind_backoff_ * 2, kMaxRewindPause);
     lock.unlock();
     dest_->abandon();  // whatever is still pending there is sent again from the cursor
-    reader_ = hub_.open_reader(cursor, reader_metrics_);
+    reader_ = stream_.open_reader(cursor, reader_metrics_);
     return true;
 }
 
@@ -167,7 +167,7 @@ void Sink::fill() {
         std::lock_guard lock(mu_);
         if (queue_.size() >= opts_.batch || rewind_) return;
     }
-    const uint64_t limit = hub_.durable_seq();
+    const uint64_t limit = stream_.durable_seq();
     while (read_upto_ < limit && !read_batch(limit)) {
     }
 }
@@ -180,17 +180,19 @@ bool Sink::read_batch(uint64_t limit) {
     reader_->next(std::min<uint64_t>(opts_.batch, limit - before), items);
     uint64_t end = reader_->cursor();
     for (const auto& it : items)
-        if (!is_record(it) && it.json.find("\"reader_behind\"") != std::string::npos) {
-            reader_ = hub_.open_reader(before, reader_metrics_);  // it is all in the journal
+        if (it.kind == StreamItem::Kind::notice &&
+            it.json.find("\"reader_behind\"") != std::string::npos) {
+            reader_ = stream_.open_reader(before, reader_metrics_);  // it is all in the journal
             return false;
         }
     if (end > limit) {  // never export what is not durable yet
         end = limit;
-        reader_ = hub_.open_reader(limit, reader_metrics_);
+        reader_ = stream_.open_reader(limit, reader_metrics_);
     }
     uint64_t prev = before;
     std::lock_guard lock(mu_);
     for (auto& it : items) {
+        if (it.kind == StreamItem::Kind::unassigned && it.id <= end) prev = it.id;  // no gap
         if (!is_record(it) || it.id > end) continue;
         skip_locked(prev, it.id);
         prev = it.id;
@@ -340,13 +342,13 @@ void Sink::store_cursor(bool force) {
 }
 
 bool Sink::drained() {
-    const uint64_t durable = hub_.durable_seq();
+    const uint64_t durable = stream_.durable_seq();
     std::lock_guard lock(mu_);
     return flight_.empty() && queue_.empty() && read_upto_ >= durable;
 }
 
 SinkStatus Sink::status() const {
-    const uint64_t durable = hub_.durable_seq();
+    const uint64_t durable = stream_.durable_seq();
     std::lock_guard lock(mu_);
     SinkStatus s;
     s.name = opts_.name;

@@ -26,12 +26,9 @@
 #include "hub/sinks/cursor_file.hpp"
 #include "hub/sinks/destination.hpp"
 #include "hub/sinks/sink_status.hpp"
+#include "hub/stream/durable_stream.hpp"
 #include "hub/stream/query.hpp"
 #include "hub/stream/reader.hpp"
-
-namespace faultline::hub {
-class Hub;
-}
 
 namespace faultline::hub::sinks {
 
@@ -49,7 +46,8 @@ struct SinkOptions {
 class Sink : private AckReceiver {
   public:
     // cursor_dir: where the cursor file lives ("" = not persisted).
-    Sink(Hub& hub, std::unique_ptr<Destination> dest, SinkOptions opts, std::string cursor_dir);
+    Sink(DurableStream& stream, std::unique_ptr<Destination> dest, SinkOptions opts,
+         std::string cursor_dir);
     ~Sink() override;
     Sink(const Sink&) = delete;
     Sink& operator=(const Sink&) = delete;
@@ -89,7 +87,7 @@ class Sink : private AckReceiver {
     void note_failure(const SinkError& err);
     void log(const std::string& msg) const;
 
-    Hub& hub_;
+    DurableStream& stream_;
     std::unique_ptr<Destination> dest_;
     SinkOptions opts_;
     CursorFile cursor_file_;

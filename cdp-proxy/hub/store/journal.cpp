@@ -277,6 +277,15 @@ bool Journal::open(size_t tail, JournalRecovery& rec, std::string& error) {
     }
     open_ = true;
     stop_ = false;
+    if (rec.next_seq > rec.last_seq + 1) {
+        // A crash left reserved seqs unused: say so once, so readers skip them without a drop.
+        rec.unassigned_from = rec.last_seq + 1;
+        auto gap = std::make_shared<Record>();
+        gap->seq = rec.next_seq - 1;
+        gap->json = unassigned_record(rec.unassigned_from, gap->seq);
+        queued_bytes_ += gap->json.size() + 1;
+        queue_.push_back(std::move(gap));
+    }
     writer_ = std::thread([this] { run_writer(); });
     return true;
 }

@@ -9,7 +9,8 @@
 // The writer also keeps the seq high-water mark (seq.reserve) a block ahead of the seqs
 // handed out, so seq is never reused. Segments rotate at a size limit and the oldest are
 // deleted past a total-size limit. On open, a torn tail is cut and the newest records are
-// returned so the hub can restore its ring and continue seq.
+// returned so the hub can restore its ring and continue seq; the unused rest of the block
+// reserved before a crash is recorded as never assigned (one record, see journal_line.hpp).
 #pragma once
 
 #include <array>
@@ -81,6 +82,9 @@ struct JournalRecovery {
     std::vector<std::string> tail;  // up to `tail` newest record lines, oldest first
     uint64_t last_seq = 0;          // the newest seq stored (0 when empty)
     uint64_t next_seq = 1;          // above every seq ever handed out (journal and seq.reserve)
+    // After a crash: the first seq of the reserved block's unused rest (last_seq + 1 ..
+    // next_seq - 1), which open() records as never assigned; 0 when there is none.
+    uint64_t unassigned_from = 0;
 };
 
 enum class Durability { durable, failed, timed_out };

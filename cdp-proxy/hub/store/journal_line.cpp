@@ -1,5 +1,7 @@
 #include "hub/store/journal_line.hpp"
 
+#include <fmt/format.h>
+
 #include <charconv>
 
 namespace faultline::hub {
@@ -78,6 +80,23 @@ uint64_t take_recorded_ns(std::string& line) {
     line.resize(start - kRecorded.size());
     line.push_back('}');
     return ns;
+}
+
+std::string unassigned_record(uint64_t from, uint64_t to) {
+    return fmt::format(R"({{"seq":{},"unassigned_from":{}}})", to, from);
+}
+
+std::optional<uint64_t> unassigned_from(std::string_view line) {
+    const auto seq = journal_line_seq(line);
+    if (!seq) return std::nullopt;
+    constexpr std::string_view key = R"(,"unassigned_from":)";
+    const size_t at = line.find(',');
+    if (at == std::string_view::npos || line.substr(at, key.size()) != key) return std::nullopt;
+    const char* p = line.data() + at + key.size();
+    uint64_t from = 0;
+    auto [end, ec] = std::from_chars(p, line.data() + line.size(), from);
+    if (ec != std::errc() || end == p || from == 0 || from > *seq) return std::nullopt;
+    return from;
 }
 
 size_t journal_valid_prefix(std::string_view contents) {

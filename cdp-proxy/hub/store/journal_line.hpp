@@ -31,6 +31,13 @@ void append_journal_line(std::string& out, std::string_view envelope, uint64_t r
 // line untouched) when it has none, as in journals written before it was added.
 uint64_t take_recorded_ns(std::string& line);
 
+// The journal's record of seqs that were reserved but never assigned (the rest of a reserved
+// block after a crash): {"seq":B,"unassigned_from":A} says no event has a seq in A..B. The
+// first start after the crash writes it, so readers skip the range without a drop.
+std::string unassigned_record(uint64_t from, uint64_t to);
+// A, when line (a record line, recorded time stripped or not) is such a record.
+std::optional<uint64_t> unassigned_from(std::string_view line);
+
 // Length of the recoverable prefix of a segment: everything up to and including the '\n' of
 // the last complete record line. Bytes after it (a torn or garbage tail) are to be cut.
 size_t journal_valid_prefix(std::string_view contents);

@@ -28,10 +28,16 @@ bool StreamReader::next(size_t max, std::vector<StreamItem>& out) {
 }
 
 bool StreamReader::deliver(const RecordRing::ReadResult& r, std::vector<StreamItem>& out) {
-    for (const auto& rec : batch_)
+    for (const auto& rec : batch_) {
+        if (rec->type.empty())  // restored from the journal: maybe its never-assigned record
+            if (auto from = unassigned_from(rec->json)) {
+                unassigned(*from, rec->seq, out);
+                continue;
+            }
         if (filter_.matches(rec->type, rec->category))
-            out.push_back(
-                StreamItem{rec->seq, rec->type, rec->category, rec->json, rec->recorded_ns});
+            out.push_back(StreamItem{StreamItem::Kind::event, rec->seq, rec->type, rec->category,
+                                     rec->json, rec->recorded_ns});
+    }
     const bool moved = r.next_after != after_;
     after_ = r.next_after;
     return moved;
@@ -43,13 +49,18 @@ bool StreamReader::catch_up(uint64_t ring_oldest, size_t max, std::vector<Stream
     for (auto& line : lines_) {
         const uint64_t seq = *journal_line_seq(line);
         if (seq <= after_) continue;
+        if (auto from = unassigned_from(line)) {
+            if (from > after_ + 1) notice(after_ + 1, *from - after_ - 1, "expired", out);
+            unassigned(*from, seq, out);
+            continue;
+        }
         if (seq > after_ + 1) notice(after_ + 1, seq - after_ - 1, "expired", out);
         after_ = seq;
         const uint64_t recorded_ns = take_recorded_ns(line);
         std::string type, category;
         if (type_of(line, type, category))
-            out.push_back(StreamItem{seq, std::move(type), std::move(category), std::move(line),
-                                     recorded_ns});
+            out.push_back(StreamItem{StreamItem::Kind::event, seq, std::move(type),
+                                     std::move(category), std::move(line), recorded_ns});
     }
     if (lines_.empty() && after_ + 1 < ring_oldest) {
         // Neither the journal nor the ring holds these any more.
@@ -77,13 +88,32 @@ bool StreamReader::type_of(std::string_view line, std::string& type, std::string
     return true;
 }
 
+void StreamReader::unassigned(uint64_t from, uint64_t to, std::vector<StreamItem>& out) {
+    if (after_ >= from && after_ < to) {
+        // This reader saw seqs the journal never stored: the hub handed them out, then
+        // crashed. How many of the rest held events is unknown, so no count is claimed.
+        Event e = make_event("events_dropped",
+                             JsonObject()
+                                 .add("from_seq", after_ + 1)
+                                 .add("to_seq", to)
+                                 .add("reason", "unstored")
+                                 .finish(),
+                             source_);
+        out.push_back(
+            StreamItem{StreamItem::Kind::notice, to, e.type, e.category, encode_event(e), 0});
+    }
+    out.push_back(StreamItem{StreamItem::Kind::unassigned, to, {}, {}, {}, 0});
+    after_ = std::max(after_, to);
+}
+
 void StreamReader::notice(uint64_t from, uint64_t count, std::string_view reason,
                           std::vector<StreamItem>& out) {
     Event e = make_event(
         "events_dropped",
         JsonObject().add("count", count).add("from_seq", from).add("reason", reason).finish(),
         source_);
-    out.push_back(StreamItem{from + count - 1, e.type, e.category, encode_event(e), 0});
+    out.push_back(StreamItem{StreamItem::Kind::notice, from + count - 1, e.type, e.category,
+                             encode_event(e), 0});
     metrics_.dropped(reason, count);
 }
 

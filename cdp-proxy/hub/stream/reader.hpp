@@ -2,7 +2,10 @@
 // It starts after a seq, catches up from the journal when the ring no longer holds those
 // events, then follows the ring. Gaps are never silent: an events_dropped notice carries the
 // exact count and the first missed seq (reason expired when the events are gone from ring and
-// journal, reader_behind when a live reader was overtaken by the ring).
+// journal, reader_behind when a live reader was overtaken by the ring). Seqs the journal records
+// as never assigned (the unused rest of a block reserved before a crash) are skipped without a
+// notice; a reader that resumes inside them saw events the crash lost before they were stored,
+// how many is unknown: it is told so (reason unstored, from_seq..to_seq, no count).
 #pragma once
 
 #include <cstdint>
@@ -19,6 +22,10 @@
 namespace faultline::hub {
 
 struct StreamItem {
+    // An event; an events_dropped notice; or seqs up to id that were never assigned (nothing to
+    // deliver: it only tells a reader that counts gaps, a sink, that they are no gap).
+    enum class Kind { event, notice, unassigned };
+    Kind kind = Kind::event;
     uint64_t id = 0;   // the SSE id: the event's seq, or for a notice the last missed seq
     std::string type;  // SSE event name
     std::string category;
@@ -42,6 +49,8 @@ class StreamReader {
     bool deliver(const RecordRing::ReadResult& r, std::vector<StreamItem>& out);
     bool catch_up(uint64_t ring_oldest, size_t max, std::vector<StreamItem>& out);
     bool type_of(std::string_view line, std::string& type, std::string& category);
+    // Moves over the never-assigned seqs from..to (telling a reader inside them what it lost).
+    void unassigned(uint64_t from, uint64_t to, std::vector<StreamItem>& out);
     void notice(uint64_t from, uint64_t count, std::string_view reason,
                 std::vector<StreamItem>& out);
 

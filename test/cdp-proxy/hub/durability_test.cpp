@@ -28,8 +28,8 @@ std::string batch(const std::string& prefix, int first, int n, size_t pad = 0) {
 }
 
 struct Stored {
-    std::map<std::string, uint64_t> seq_of_id;  // id -> seq
-    uint64_t records = 0, max_seq = 0;
+    std::map<std::string, uint64_t> seq_of_id;     // id -> seq
+    uint64_t records = 0, max_seq = 0, drops = 0;  // drops: events_dropped notices
     bool seq_repeated = false;
 };
 
@@ -59,6 +59,8 @@ Stored read_stored(int port) {
             s.max_seq = std::max(s.max_seq, seq);
             ++s.records;
         }
+        for (size_t d = 0; (d = b.find(R"("type":"events_dropped")", d)) != std::string::npos; ++d)
+            ++s.drops;
         const uint64_t next_since = std::stoull(b.substr(b.find("\"next_since\":") + 13, 21));
         if (next_since == since) break;
         since = next_since;
@@ -143,12 +145,34 @@ TEST_CASE("kill -9 during sustained ingest loses no acknowledged event, reuses n
         static_cast<unsigned long long>(reader_max));
     CHECK(missing == 0);
     CHECK_FALSE(s.seq_repeated);
+    // The stored events are contiguous and the reserved rest was never assigned: a page reader
+    // from the start is told of no drop at all.
+    CHECK(s.drops == 0);
+    // The reader resumes where it was: it missed nothing when it had not gone past what was
+    // stored; else the seqs it saw were never stored and the rest of the block may have held
+    // more, which it is told as such (unstored, the range, no count), never as a count.
+    SseCollector resumed(port, "/telemetry/stream",
+                         {{"Last-Event-ID", std::to_string(reader_max)}});
     auto next =
         httplib::Client("127.0.0.1", port).Post("/telemetry/events", batch("after", 0, 1), kNdjson);
     REQUIRE(next);
     REQUIRE(next->status == 200);
     CHECK(first_seq(next->body) > reader_max);
     CHECK(first_seq(next->body) > s.max_seq);
+    const std::string next_id = std::to_string(first_seq(next->body));
+    REQUIRE(resumed.wait([&](auto& e) { return !e.empty() && e.back().id == next_id; }));
+    const auto seen = resumed.events();
+    if (reader_max <= s.max_seq) {
+        CHECK(seen.size() == s.max_seq - reader_max + 1);
+        for (const auto& e : seen) CHECK(e.event != "events_dropped");
+    } else {
+        REQUIRE(seen.size() == 2);
+        CHECK(seen[0].event == "events_dropped");
+        CHECK(seen[0].data.find(R"("reason":"unstored")") != std::string::npos);
+        CHECK(seen[0].data.find(fmt::format(R"("from_seq":{})", reader_max + 1)) !=
+              std::string::npos);
+        CHECK(seen[0].data.find(R"("count")") == std::string::npos);
+    }
     std::filesystem::remove_all(dir);
 }
 
@@ -378,4 +402,85 @@ TEST_CASE(
     const Stored after = read_stored(port);
     CHECK_FALSE(after.seq_repeated);
     CHECK(after.seq_of_id.count("ro:39") == 1);
+}
+
+namespace {
+// An OTLP/HTTP collector that takes every export (200) and keeps the bodies.
+struct Collector {
+    httplib::Server server;
+    std::thread thread;
+    std::mutex mu;
+    std::string bodies;
+    int port = 0;
+    Collector() {
+        server.Post("/v1/logs", [this](const httplib::Request& req, httplib::Response& res) {
+            std::lock_guard lock(mu);
+            bodies += req.body;
+            res.set_content("{}", "application/json");
+        });
+        port = server.bind_to_any_port("127.0.0.1");
+        thread = std::thread([this] { server.listen_after_bind(); });
+        for (int i = 0; i < 500 && !server.is_running(); ++i)
+            std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    }
+    ~Collector() {
+        server.stop();
+        thread.join();
+    }
+    bool has(const std::string& text) {
+        std::lock_guard lock(mu);
+        return bodies.find(text) != std::string::npos;
+    }
+    template <class Pred>
+    bool wait_for(Pred pred) {
+        for (int i = 0; i < 1000 && !pred(); ++i)
+            std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        return pred();
+    }
+};
+}  // namespace
+
+TEST_CASE("an idle kill -9: no reader (SSE, page, sink) is told of a drop after the restart",
+          "[kill9_idle]") {
+    const std::string dir = temp_dir();
+    const int port = free_port();
+    Collector collector;
+    const std::vector<std::string> sink = {
+        "--otlp-endpoint", fmt::format("http://127.0.0.1:{}/v1/logs", collector.port),
+        "--otlp-compression", "none"};
+    {
+        ProxyProcess p(CDP_PROXY, dir, port, sink);
+        SseCollector reader(port, "/telemetry/stream?since=0");
+        httplib::Client cli("127.0.0.1", port);
+        REQUIRE(cli.Post("/telemetry/events", batch("idle", 0, 3), kNdjson)->status == 200);
+        REQUIRE(reader.wait([](auto& e) { return e.size() == 3; }));
+        for (int i = 0; i < 3; ++i) {
+            const std::string id = "idle:" + std::to_string(i);
+            REQUIRE(collector.wait_for([&] { return collector.has(id); }));
+        }
+        REQUIRE(WIFSIGNALED(p.signal_and_wait(SIGKILL, std::chrono::seconds(5))));
+    }
+    ProxyProcess p(CDP_PROXY, dir, port, sink);
+    SseCollector resumed(port, "/telemetry/stream", {{"Last-Event-ID", "3"}});
+    httplib::Client cli("127.0.0.1", port);
+    auto next = cli.Post("/telemetry/events", batch("idle", 3, 1), kNdjson);
+    REQUIRE(next);
+    REQUIRE(next->status == 200);
+    const uint64_t seq = first_seq(next->body);
+    CHECK(seq > 65536);  // above the block reserved before the crash
+    // SSE: the new event comes next, nothing between.
+    REQUIRE(resumed.wait([](auto& e) { return !e.empty(); }));
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    REQUIRE(resumed.events().size() == 1);
+    CHECK(resumed.events()[0].id == std::to_string(seq));
+    // The JSON page from before the crash: the same.
+    const std::string page = cli.Get("/telemetry/events?since=3&limit=100")->body;
+    CHECK(page.find("events_dropped") == std::string::npos);
+    CHECK(page.find(fmt::format(R"({{"seq":{},)", seq)) != std::string::npos);
+    CHECK(read_stored(port).drops == 0);
+    // The sink resumes from its cursor, exports the new event and skips nothing.
+    CHECK(collector.wait_for([&] { return collector.has("idle:3"); }));
+    CHECK(metric(port, "faultline_sink_skipped_total{sink=\"otlp\"}") == 0);
+    CHECK(metric(port, "faultline_hub_events_dropped_total{reason=\"expired\"}") == 0);
+    std::filesystem::remove_all(dir);
 }

@@ -70,13 +70,13 @@ bool check(const NatsOptions& o, std::string& error) {
 }
 }  // namespace
 
-bool add_nats_sink(Hub& hub, const NatsOptions& o, std::string& error) {
+bool add_nats_sink(SinkRegistry& registry, const NatsOptions& o, std::string& error) {
     SinkOptions so;
     if (!check(o, error) || !sink_options(o.sink, "nats", so, error)) return false;
 #if FAULTLINE_HAVE_NATS
-    hub.add_sink(std::make_unique<JetStreamDestination>(o, hub.host(), so.max_in_flight,
-                                                        hub.sink_log("nats")),
-                 std::move(so));
+    registry.add_sink(std::make_unique<JetStreamDestination>(o, registry.host(), so.max_in_flight,
+                                                             registry.sink_log("nats")),
+                      std::move(so));
     return true;
 #else
     (void)hub;

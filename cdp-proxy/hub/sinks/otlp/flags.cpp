@@ -74,7 +74,8 @@ void add_otlp_flags(FlagSet& flags, OtlpFlagValues& v) {
     add_sink_flags(flags, "otlp", v.sink);
 }
 
-bool add_otlp_sink(Hub& hub, OtlpFlagValues v, std::string_view version, std::string& error) {
+bool add_otlp_sink(SinkRegistry& registry, OtlpFlagValues v, std::string_view version,
+                   std::string& error) {
     apply_otel_environment(v);
     if (v.endpoint.empty()) return true;
     OtlpOptions o;
@@ -95,8 +96,8 @@ bool add_otlp_sink(Hub& hub, OtlpFlagValues v, std::string_view version, std::st
     o.gzip = v.compression != "none";
     if (v.timeout_ms < 100) return error = "--otlp-timeout-ms: at least 100", false;
     o.timeout = std::chrono::milliseconds(v.timeout_ms);
-    o.log = hub.sink_log("otlp");
-    o.resource.host_name = hub.host();
+    o.log = registry.sink_log("otlp");
+    o.resource.host_name = registry.host();
     o.resource.scope_version = std::string(version);
     if (std::string name = env("OTEL_SERVICE_NAME"); !name.empty()) o.resource.service_name = name;
     SinkOptions so;
@@ -105,7 +106,7 @@ bool add_otlp_sink(Hub& hub, OtlpFlagValues v, std::string_view version, std::st
     auto exporter = std::make_unique<OtlpExporter>(std::move(o));
     if (!exporter->open(error)) return false;
     // Batches of up to 512 log records, a partial one waiting 100 ms.
-    hub.add_sink(std::make_unique<HttpDestination>(std::move(exporter), max_batch,
+    registry.add_sink(std::make_unique<HttpDestination>(std::move(exporter), max_batch,
                                                    std::chrono::milliseconds(100)),
                  std::move(so));
     return true;

@@ -8,9 +8,9 @@
 #include <vector>
 
 #include "faultline/cli.hpp"
-#include "hub/hub.hpp"
 #include "hub/sinks/flag_values.hpp"
 #include "hub/sinks/otlp/otlp_exporter.hpp"
+#include "hub/sinks/sink_registry.hpp"
 
 namespace faultline::hub::sinks::otlp {
 
@@ -28,6 +28,7 @@ void add_otlp_flags(FlagSet& flags, OtlpFlagValues& v);
 // With an endpoint (from the flag or the OTEL_* variables), checks the settings and adds the
 // OTLP sink to the hub; without one it does nothing. False with a clear error (never showing
 // a header value). version: faultline's, as the instrumentation scope's.
-bool add_otlp_sink(Hub& hub, OtlpFlagValues v, std::string_view version, std::string& error);
+bool add_otlp_sink(SinkRegistry& registry, OtlpFlagValues v, std::string_view version,
+                   std::string& error);
 
 }  // namespace faultline::hub::sinks::otlp

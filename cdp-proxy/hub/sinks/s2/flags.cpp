@@ -23,7 +23,7 @@ void add_s2_flags(FlagSet& flags, S2FlagValues& v) {
     add_sink_flags(flags, "s2", v.sink);
 }
 
-bool add_s2_sink(Hub& hub, S2FlagValues v, std::string& error) {
+bool add_s2_sink(SinkRegistry& registry, S2FlagValues v, std::string& error) {
     if (!v.wanted()) return true;
     if (v.basin.empty() || v.stream.empty())
         return error = "--s2-basin and --s2-stream go together", false;
@@ -35,13 +35,13 @@ bool add_s2_sink(Hub& hub, S2FlagValues v, std::string& error) {
     S2Options o;
     o.basin = v.basin, o.stream = v.stream, o.token = v.token, o.endpoint = v.endpoint;
     o.timeout = std::chrono::milliseconds(v.timeout_ms);
-    o.log = hub.sink_log("s2");
+    o.log = registry.sink_log("s2");
     auto writer = std::make_unique<S2Writer>(o);
     if (!writer->open(error)) return false;
     if (o.token.empty() && o.endpoint == kCloudBasinEndpoint)
         return error = "--s2-token (or S2_ACCESS_TOKEN) is needed for S2's cloud endpoint", false;
     // Batches of up to S2's 1000 records, a partial one waiting kLinger.
-    hub.add_sink(std::make_unique<HttpDestination>(std::move(writer), kMaxBatchRecords, kLinger),
+    registry.add_sink(std::make_unique<HttpDestination>(std::move(writer), kMaxBatchRecords, kLinger),
                  std::move(so));
     return true;
 }

@@ -5,9 +5,9 @@
 #include <string>
 
 #include "faultline/cli.hpp"
-#include "hub/hub.hpp"
 #include "hub/sinks/flag_values.hpp"
 #include "hub/sinks/s2/s2_writer.hpp"
+#include "hub/sinks/sink_registry.hpp"
 
 namespace faultline::hub::sinks::s2 {
 
@@ -22,6 +22,6 @@ void add_s2_flags(FlagSet& flags, S2FlagValues& v);
 
 // With --s2-basin or --s2-stream given, checks the settings and adds the S2 sink to the hub
 // (without them it does nothing). False with a clear error (never showing the token).
-bool add_s2_sink(Hub& hub, S2FlagValues v, std::string& error);
+bool add_s2_sink(SinkRegistry& registry, S2FlagValues v, std::string& error);
 
 }  // namespace faultline::hub::sinks::s2

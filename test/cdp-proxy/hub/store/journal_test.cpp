@@ -227,6 +227,50 @@ TEST_CASE("journal: seq continues above the reserved mark, exactly after a clean
     std::filesystem::remove_all(dir);
 }
 
+TEST_CASE("journal: the first open after a crash records the reserved rest as never assigned") {
+    const std::string dir = hubtest::temp_dir();
+    {
+        Journal j(options(dir));
+        JournalRecovery rec;
+        std::string err;
+        REQUIRE(j.open(16, rec, err));
+        CHECK(rec.unassigned_from == 0);
+        for (uint64_t s = 1; s <= 3; ++s) REQUIRE(j.append(record(s)));
+        REQUIRE(j.wait_durable(3, Clock::now() + std::chrono::seconds(5)) == Durability::durable);
+    }  // closed cleanly: the mark is exact
+    {
+        std::string what;
+        SeqReserve r(dir + "/seq.reserve");
+        uint64_t mark = 0;
+        REQUIRE(r.load(mark, what));
+        REQUIRE(r.persist(100, what) == 0);  // as a crash leaves it: a block ahead
+    }
+    const auto read_all = [](Journal& j) {
+        JournalCursor cur;
+        std::vector<std::string> lines;
+        j.read_after(cur, 0, 100, lines);
+        return lines;
+    };
+    for (int start = 0; start < 2; ++start) {  // the record is written once, and stays
+        Journal j(options(dir));
+        JournalRecovery rec;
+        std::string err;
+        REQUIRE(j.open(16, rec, err));
+        CHECK(rec.next_seq == 101);
+        CHECK(rec.unassigned_from == (start == 0 ? 4 : 0));
+        REQUIRE(j.sync(Clock::now() + std::chrono::seconds(5)));
+        const auto lines = read_all(j);
+        REQUIRE(lines.size() == 4);
+        CHECK(journal_line_seq(lines[3]) == 100u);
+        CHECK(unassigned_from(lines[3]) == 4u);
+        CHECK_FALSE(unassigned_from(lines[2]));
+    }
+    CHECK(unassigned_record(4, 100) == R"({"seq":100,"unassigned_from":4})");
+    CHECK_FALSE(unassigned_from(R"({"seq":100,"unassigned_from":101})"));
+    CHECK_FALSE(unassigned_from(R"({"seq":100,"unassigned_from":x})"));
+    std::filesystem::remove_all(dir);
+}
+
 TEST_CASE("journal: readers get queued records without writing them") {
     const std::string dir = hubtest::temp_dir();
     Journal j(options(dir, /*commit_ms=*/400));  // a long commit window keeps them queued

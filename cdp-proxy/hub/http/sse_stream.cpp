@@ -1,4 +1,4 @@
-#include "hub/stream/sse_stream.hpp"
+#include "hub/http/sse_stream.hpp"
 
 #include "faultline/sse.hpp"
 #include "hub/http/ingest.hpp"
@@ -98,8 +98,10 @@ bool SseStreams::step(Subscriber& s, httplib::DataSink& sink) {
     const bool moved = s.reader.next(kBatch, s.items);
     if (!s.items.empty()) {
         s.out.clear();
-        for (const auto& item : s.items) s.out += sse_frame(item.id, item.type, item.json);
-        if (!sink.write(s.out.data(), s.out.size())) return false;
+        for (const auto& item : s.items)
+            if (item.kind != StreamItem::Kind::unassigned)
+                s.out += sse_frame(item.id, item.type, item.json);
+        if (!s.out.empty() && !sink.write(s.out.data(), s.out.size())) return false;
         s.last_write = Clock::now();
     }
     if (moved) return true;

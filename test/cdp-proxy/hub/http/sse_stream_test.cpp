@@ -1,0 +1,125 @@
+// The SSE framing of GET /telemetry/stream, driven through its content provider without a
+// server: the retry hint first, one frame per event (id = seq, event = type), notices framed
+// like events, never-assigned seqs not framed at all, a heartbeat when idle, 400 and the reader
+// cap, and the end of every stream at finish().
+#include <optional>
+
+#include "../test_support.hpp"
+#include "catch.hpp"
+#include "faultline/sse.hpp"
+#include "hub/http/sse_stream.hpp"
+#include "hub/store/journal.hpp"
+
+using namespace faultline;
+using namespace faultline::hub;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+// A record as the hub writes it (the leading fields a journal reader takes without decoding).
+std::string envelope(uint64_t seq) {
+    return fmt::format(
+        R"({{"seq":{},"ts":"2026-01-01T00:00:00Z","type":"cdp_connect","category":"cdp",)"
+        R"("source":{{"kind":"hub"}},"data":{{}}}})",
+        seq);
+}
+
+RecordPtr record(uint64_t seq) {
+    return std::make_shared<const Record>(Record{seq, "cdp_connect", "cdp", envelope(seq), 0});
+}
+
+// One response's stream, stepped by hand.
+struct Stream {
+    httplib::Response res;
+    std::string out;
+    bool done = false;
+    httplib::DataSink sink;
+    Stream(SseStreams& s, httplib::Request req) {
+        s.handle(req, res);
+        sink.write = [this](const char* d, size_t n) {
+            out.append(d, n);
+            return true;
+        };
+        sink.is_writable = [] { return true; };
+        sink.done = [this] { done = true; };
+    }
+    ~Stream() {
+        if (res.content_provider_resource_releaser_) res.content_provider_resource_releaser_(true);
+    }
+    bool step() { return res.content_provider_(0, 0, sink); }
+};
+
+httplib::Request request(const std::string& since) {
+    httplib::Request req;
+    if (!since.empty()) req.params.emplace("since", since);
+    return req;
+}
+}  // namespace
+
+TEST_CASE("sse: retry hint, one frame per event, nothing for never-assigned seqs") {
+    const std::string dir = hubtest::temp_dir();
+    JournalOptions jo;
+    jo.dir = dir;
+    {
+        Journal j(jo);
+        JournalRecovery rec;
+        std::string err;
+        REQUIRE(j.open(16, rec, err));
+        REQUIRE(j.append(record(1)));
+        REQUIRE(j.sync(Clock::now() + std::chrono::seconds(5)));
+    }
+    {
+        SeqReserve r(dir + "/seq.reserve");
+        std::string what;
+        REQUIRE(r.persist(50, what) == 0);  // as a crash leaves it
+    }
+    Journal j(jo);
+    JournalRecovery rec;
+    std::string err;
+    REQUIRE(j.open(16, rec, err));
+    RecordRing ring(16, rec.next_seq);
+    ring.publish([](uint64_t s) { return record(s); });  // 51
+    Metrics m;
+    SseStreams streams(ring, &j, m, Source{}, SseOptions{4, std::chrono::milliseconds(50), 1500});
+    {
+        std::optional<Stream> stream;
+        Stream& s = stream.emplace(streams, request("0"));
+        REQUIRE(s.res.status == -1);  // not refused: streaming
+        CHECK(s.res.get_header_value("Cache-Control") == "no-cache");
+        for (int i = 0; i < 4; ++i) REQUIRE(s.step());
+        CHECK(s.out.starts_with(sse_retry(1500)));
+        const std::string expect = sse_retry(1500) + sse_frame(1, "cdp_connect", envelope(1)) +
+                                   sse_frame(51, "cdp_connect", envelope(51));
+        CHECK(s.out.substr(0, expect.size()) == expect);
+        CHECK(s.out.find("events_dropped") == std::string::npos);
+        // Idle past the heartbeat interval: a comment keeps the connection alive.
+        std::this_thread::sleep_for(std::chrono::milliseconds(60));
+        s.out.clear();
+        REQUIRE(s.step());
+        CHECK(s.out == sse_comment("heartbeat"));
+        // finish(): the stream ends once it has everything up to the final seq.
+        std::thread fin([&] { streams.finish(51, Clock::now() + std::chrono::seconds(2)); });
+        for (int i = 0; i < 50 && !s.done; ++i) s.step();
+        CHECK(s.done);
+        stream.reset();
+        CHECK(stream.emplace(streams, request("0")).res.status == 503);  // after finish: refused
+        fin.join();
+    }
+    j.close();
+    std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("sse: a bad query is 400 naming the parameter; past the cap 503 with Retry-After") {
+    RecordRing ring(16);
+    Metrics m;
+    SseStreams streams(ring, nullptr, m, Source{}, SseOptions{1, std::chrono::seconds(15), 3000});
+    Stream bad(streams, request("x"));
+    CHECK(bad.res.status == 400);
+    CHECK(bad.res.body.find("since") != std::string::npos);
+    Stream one(streams, request(""));
+    CHECK(one.res.status == -1);
+    CHECK(streams.subscribers() == 1);
+    Stream two(streams, request(""));
+    CHECK(two.res.status == 503);
+    CHECK(two.res.get_header_value("Retry-After") == "5");
+    CHECK(streams.subscribers() == 1);
+}
