@@ -107,8 +107,8 @@ bool add_otlp_sink(SinkRegistry& registry, OtlpFlagValues v, std::string_view ve
     if (!exporter->open(error)) return false;
     // Batches of up to 512 log records, a partial one waiting 100 ms.
     registry.add_sink(std::make_unique<HttpDestination>(std::move(exporter), max_batch,
-                                                   std::chrono::milliseconds(100)),
-                 std::move(so));
+                                                        std::chrono::milliseconds(100)),
+                      std::move(so));
     return true;
 }
 

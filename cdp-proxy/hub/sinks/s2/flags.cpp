@@ -41,8 +41,9 @@ bool add_s2_sink(SinkRegistry& registry, S2FlagValues v, std::string& error) {
     if (o.token.empty() && o.endpoint == kCloudBasinEndpoint)
         return error = "--s2-token (or S2_ACCESS_TOKEN) is needed for S2's cloud endpoint", false;
     // Batches of up to S2's 1000 records, a partial one waiting kLinger.
-    registry.add_sink(std::make_unique<HttpDestination>(std::move(writer), kMaxBatchRecords, kLinger),
-                 std::move(so));
+    registry.add_sink(
+        std::make_unique<HttpDestination>(std::move(writer), kMaxBatchRecords, kLinger),
+        std::move(so));
     return true;
 }
 
