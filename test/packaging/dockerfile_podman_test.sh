@@ -8,6 +8,7 @@
 # machine's apt sources, and the build stage is replaced by a build context holding the
 # binaries: build-static/dist when packaging/static-binaries produced it earlier in the run,
 # else the normal build's (dynamically linked; their Debian libraries go into the image).
+# The shim is checked end to end: kmsgmon is killed, its service_crashed must reach the hub.
 # Usage: dockerfile_podman_test.sh KMSGMON SHIM CDP_PROXY. Exit 77 where podman cannot run.
 set -u
 src=${FAULTLINE_SOURCE_ROOT:?FAULTLINE_SOURCE_ROOT (meson passes the source root)}
@@ -25,7 +26,7 @@ base=localhost/$tag-base:latest image=localhost/$tag:latest ctr=$tag
 cleanup() {
     "${podman[@]}" rm -f -t 0 "$ctr" >/dev/null 2>&1
     "${podman[@]}" rmi -f "$image" "$base" >/dev/null 2>&1
-    rm -rf "$work"
+    rm -rf --one-file-system "$work"  # never into a killed mmdebstrap's /proc or /sys mounts
 }
 trap cleanup EXIT
 
@@ -55,7 +56,7 @@ done
 [ ${#sources[@]} -gt 0 ] || skip "no Debian apt source configured in /etc/apt/sources.list{,.d}"
 include=supervisor,ca-certificates,chromium,fonts-liberation${libpkgs:+,$libpkgs}
 echo "mmdebstrap --include=$include (sources: ${sources[*]})"
-mmdebstrap --quiet --variant=apt --include="$include" \
+TMPDIR=$work mmdebstrap --quiet --variant=apt --include="$include" \
     --setup-hook='mkdir -p "$1"/var/cache/apt/archives && cp -l /var/cache/apt/archives/*.deb "$1"/var/cache/apt/archives/ 2>/dev/null || true' \
     bookworm "$work/root.tar" "${sources[@]}" >"$work/mmdebstrap.log" 2>&1 ||
     { tail -20 "$work/mmdebstrap.log" >&2; fail "mmdebstrap failed"; }
@@ -94,12 +95,22 @@ before=$(pids "$status")
 sleep 3
 status=$("${podman[@]}" exec "$ctr" supervisorctl -c /etc/supervisor/supervisord.conf status 2>&1)
 [ "$(pids "$status")" = "$before" ] || { echo "$status" >&2; dump; fail "a program did not stay up ($before)"; }
-health=$("${podman[@]}" exec "$ctr" python3 -c '
-import urllib.request
-r = urllib.request.urlopen("http://127.0.0.1:10001/healthz", timeout=5)
-print(r.status, r.read().decode()[:200])' 2>&1) || { dump; fail "the hub's /healthz does not answer: $health"; }
+hub() { "${podman[@]}" exec "$ctr" python3 -c '
+import sys, urllib.request
+r = urllib.request.urlopen("http://127.0.0.1:10001" + sys.argv[1], timeout=5)
+print(r.status, r.read().decode())' "$1" 2>&1; }
+health=$(hub /healthz) || { dump; fail "the hub's /healthz does not answer: $health"; }
 echo "healthz: $health"
 case $health in 200*) ;; *) dump; fail "the hub's /healthz: $health" ;; esac
+# The shim delivers to the hub: kill kmsgmon, expect a service_crashed ingested and kmsgmon back.
+"${podman[@]}" exec "$ctr" supervisorctl -c /etc/supervisor/supervisord.conf signal KILL kmsgmon >/dev/null
+for _ in $(seq 20); do
+    sleep 1
+    metrics=$(hub /metrics | grep -E '^faultline_hub_events_ingested_total\{type="service_crashed"\} [1-9]')
+    [ -n "$metrics" ] && break
+done
+[ -n "$metrics" ] || { dump; fail "no service_crashed reached the hub after kmsgmon was killed"; }
+echo "hub: $metrics"
 # kmsgmon's start-up line says what it watches: the container's own memory cgroup.
 klog=$("${podman[@]}" exec "$ctr" cat /var/log/faultline/kmsgmon.log)
 echo "kmsgmon: $(echo "$klog" | head -3)"
