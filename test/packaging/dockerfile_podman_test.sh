@@ -8,7 +8,8 @@
 # machine's apt sources, and the build stage is replaced by a build context holding the
 # binaries: build-static/dist when packaging/static-binaries produced it earlier in the run,
 # else the normal build's (dynamically linked; their Debian libraries go into the image).
-# The shim is checked end to end: kmsgmon is killed, its service_crashed must reach the hub.
+# The shim is checked end to end: kmsgmon is killed, its service_crashed (service_name kmsgmon)
+# must be in the hub's /telemetry/events.
 # Usage: dockerfile_podman_test.sh KMSGMON SHIM CDP_PROXY. Exit 77 where podman cannot run.
 set -u
 src=${FAULTLINE_SOURCE_ROOT:?FAULTLINE_SOURCE_ROOT (meson passes the source root)}
@@ -106,11 +107,17 @@ case $health in 200*) ;; *) dump; fail "the hub's /healthz: $health" ;; esac
 "${podman[@]}" exec "$ctr" supervisorctl -c /etc/supervisor/supervisord.conf signal KILL kmsgmon >/dev/null
 for _ in $(seq 20); do
     sleep 1
-    metrics=$(hub /metrics | grep -E '^faultline_hub_events_ingested_total\{type="service_crashed"\} [1-9]')
-    [ -n "$metrics" ] && break
+    events=$(hub '/telemetry/events?since=0&limit=1000')
+    crashed=$(echo "${events#* }" | python3 -c '
+import json, sys
+page = json.load(sys.stdin)
+evs = page.get("events", page) if isinstance(page, dict) else page
+print("\n".join(json.dumps(e) for e in evs
+                if e.get("type") == "service_crashed" and "kmsgmon" in json.dumps(e)))' 2>/dev/null)
+    [ -n "$crashed" ] && break
 done
-[ -n "$metrics" ] || { dump; fail "no service_crashed reached the hub after kmsgmon was killed"; }
-echo "hub: $metrics"
+[ -n "$crashed" ] || { echo "$events" >&2; dump; fail "no service_crashed for kmsgmon reached the hub after it was killed"; }
+echo "hub: $crashed"
 # kmsgmon's start-up line says what it watches: the container's own memory cgroup.
 klog=$("${podman[@]}" exec "$ctr" cat /var/log/faultline/kmsgmon.log)
 echo "kmsgmon: $(echo "$klog" | head -3)"
