@@ -14,7 +14,7 @@ build=(meson ninja-build pkg-config g++ libcpp-httplib-dev libsimdjson-dev libfm
 run=(supervisor chromium curl procps nats-server)
 test=(clang clang-format git libclang-rt-14-dev supervisor chromium prometheus curl procps dpkg-dev file
       xz-utils binutils strace nats-server openssl cmake libssl-dev iproute2
-      podman runc busybox-static)
+      podman runc busybox-static mmdebstrap)
 static=(meson ninja-build pkg-config g++ python3 dpkg-dev file xz-utils binutils cmake libssl-dev)
 want=("${build[@]}")
 case "${1:---build}" in

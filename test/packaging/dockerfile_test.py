@@ -76,11 +76,15 @@ def main():
     dockerfile = os.path.join(root, "packaging/Dockerfile.example")
     patterns = [l.strip() for l in open(dockerfile + ".dockerignore")
                 if l.strip() and not l.startswith("#")]
-    stages, cur = [], None
+    stages, cur, args = [], None, {}
     for ins, arg in instructions(dockerfile):
-        if ins == "FROM":
+        if ins == "ARG" and cur is None:  # a base image's build argument, with its default
+            name, _, default = arg.partition("=")
+            args[name.strip()] = default.strip()
+        elif ins == "FROM":
             words = arg.split()
-            cur = {"image": words[0], "name": words[2] if len(words) > 2 else None, "ins": []}
+            image = re.sub(r"\$\{(\w+)\}", lambda m: args.get(m.group(1), m.group(0)), words[0])
+            cur = {"image": image, "name": words[2] if len(words) > 2 else None, "ins": []}
             stages.append(cur)
         elif cur is None:
             fail(f"{ins} before FROM")
