@@ -2,20 +2,31 @@
 # Runs `packaging/run-local.sh --nats` against this build: it starts a nats-server -js of its
 # own, the hub exports to it, and faultline-tail --nats (the fleet view the banner prints)
 # reads back an event posted to the hub, with the hub's host. Then --duration ends it all and
-# the nats-server is gone with the rest.
-#   run_local_nats_test.sh SOURCE_ROOT BUILD_DIR
+# the nats-server is gone with the rest. With `url`, the test starts a nats-server of its own
+# and hands run-local.sh only FAULTLINE_NATS=<its URL> (cdp-proxy's meaning of the variable):
+# run-local.sh must use that server, and leave it running when it ends.
+#   run_local_nats_test.sh SOURCE_ROOT BUILD_DIR [url]
 set -uo pipefail
-root=$1 build=$2
+root=$1 build=$2 mode=${3:-own}
 [ -x /usr/bin/chromium ] || { echo "SKIP: /usr/bin/chromium is not installed"; exit 77; }
 command -v supervisord >/dev/null || { echo "SKIP: supervisord is not installed"; exit 77; }
 command -v nats-server >/dev/null || { echo "SKIP: nats-server is not installed"; exit 77; }
 
 base=$((20000 + RANDOM % 20000))
 api=$base cdp=$((base + 1)) chromium=$((base + 2)) nats=$((base + 3))
-out=$(mktemp) err=$(mktemp)
-trap 'rm -f "$out" "$err"' EXIT
-"$root/packaging/run-local.sh" --nats --nats-port "$nats" --bin-dir "$build" --api-port "$api" \
-    --cdp-port "$cdp" --chromium-port "$chromium" --duration 15 >"$out" 2>"$err" &
+out=$(mktemp) err=$(mktemp) store=$(mktemp -d)
+server=""
+trap 'rm -f "$out" "$err"; [ -z "$server" ] || kill "$server" 2>/dev/null; rm -rf "$store"' EXIT
+if [ "$mode" = url ]; then
+    nats-server -js -a 127.0.0.1 -p "$nats" -sd "$store" >/dev/null 2>&1 &
+    server=$!
+    FAULTLINE_NATS="nats://127.0.0.1:$nats" "$root/packaging/run-local.sh" --bin-dir "$build" \
+        --api-port "$api" --cdp-port "$cdp" --chromium-port "$chromium" --duration 15 \
+        >"$out" 2>"$err" &
+else
+    "$root/packaging/run-local.sh" --nats --nats-port "$nats" --bin-dir "$build" --api-port "$api" \
+        --cdp-port "$cdp" --chromium-port "$chromium" --duration 15 >"$out" 2>"$err" &
+fi
 pid=$!
 fail() { echo "FAIL: $*"; echo "--- stderr"; cat "$err"; kill -TERM "$pid" 2>/dev/null; exit 1; }
 
@@ -43,6 +54,11 @@ case "$line" in
     *) fail "unexpected line: $line" ;;
 esac
 wait "$pid" || fail "run-local.sh exited $?"
+if [ "$mode" = url ]; then
+    kill -0 "$server" 2>/dev/null || fail "run-local.sh stopped the nats-server it was given"
+    echo "ok - FAULTLINE_NATS=<url> run-local.sh"
+    exit 0
+fi
 if curl -s -o /dev/null "http://127.0.0.1:$nats" 2>/dev/null ||
     (exec 3<>"/dev/tcp/127.0.0.1/$nats") 2>/dev/null; then
     fail "nats-server still listens on $nats after run-local.sh ended"
