@@ -79,7 +79,7 @@ bool add_nats_sink(SinkRegistry& registry, const NatsOptions& o, std::string& er
                       std::move(so));
     return true;
 #else
-    (void)hub;
+    (void)registry;
 #if FAULTLINE_STATIC_BUILD
     error =
         "--nats: this static cdp-proxy was built without NATS support (nats.c source missing "
