@@ -6,8 +6,6 @@
 #include <algorithm>
 #include <cerrno>
 #include <csignal>
-#include <memory>
-#include <mutex>
 #include <string>
 
 #include "faultline/hostname.hpp"
@@ -141,27 +139,15 @@ int main(int argc, char** argv) {
     }
     // What a capture records reaches the monitor (browser categories) and the proxy's relay
     // (control: cdp_command, minus control.cdp.excluded_methods).
-    {
-        struct Control {
-            std::mutex mu;
-            bool on = false;
-            std::vector<std::string> excluded;
-        };
-        auto control = std::make_shared<Control>();
-        hub.watch_control([&proxy, control](const std::vector<std::string>& excluded) {
-            std::lock_guard lock(control->mu);
-            control->excluded = excluded;
-            proxy.set_control(control->on, control->excluded);
-        });
-        hub.watch_capture([&monitor, &proxy, control, monitor_on = monitor_opts.enabled](
-                              const std::vector<std::string>& categories) {
-            if (monitor_on) monitor.set_categories(categories);
-            std::lock_guard lock(control->mu);
-            control->on =
-                std::find(categories.begin(), categories.end(), "control") != categories.end();
-            proxy.set_control(control->on, control->excluded);
-        });
-    }
+    hub.watch_control([&proxy](const std::vector<std::string>& excluded) {
+        proxy.set_excluded_methods(excluded);
+    });
+    hub.watch_capture([&monitor, &proxy, monitor_on = monitor_opts.enabled](
+                          const std::vector<std::string>& categories) {
+        if (monitor_on) monitor.set_categories(categories);
+        proxy.set_control(std::find(categories.begin(), categories.end(), "control") !=
+                          categories.end());
+    });
     log("CDP proxy listening on port " + std::to_string(proxy.port()));
     const int sig = wait_for_signal(stop_fd.get());
     log(std::string(sig == SIGTERM ? "SIGTERM" : "SIGINT") + ", stopping");

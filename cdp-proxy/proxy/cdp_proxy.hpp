@@ -59,8 +59,11 @@ class CdpProxy {
     void stop();
 
     // cdp_command recording (the control category): see Relay::set_control. Thread-safe.
-    void set_control(bool on, std::vector<std::string> excluded_methods) {
-        if (relay_) relay_->set_control(on, std::move(excluded_methods));
+    void set_control(bool on) {
+        if (relay_) relay_->set_control(on);
+    }
+    void set_excluded_methods(std::vector<std::string> methods) {
+        if (relay_) relay_->set_excluded_methods(std::move(methods));
     }
 
     int port() const { return port_; }

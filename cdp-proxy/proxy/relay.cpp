@@ -546,11 +546,19 @@ void Relay::on_upstream_change() {
     check_timers(false);
 }
 
-void Relay::set_control(bool on, std::vector<std::string> excluded_methods) {
+void Relay::set_control(bool on) {
     {
         std::lock_guard lock(control_mu_);
         control_next_ = on;
-        excluded_next_ = std::move(excluded_methods);
+    }
+    control_changed_ = true;
+    wake();
+}
+
+void Relay::set_excluded_methods(std::vector<std::string> methods) {
+    {
+        std::lock_guard lock(control_mu_);
+        excluded_next_ = std::move(methods);
     }
     control_changed_ = true;
     wake();

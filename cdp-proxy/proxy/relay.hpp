@@ -65,9 +65,10 @@ class Relay {
     size_t active() const { return active_.load(); }
 
     // While a capture records control: read each message's head and publish cdp_command,
-    // leaving out the excluded methods. Off: no extra work on the data path (thread-safe; only
-    // hands the setting over to the relay thread).
-    void set_control(bool on, std::vector<std::string> excluded_methods);
+    // leaving out the excluded methods. Off: no extra work on the data path. Both are
+    // thread-safe and only hand the setting over to the relay thread.
+    void set_control(bool on);
+    void set_excluded_methods(std::vector<std::string> methods);
 
   private:
     struct Pipe;
