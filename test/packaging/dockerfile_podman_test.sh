@@ -10,7 +10,7 @@
 # else the normal build's (dynamically linked; their Debian libraries go into the image).
 # The shim is checked end to end: kmsgmon is killed, its service_crashed (service_name kmsgmon)
 # must be in the hub's /telemetry/events.
-# Usage: dockerfile_podman_test.sh KMSGMON SHIM CDP_PROXY. Exit 77 where podman cannot run.
+# Usage: dockerfile_podman_test.sh KMSGMON SHIM CDP_PROXY FAULTLINE_TAIL. Exit 77 where podman cannot run.
 set -u
 src=${FAULTLINE_SOURCE_ROOT:?FAULTLINE_SOURCE_ROOT (meson passes the source root)}
 skip() { echo "SKIP: $*"; exit 77; }
@@ -35,12 +35,14 @@ trap cleanup EXIT
 dist=$work/ctx/src/build-static/dist
 mkdir -p "$dist"
 static=$src/build-static/dist
-if [ -x "$static/kmsgmon" ] && [ -x "$static/supervisord-shim" ] && [ -x "$static/cdp-proxy" ]; then
-    cp "$static/kmsgmon" "$static/supervisord-shim" "$static/cdp-proxy" "$dist/"
+programs=(kmsgmon supervisord-shim cdp-proxy faultline-tail)
+if [ -x "$static/kmsgmon" ] && [ -x "$static/supervisord-shim" ] && [ -x "$static/cdp-proxy" ] &&
+    [ -x "$static/faultline-tail" ]; then
+    for p in "${programs[@]}"; do cp "$static/$p" "$dist/"; done
     echo "binaries: static, from $static"
 else
-    cp "$1" "$dist/kmsgmon" && cp "$2" "$dist/supervisord-shim" && cp "$3" "$dist/cdp-proxy" ||
-        fail "cannot copy the built binaries"
+    cp "$1" "$dist/kmsgmon" && cp "$2" "$dist/supervisord-shim" && cp "$3" "$dist/cdp-proxy" &&
+        cp "$4" "$dist/faultline-tail" || fail "cannot copy the built binaries"
     echo "binaries: the normal build's (dynamically linked)"
 fi
 # The Debian packages holding the libraries they link (none for the static ones).
@@ -122,4 +124,7 @@ echo "hub: $crashed"
 klog=$("${podman[@]}" exec "$ctr" cat /var/log/faultline/kmsgmon.log)
 echo "kmsgmon: $(echo "$klog" | head -3)"
 echo "$klog" | grep -qi 'cgroup' || { dump; fail "kmsgmon's log does not name the cgroup it watches"; }
+# faultline-tail ships in the image too, and runs there.
+"${podman[@]}" exec "$ctr" faultline-tail --version >/dev/null ||
+    { dump; fail "faultline-tail does not run in the image"; }
 echo "PASS: Dockerfile.example built with podman; kmsgmon, the shim and cdp-proxy run under supervisord"
