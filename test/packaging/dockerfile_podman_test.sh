@@ -73,8 +73,10 @@ rm -f "$work/root.tar"
     --build-arg RUNTIME_IMAGE="$base" --build-context build="$work/ctx" -t "$image" "$src" \
     >"$work/build.log" 2>&1 || { tail -30 "$work/build.log" >&2; fail "podman build failed"; }
 
-# The documented run line, minus the published port and the volume (a private network).
-"${podman[@]}" run -d --name "$ctr" "${limits[@]}" --network none --device /dev/kmsg \
+# The documented run line, minus the published port and the volume (a private network). The
+# CDP proxy listens on 0.0.0.0 there, so it starts only with a token (or the opt-out).
+"${podman[@]}" run -d --name "$ctr" "${limits[@]}" --network none \
+    -e FAULTLINE_TOKEN="test-$RANDOM$RANDOM" --device /dev/kmsg \
     --cap-add SYSLOG --cap-add SYS_RESOURCE --cap-add IPC_LOCK "$image" >/dev/null ||
     fail "podman run failed"
 
