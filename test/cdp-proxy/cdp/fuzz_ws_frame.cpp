@@ -2,8 +2,9 @@
 // fed in pieces (split points from the first byte) must give the same counts and message edges.
 // The same bytes as a close reason: the relay's Close frame must stay a valid control frame whose
 // reason is a prefix cut before a UTF-8 continuation byte (or empty, when the first 124 bytes are
-// all continuation bytes), which the relay's scanner reads back as a Close with that code. (Relay::on_closing reads a client's answer with the same scanner,
-// so the split-invariance above covers the answer however it arrives.)
+// all continuation bytes), which the relay's scanner reads back as a Close with that code.
+// (Relay::on_closing reads a client's answer with the same scanner, so the split-invariance above
+// covers the answer however it arrives.)
 #include <cstdint>
 #include <string>
 #include <string_view>
