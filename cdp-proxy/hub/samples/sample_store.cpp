@@ -113,8 +113,8 @@ size_t SampleStore::size() const {
 
 size_t SampleStore::memory_bytes() const {
     std::lock_guard lock(mu_);
-    size_t bytes = sizeof(*this) + buf_.capacity() * sizeof(Entry) +
-                   origins_.capacity() * sizeof(Origin);
+    size_t bytes =
+        sizeof(*this) + buf_.capacity() * sizeof(Entry) + origins_.capacity() * sizeof(Origin);
     auto heap = [](const std::string& s) {  // beyond the small-string buffer
         return s.capacity() > 15 ? s.capacity() + 1 : 0;
     };

@@ -45,7 +45,7 @@ class SampleStore {
   private:
     struct Entry {  // one sample without its strings (those are in origins_)
         int64_t ts_ms;
-        int64_t kb[4];  // mem total, mem available, swap total, swap free
+        int64_t kb[4];              // mem total, mem available, swap total, swap free
         double psi_some, psi_full;  // NaN = unknown
         uint32_t origin;
     };

@@ -1,7 +1,7 @@
 // The hub's sample store: an hour at one sample a second fits in under 1 MiB, old samples
 // expire, the count and the origins are bounded, queries come back oldest first.
-#include "catch.hpp"
 #include "hub/samples/sample_store.hpp"
+#include "catch.hpp"
 
 using faultline::MemorySample;
 using faultline::hub::SampleStore;
