@@ -16,7 +16,8 @@ EventLog::EventLog(EventLogOptions opts, Source source, Metrics& metrics)
     : opts_(std::move(opts)),
       source_(std::move(source)),
       metrics_(metrics),
-      dedup_(opts_.dedup_window) {}
+      dedup_(opts_.dedup_window),
+      control_excluded_(opts_.excluded_methods) {}
 
 void EventLog::log(const std::string& msg) const {
     if (opts_.log) opts_.log(msg);

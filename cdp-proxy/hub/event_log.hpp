@@ -18,7 +18,6 @@
 #include "faultline/event.hpp"
 #include "faultline/log.hpp"
 #include "hub/capture.hpp"
-#include "hub/http/control_config.hpp"
 #include "hub/metrics.hpp"
 #include "hub/oom_link.hpp"
 #include "hub/store/dedup_window.hpp"
@@ -40,6 +39,8 @@ struct EventLogOptions {
     uint64_t seq_block = 65536;
     uint64_t max_queued_bytes = uint64_t{64} << 20;
     LogFn log;  // empty = none
+    // control.cdp.excluded_methods until a PUT/PATCH sets it (the hub passes the default).
+    std::vector<std::string> excluded_methods;
 };
 
 // What ingest did with a producer's batch.
@@ -159,7 +160,7 @@ class EventLog {
     mutable std::mutex mu_;  // dedup, capture, OOM link, seq and journal order: one decision
     DedupWindow dedup_;
     CaptureState capture_;
-    std::vector<std::string> control_excluded_ = default_excluded_methods();
+    std::vector<std::string> control_excluded_;
     std::function<void(const std::vector<std::string>&)> control_observer_;
     OomLink oom_link_;              // page_crashed -> the system_oom_kill that caused it
     bool closed_ = false;           // journal closed: nothing more is recorded

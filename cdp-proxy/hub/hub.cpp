@@ -7,6 +7,7 @@
 
 #include "faultline/host_port.hpp"
 #include "faultline/hostname.hpp"
+#include "hub/http/control_config.hpp"
 #include "hub/http/listener.hpp"
 
 namespace faultline::hub {
@@ -33,6 +34,7 @@ EventLogOptions log_options(const HubOptions& o) {
     l.seq_block = o.seq_block;
     l.max_queued_bytes = o.max_queued_bytes;
     l.log = o.log;
+    l.excluded_methods = default_excluded_methods();
     return l;
 }
 }  // namespace
