@@ -19,6 +19,7 @@
 //     and the SSE handler (SseStreams, reading through stream/).
 //   sinks/: the checkpointed readers and their destinations; they see the hub as a
 //     sinks::SinkRegistry (where flags add them) and a DurableStream (what they read).
+//   drop_report.cpp: the events_dropped fields ingest and the event log read.
 //   metrics.cpp: the counters every part bumps; the hub owns them.
 #pragma once
 
@@ -27,7 +28,6 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
