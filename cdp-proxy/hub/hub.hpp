@@ -9,7 +9,8 @@
 // Who owns what:
 //   Hub (hub.cpp, sink_lifecycle.cpp): wiring and the start/stop order, nothing else. It owns
 //     the parts below and hands each the narrow view it needs.
-//   EventLog (event_log.cpp): the hub's state under its one lock: seq, dedup, capture
+//   EventLog (event_log.cpp, event_log_capture.cpp): the hub's state under its one lock: seq,
+//   dedup, capture
 //     sessions (and their events), the OOM link (oom_link.cpp), the ring and the journal;
 //     publish, ingest (which returns only once the batch is durable), a health snapshot.
 //   store/: the journal (segments, group commit, seq.reserve, never-assigned seqs), its lines.
