@@ -5,43 +5,70 @@
 #include <chrono>
 #include <cstring>
 
-#include "faultline/event_decode.hpp"
 #include "faultline/host_port.hpp"
 #include "faultline/hostname.hpp"
-#include "hub/http/ingest.hpp"
+#include "hub/http/control_config.hpp"
 #include "hub/http/listener.hpp"
-#include "hub/store/journal_line.hpp"
-#include "hub/stream/query.hpp"
-#include "hub/stream/reader.hpp"
 
 namespace faultline::hub {
 
-Hub::Hub(HubOptions opts) : opts_(std::move(opts)), dedup_(opts_.dedup_window) {
-    source_.kind = "hub";
-    source_.name = "cdp-proxy";
-    source_.host = hostname_or(opts_.host);
-    source_.pid = static_cast<int64_t>(getpid());
+namespace {
+Source hub_source(const std::string& host) {
+    Source s;
+    s.kind = "hub";
+    s.name = "cdp-proxy";
+    s.host = hostname_or(host);
+    s.pid = static_cast<int64_t>(getpid());
+    return s;
 }
+
+EventLogOptions log_options(const HubOptions& o) {
+    EventLogOptions l;
+    l.data_dir = o.data_dir;
+    l.ring_capacity = o.ring_capacity;
+    l.dedup_window = o.dedup_window;
+    l.journal_commit_ms = o.journal_commit_ms;
+    l.ack_timeout_ms = o.ack_timeout_ms;
+    l.segment_bytes = o.segment_bytes;
+    l.retention_bytes = o.retention_bytes;
+    l.seq_block = o.seq_block;
+    l.max_queued_bytes = o.max_queued_bytes;
+    l.log = o.log;
+    l.excluded_methods = default_excluded_methods();
+    return l;
+}
+}  // namespace
+
+Hub::Hub(HubOptions opts)
+    : opts_(std::move(opts)),
+      source_(hub_source(opts_.host)),
+      log_(log_options(opts_), source_, metrics_) {}
 
 Hub::~Hub() {
     stop();
 }
 
+// The order: the event log (journal restored), the listener bound, the sinks (reading what
+// is durable), then the SSE streams and routes, and serving last.
 bool Hub::start(std::string& error) {
     if (started_.exchange(true)) {
         error = "the hub is already started";
         return false;
     }
-    if (!open_journal(error) || !bind(error) || !start_sinks(error)) {
-        if (journal_) journal_->close();
+    if (!log_.open(error) || !bind(error) || !start_sinks(error)) {
+        log_.close();
         return false;
     }
     sse_ = std::make_unique<SseStreams>(
-        *ring_, journal_.get(), metrics_, source_,
+        log_.ring(), log_.journal(), metrics_, source_,
         SseOptions{opts_.max_subscribers,
                    std::chrono::milliseconds(static_cast<int64_t>(opts_.heartbeat_seconds * 1000)),
                    3000});
-    routes();
+    routes_ = std::make_unique<Routes>(
+        log_, *sse_, metrics_, samples_,
+        RoutesOptions{opts_.max_body, opts_.token, opts_.cdp_unauthenticated, opts_.ring_capacity},
+        stopping_, [this] { return sink_statuses(); });
+    routes_->add_all(server_);
     server_thread_ = std::thread([this] { server_.listen_after_bind(); });
     for (int i = 0; i < 500 && !server_.is_running(); ++i)
         std::this_thread::sleep_for(std::chrono::milliseconds(2));
@@ -50,64 +77,6 @@ bool Hub::start(std::string& error) {
 
 void Hub::log(const std::string& msg) const {
     if (opts_.log) opts_.log(msg);
-}
-
-bool Hub::open_journal(std::string& error) {
-    JournalRecovery rec;
-    if (!opts_.data_dir.empty()) {
-        JournalOptions jo;
-        jo.dir = opts_.data_dir;
-        jo.commit_interval = std::chrono::milliseconds(opts_.journal_commit_ms);
-        jo.segment_bytes = opts_.segment_bytes;
-        jo.retention_bytes = opts_.retention_bytes;
-        jo.seq_block = opts_.seq_block;
-        jo.max_queued_bytes = opts_.max_queued_bytes;
-        jo.log = opts_.log;
-        journal_ = std::make_unique<Journal>(std::move(jo));
-        if (!journal_->open(opts_.ring_capacity, rec, error)) {
-            error = fmt::format("journal in '{}': {}", opts_.data_dir, error);
-            return false;
-        }
-        // The writer reserves the first block of seqs at once; wait for it (briefly) so the
-        // first producers are not refused. A disk that cannot take it leaves ingest at 503.
-        const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(2);
-        while (journal_->reserved_seq() < rec.next_seq && journal_->writable() &&
-               std::chrono::steady_clock::now() < until)
-            std::this_thread::sleep_for(std::chrono::milliseconds(1));
-    }
-    restore(rec);
-    return true;
-}
-
-// Refills the ring with the journal's newest contiguous records so readers can resume from
-// before the restart (only when seq continues right after them: after a crash the unused
-// rest of the reserved block is skipped and readers catch up from the journal); their ids go
-// back into the idempotency window either way.
-void Hub::restore(const JournalRecovery& rec) {
-    const auto& tail = rec.tail;
-    size_t first = tail.size();
-    uint64_t expect = rec.last_seq;
-    while (first > 0 && journal_line_seq(tail[first - 1]) == expect) --first, --expect;
-    const bool contiguous = rec.next_seq == rec.last_seq + 1;
-    ring_ =
-        std::make_unique<RecordRing>(opts_.ring_capacity, contiguous ? expect + 1 : rec.next_seq);
-    EventDecoder decoder;
-    for (size_t i = 0; i < tail.size(); ++i) {
-        std::string envelope = tail[i];
-        const uint64_t recorded_ns = take_recorded_ns(envelope);
-        Event e;
-        DecodeError err;
-        const bool ok = decoder.decode(envelope, e, err);
-        if (ok && !e.id.empty()) dedup_.insert(e.id, e.seq);
-        if (!contiguous || i < first) continue;
-        ring_->publish([&](uint64_t seq) {
-            return std::make_shared<const Record>(
-                Record{seq, ok ? e.type : "", e.category, std::move(envelope), recorded_ns});
-        });
-    }
-    if (rec.last_seq || rec.next_seq > 1)
-        log(fmt::format("journal holds events up to seq {} ({} of them in the ring); next seq {}",
-                        rec.last_seq, contiguous ? tail.size() - first : 0, rec.next_seq));
 }
 
 bool Hub::bind(std::string& error) {
@@ -143,30 +112,23 @@ std::string Hub::url() const {
     return "http://" + format_host_port({host_, static_cast<uint16_t>(port_)});
 }
 
+// The order: refuse new requests, end the capture (session_ended), let stream readers take
+// everything up to it, stop the listener, close the journal, drain the sinks, wake the rest.
 void Hub::stop() {
     if (!started_ || stopped_.exchange(true)) return;
     stopping_ = true;
-    uint64_t final_seq = 0;
-    if (ring_) {  // null when start() failed before the journal was restored
-        std::lock_guard lock(mu_);
-        end_capture_locked();
-        final_seq = ring_->last_seq();
-    }
+    log_.end_capture();
+    const uint64_t final_seq = log_.last_seq();
     if (sse_) sse_->finish(final_seq, std::chrono::steady_clock::now() + std::chrono::seconds(2));
     server_.stop();
     if (server_thread_.joinable()) server_thread_.join();
-    {
-        std::lock_guard lock(mu_);
-        closed_ = true;
-    }
-    if (journal_) journal_->close();
+    log_.close();
     stop_sinks();
-    if (ring_) ring_->close();
-    flush_note();  // e.g. a schema violation noted by the last session_ended
+    log_.close_ring();
 }
 
 uint64_t Hub::last_seq() const {
-    return ring_ ? ring_->last_seq() : 0;
+    return log_.last_seq();
 }
 
 }  // namespace faultline::hub

@@ -8,18 +8,21 @@
 //   GET  /healthz, GET /metrics
 // In-process producers (the CDP proxy and monitor) call publish() directly.
 // Who owns what:
-//   Hub (this class; hub.cpp, publish.cpp, sink_lifecycle.cpp, http/routes.cpp,
-//     http/telemetry_config.cpp): the publish lock and what it guards (dedup window, capture
-//     session, OOM link, unsequenced count), the ring, the journal, the sinks, and the start/stop
-//     order. publish.cpp holds the one publish path, ingest (which returns only once the batch
-//     is durable) and the capture session's start/end events.
+//   Hub (hub.cpp, sink_lifecycle.cpp): wiring and the start/stop order, nothing else. It owns
+//     the parts below and hands each the narrow view it needs.
+//   EventLog (event_log.cpp, event_log_capture.cpp): the hub's state under its one lock: seq,
+//   dedup, capture
+//     sessions (and their events), the OOM link (oom_link.cpp), the ring and the journal;
+//     publish, ingest (which returns only once the batch is durable), a health snapshot.
 //   store/: the journal (segments, group commit, seq.reserve, never-assigned seqs), its lines.
 //   stream/: one reader's walk over ring and journal, queries, and DurableStream, the only view
 //     of the hub a sink has.
-//   http/: the listener, the handlers' body and query parsing, the SSE handler (SseStreams,
-//     owned here, reading through stream/).
+//   http/: the listener, the body and query parsing, Routes (every handler, on the event log),
+//     and the SSE handler (SseStreams, reading through stream/).
 //   sinks/: the checkpointed readers and their destinations; they see the hub as a
-//     sinks::SinkRegistry (to be added) and a DurableStream (to read).
+//     sinks::SinkRegistry (where flags add them) and a DurableStream (what they read).
+//   drop_report.cpp: the events_dropped fields ingest and the event log read.
+//   metrics.cpp: the counters every part bumps; the hub owns them.
 #pragma once
 
 #include <httplib.h>
@@ -27,7 +30,6 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -35,17 +37,14 @@
 #include "faultline/event.hpp"
 #include "faultline/log.hpp"
 #include "hub/capture.hpp"
+#include "hub/event_log.hpp"
 #include "hub/http/api_server.hpp"
-#include "hub/http/control_config.hpp"
+#include "hub/http/routes.hpp"
 #include "hub/http/sse_stream.hpp"
 #include "hub/metrics.hpp"
-#include "hub/oom_link.hpp"
 #include "hub/samples/sample_store.hpp"
 #include "hub/sinks/sink.hpp"
 #include "hub/sinks/sink_registry.hpp"
-#include "hub/store/dedup_window.hpp"
-#include "hub/store/journal.hpp"
-#include "hub/store/record.hpp"
 #include "hub/stream/durable_stream.hpp"
 
 namespace faultline::hub {
@@ -100,20 +99,15 @@ class Hub : public DurableStream, public sinks::SinkRegistry {
     // within the commit interval; nobody waits for it). Returns the seq, or 0 when the event
     // was not recorded (browser-content event outside a capture, duplicate id, unknown type,
     // hub stopped, or no reserved seq left because the disk cannot take seq.reserve).
-    uint64_t publish(Event e);
+    uint64_t publish(Event e) { return log_.publish(std::move(e)); }
 
     // Tells observer the captured categories now and after every change (see CaptureObserver).
-    void watch_capture(CaptureObserver observer) {
-        std::lock_guard lock(mu_);
-        capture_.set_observer(std::move(observer));
-    }
+    void watch_capture(CaptureObserver observer) { log_.watch_capture(std::move(observer)); }
 
     // Told control.cdp.excluded_methods after every PUT/PATCH that sets it (issue 24); runs
-    // under the hub's lock like watch_capture's observer. Called once at once with the current.
+    // under the event log's lock like watch_capture's observer. Called once at once.
     void watch_control(std::function<void(const std::vector<std::string>&)> observer) {
-        std::lock_guard lock(mu_);
-        control_observer_ = std::move(observer);
-        if (control_observer_) control_observer_(control_excluded_);
+        log_.watch_control(std::move(observer));
     }
 
     int port() const { return port_; }
@@ -134,54 +128,19 @@ class Hub : public DurableStream, public sinks::SinkRegistry {
     LogFn sink_log(const std::string& name) const override;
 
   private:
-    struct IngestResult {
-        uint64_t accepted = 0, duplicates = 0, recorded = 0, first_seq = 0;
-        uint64_t wait_seq = 0;  // the batch is stored once this seq is durable
-        std::string refused;    // non-empty: not (known to be) stored, answer 503 with this
-    };
-
-    bool open_journal(std::string& error);
-    void restore(const JournalRecovery& rec);
     void log(const std::string& msg) const;
-    void flush_note();
     bool start_sinks(std::string& error);
     void stop_sinks();
     std::vector<sinks::SinkStatus> sink_statuses() const;
     bool bind(std::string& error);
-    void routes();
-
-    // Takes a producer's batch and waits until it is durable: an acknowledgement means stored.
-    IngestResult ingest(std::vector<Event>& events);
-    bool can_store_locked(size_t events, std::string& why) const;
-    uint64_t accept_locked(Event& e, bool droppable);
-    uint64_t record_locked(Event& e, bool droppable);
-    void check_schema_locked(std::string_view type, uint64_t seq, std::string_view json);
-    uint64_t emit_locked(std::string_view type, std::string data, std::string session_id);
-    // Start and end of a capture session, each emitting its event (the one place they do).
-    bool start_capture_locked(std::vector<std::string> categories, CaptureSession& s,
-                              uint64_t& seq);
-    uint64_t end_capture_locked();
-
-    void handle_ingest(const httplib::Request& req, httplib::Response& res);
-    void handle_page(const httplib::Request& req, httplib::Response& res);
-    void handle_capture_start(const httplib::Request& req, httplib::Response& res);
-    void handle_capture_end(const httplib::Request& req, httplib::Response& res);
-    void handle_capture_get(const httplib::Request& req, httplib::Response& res);
-    void handle_telemetry_get(const httplib::Request& req, httplib::Response& res);
-    void handle_telemetry_set(const httplib::Request& req, httplib::Response& res, bool patch);
-    std::string telemetry_state_locked();
-    void handle_health(const httplib::Request& req, httplib::Response& res);
-    void handle_metrics(const httplib::Request& req, httplib::Response& res);
-    bool refuse_if_stopping(httplib::Response& res);
-    void refuse_unstored(httplib::Response& res, const std::string& why);
-    bool refuse_if_not_allowed(const httplib::Request& req, httplib::Response& res);
 
     HubOptions opts_;
     Source source_;  // of the hub's own events
     Metrics metrics_;
-    std::unique_ptr<Journal> journal_;
-    std::unique_ptr<RecordRing> ring_;
+    EventLog log_;
     std::unique_ptr<SseStreams> sse_;
+    SampleStore samples_;  // memory samples (issue 25): not events, never journaled or streamed
+    std::unique_ptr<Routes> routes_;
     ApiServer server_;
     std::thread server_thread_;
     std::string host_;
@@ -189,18 +148,6 @@ class Hub : public DurableStream, public sinks::SinkRegistry {
     std::atomic<int> listen_fd_{-1};
     std::string instance_id_;
     std::vector<std::unique_ptr<sinks::Sink>> sinks_;
-    SampleStore samples_;  // memory samples (issue 25): not events, never journaled or streamed
-
-    std::mutex mu_;  // publish order: dedup, capture, seq and journal order are one decision
-    DedupWindow dedup_;
-    CaptureState capture_;
-    // control.cdp.excluded_methods and who is told of it (issue 24), under mu_.
-    std::vector<std::string> control_excluded_ = default_excluded_methods();
-    std::function<void(const std::vector<std::string>&)> control_observer_;
-    OomLink oom_link_;              // page_crashed -> the system_oom_kill that caused it
-    bool closed_ = false;           // journal closed: publish() records nothing more
-    uint64_t unsequenced_run_ = 0;  // in-process events dropped since the last recorded one
-    std::string note_;              // a state change to log once mu_ is released
 
     std::atomic<bool> started_{false}, stopping_{false}, stopped_{false};
 };

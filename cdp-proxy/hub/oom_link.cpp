@@ -14,29 +14,17 @@ bool is_chromium_comm(std::string_view comm) {
     return comm.find("chrom") != std::string_view::npos;  // chromium, chrome, chromium-browse
 }
 
-int64_t int_field(simdjson::dom::object o, std::string_view key, int64_t missing) {
-    int64_t v;
-    return o[key].get_int64().get(v) ? missing : v;
-}
-
-std::string string_field(simdjson::dom::object o, std::string_view key) {
-    std::string_view v;
-    return o[key].get_string().get(v) ? std::string() : std::string(v);
-}
-
 // Drops the oldest beyond the last kMaxKills.
 template <class Q>
 void keep_last(Q& q) {
     if (q.size() > kMaxKills) q.pop_front();
 }
 
-// Replaces the closing brace of a JSON object with extra + '}'.
-void append_fields(std::string& json, std::string_view extra) {
-    while (!json.empty() && json.back() != '}') json.pop_back();
-    if (json.empty()) return;
-    json.pop_back();
-    json += extra;
-    json.push_back('}');
+// Writes the hub's fields first in a data object: {<fields>,<the producer's fields>}.
+void prepend_fields(std::string& data, const std::string& fields) {
+    if (data.empty() || data.front() != '{') return;
+    const bool empty = data.find_first_not_of(" \t\r\n", 1) == data.rfind('}');
+    data = "{" + fields + (empty ? "}" : "," + data.substr(1));
 }
 
 }  // namespace
@@ -47,29 +35,48 @@ std::string human_kib(int64_t kib) {
     return fmt::format("{} KiB", kib);
 }
 
-void OomLink::remember(const Event& e, uint64_t seq, int64_t now_ms) {
-    if ((e.type != "system_oom_kill" && e.type != "page_crashed") || !seq) return;
+std::optional<LinkFields> read_link_fields(const Event& e) {
+    const bool crash = e.type == "page_crashed";
+    if (!crash && e.type != "system_oom_kill") return std::nullopt;
+    thread_local simdjson::dom::parser parser;  // one per thread, reused
     simdjson::dom::object o;
-    if (parser_.parse(e.data).get_object().get(o)) return;
-    if (e.type == "page_crashed") {
-        const int64_t pid = int_field(o, "renderer_pid", 0);
-        const std::string status = string_field(o, "status");
-        if (pid > 0 && (status.empty() || status == "killed") &&
-            o["oom_kill_seq"].error() != simdjson::SUCCESS) {
-            unlinked_crashes_.push_back({pid, now_ms, seq});
+    if (parser.parse(e.data).get_object().get(o)) return std::nullopt;
+    LinkFields f;
+    auto str = [&](std::string_view key, std::string& out) {
+        std::string_view v;
+        if (!o[key].get_string().get(v)) out = v;
+    };
+    auto has = [&](std::string_view key) { return o[key].error() == simdjson::SUCCESS; };
+    if (o[crash ? "renderer_pid" : "pid"].get_int64().get(f.pid)) f.pid = 0;
+    if (crash) {
+        str("url", f.url);
+        str("status", f.status);
+        f.linked = has("oom_kill_seq");
+        f.described = has("message");
+    } else {
+        str("process_name", f.process_name);
+        if (o["anon_rss_kb"].get_int64().get(f.anon_rss_kb)) f.anon_rss_kb = -1;
+        f.linked = has("page_crashed_seq");
+    }
+    return f;
+}
+
+void OomLink::remember(std::string_view type, const LinkFields& f, uint64_t seq, int64_t now_ms) {
+    if (!seq) return;
+    if (type == "page_crashed") {
+        if (f.pid > 0 && (f.status.empty() || f.status == "killed") && !f.linked) {
+            unlinked_crashes_.push_back({f.pid, now_ms, seq});
             keep_last(unlinked_crashes_);
         }
         return;
     }
-    Kill k;
-    k.pid = int_field(o, "pid", 0);
-    k.process_name = string_field(o, "process_name");
-    k.anon_rss_kb = int_field(o, "anon_rss_kb", -1);
-    k.at_ms = now_ms;
-    k.seq = seq;
-    k.linked = o["page_crashed_seq"].error() == simdjson::SUCCESS;  // linked from its side
-    kills_.push_back(std::move(k));
+    if (type != "system_oom_kill") return;
+    kills_.push_back({f.pid, f.process_name, now_ms, seq, f.anon_rss_kb, f.linked});
     keep_last(kills_);
+}
+
+void OomLink::remember(const Event& e, uint64_t seq, int64_t now_ms) {
+    if (auto f = read_link_fields(e)) remember(e.type, *f, seq, now_ms);
 }
 
 OomLink::Kill* OomLink::match(int64_t renderer_pid, int64_t now_ms, std::string_view& how) {
@@ -87,56 +94,54 @@ OomLink::Kill* OomLink::match(int64_t renderer_pid, int64_t now_ms, std::string_
     return nullptr;
 }
 
+void OomLink::annotate(Event& e, LinkFields& f, int64_t now_ms) {
+    if (e.type == "page_crashed") return annotate_crash(e, f, now_ms);
+    if (e.type == "system_oom_kill") return annotate_kill(e, f, now_ms);
+}
+
 void OomLink::annotate(Event& e, int64_t now_ms) {
-    if (e.type == "page_crashed") return annotate_crash(e, now_ms);
-    if (e.type == "system_oom_kill") return annotate_kill(e, now_ms);
+    if (auto f = read_link_fields(e)) annotate(e, *f, now_ms);
 }
 
 // A kill that came after its crash was recorded: the kill names the crash.
-void OomLink::annotate_kill(Event& e, int64_t now_ms) {
-    simdjson::dom::object o;
-    if (parser_.parse(e.data).get_object().get(o)) return;
-    const int64_t pid = int_field(o, "pid", 0);
-    if (pid <= 0 || o["page_crashed_seq"].error() == simdjson::SUCCESS) return;
+void OomLink::annotate_kill(Event& e, LinkFields& f, int64_t now_ms) {
+    if (f.pid <= 0 || f.linked) return;
     for (auto it = unlinked_crashes_.rbegin(); it != unlinked_crashes_.rend(); ++it)
-        if (it->renderer_pid == pid && now_ms - it->at_ms <= window_ms_) {
-            append_fields(e.data, fmt::format(",\"page_crashed_seq\":{}", it->seq));
+        if (it->renderer_pid == f.pid && now_ms - it->at_ms <= window_ms_) {
+            prepend_fields(e.data, fmt::format("\"page_crashed_seq\":{}", it->seq));
+            f.linked = true;
             unlinked_crashes_.erase(std::next(it).base());
             return;
         }
 }
 
-void OomLink::annotate_crash(Event& e, int64_t now_ms) {
-    simdjson::dom::object o;
-    if (parser_.parse(e.data).get_object().get(o)) return;
-    if (o["oom_kill_seq"].error() == simdjson::SUCCESS || o["message"].error() == simdjson::SUCCESS)
-        return;  // the producer already linked or described it
-    const std::string url = string_field(o, "url");
-    const std::string status = string_field(o, "status");
-    const std::string page = url.empty() ? "a page" : "page " + url;
-    std::string extra;
+void OomLink::annotate_crash(Event& e, LinkFields& f, int64_t now_ms) {
+    if (f.linked || f.described) return;  // the producer already linked or described it
+    const std::string page = f.url.empty() ? "a page" : "page " + f.url;
+    JsonObject fields;
     std::string message;
     std::string_view how;
     // The kernel's OOM kill is a SIGKILL: a renderer that crashed by itself was not killed.
-    const bool killed = status.empty() || status == "killed";
-    if (Kill* k = killed ? match(int_field(o, "renderer_pid", 0), now_ms, how) : nullptr) {
+    const bool killed = f.status.empty() || f.status == "killed";
+    if (Kill* k = killed ? match(f.pid, now_ms, how) : nullptr) {
         k->linked = true;
-        extra = fmt::format(",\"oom_kill_seq\":{},\"oom_link\":\"{}\"", k->seq, how);
+        f.linked = true;
+        fields.add("oom_kill_seq", k->seq).add("oom_link", how);
         message = fmt::format(
             "{} crashed because the kernel OOM killer killed its renderer (pid {})", page, k->pid);
         if (k->anon_rss_kb >= 0) {
-            extra += fmt::format(",\"oom_anon_rss_kb\":{}", k->anon_rss_kb);
+            fields.add("oom_anon_rss_kb", k->anon_rss_kb);
             message += fmt::format(", which had {} anonymous memory", human_kib(k->anon_rss_kb));
         }
     } else {
-        message = fmt::format("{} crashed: its renderer {}", page,
-                              status == "killed" ? "was killed" : "terminated (" + status + ")");
+        message =
+            fmt::format("{} crashed: its renderer {}", page,
+                        f.status == "killed" ? "was killed" : "terminated (" + f.status + ")");
     }
-    while (!e.data.empty() && e.data.back() != '}') e.data.pop_back();
-    e.data.pop_back();  // the closing brace; page_crashed always has target_id, so a comma fits
-    e.data += extra + ",\"message\":";
-    append_json_string(e.data, message);
-    e.data.push_back('}');
+    fields.add("message", message);
+    f.described = true;
+    std::string obj = fields.finish();  // {...}: its inside goes first in data
+    prepend_fields(e.data, obj.substr(1, obj.size() - 2));
 }
 
 }  // namespace faultline::hub

@@ -1,4 +1,5 @@
-// The Hub members that add, start, stop and feed the sinks (the sinks live in hub/sinks/).
+// The Hub members that add, start and stop the sinks (they live in hub/sinks/) and the
+// DurableStream they read (forwarded to the event log).
 #include <fmt/format.h>
 
 #include "hub/hub.hpp"
@@ -51,17 +52,15 @@ std::vector<sinks::SinkStatus> Hub::sink_statuses() const {
 }
 
 uint64_t Hub::durable_seq() const {
-    return journal_ ? journal_->durable_seq() : ring_->last_seq();
+    return log_.durable_seq();
 }
 
 bool Hub::wait_durable(uint64_t after, std::chrono::milliseconds timeout) const {
-    if (journal_) return journal_->wait_durable(after, timeout);
-    return ring_->wait_after(after, timeout);
+    return log_.wait_durable(after, timeout);
 }
 
 std::unique_ptr<StreamReader> Hub::open_reader(uint64_t after, Metrics& metrics) const {
-    return std::make_unique<StreamReader>(*ring_, journal_.get(), metrics, source_, StreamFilter{},
-                                          after);
+    return log_.open_reader(StreamFilter{}, after, metrics);
 }
 
 }  // namespace faultline::hub

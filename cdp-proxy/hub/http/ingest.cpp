@@ -1,8 +1,7 @@
 #include "hub/http/ingest.hpp"
 
-#include <simdjson.h>
-
 #include "faultline/event_decode.hpp"
+#include "hub/drop_report.hpp"
 
 namespace faultline::hub {
 
@@ -65,23 +64,6 @@ bool parse_ingest_body(std::string_view body, std::string_view content_type,
         if (!accept_one(text, line, out, err)) return false;
     }
     return true;
-}
-
-std::optional<DropReport> drop_report(const Event& e) {
-    if (e.type != "events_dropped") return std::nullopt;
-    thread_local simdjson::dom::parser parser;
-    simdjson::dom::object data;
-    if (parser.parse(e.data).get_object().get(data)) return std::nullopt;
-    DropReport r;
-    std::string_view reason;
-    if (!data["reason"].get_string().get(reason)) r.reason = reason;
-    if (data["count"].get_uint64().get(r.count)) r.count = 0;
-    return r;
-}
-
-uint64_t dropped_count(const Event& e) {
-    const auto r = drop_report(e);
-    return r ? r->count : 0;
 }
 
 }  // namespace faultline::hub

@@ -4,7 +4,6 @@
 #pragma once
 
 #include <cstdint>
-#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -21,14 +20,5 @@ namespace faultline::hub {
 // the first bad line; out is then incomplete.
 bool parse_ingest_body(std::string_view body, std::string_view content_type,
                        std::vector<Event>& out, IngestError& err);
-
-// The fields of an events_dropped event, read from its decoded data; nullopt for other types.
-struct DropReport {
-    std::string reason;
-    uint64_t count = 0;  // 0 when absent
-};
-std::optional<DropReport> drop_report(const Event& e);
-// The count of an events_dropped event (0 for other types or when absent).
-uint64_t dropped_count(const Event& e);
 
 }  // namespace faultline::hub

@@ -1,7 +1,7 @@
 #include "hub/http/sse_stream.hpp"
 
 #include "faultline/sse.hpp"
-#include "hub/http/ingest.hpp"
+#include "hub/http/error_body.hpp"
 #include "hub/stream/reader.hpp"
 
 namespace faultline::hub {
@@ -16,11 +16,6 @@ std::optional<std::string> param(const httplib::Request& req, const char* name) 
     return req.get_param_value(name);
 }
 
-void json_error(httplib::Response& res, int status, std::string message, std::string field = {}) {
-    res.status = status;
-    res.set_content(error_json(IngestError{status, std::move(message), 0, std::move(field)}),
-                    "application/json");
-}
 }  // namespace
 
 RawQuery raw_query_of(const httplib::Request& req) {
@@ -52,16 +47,16 @@ void SseStreams::handle(const httplib::Request& req, httplib::Response& res) {
     StreamQuery q;
     QueryError err;
     if (!parse_stream_query(raw_query_of(req), false, q, err))
-        return json_error(res, 400, err.message, err.parameter);
+        return send_error(res, 400, err.message, err.parameter);
     if (finishing_) {
         res.set_header("Retry-After", "1");
-        return json_error(res, 503, "the hub is shutting down");
+        return send_error(res, 503, "the hub is shutting down");
     }
     if (subscribers_.fetch_add(1) >= opts_.max_subscribers) {
         release();
         metrics_.sse_rejected();
         res.set_header("Retry-After", "5");
-        return json_error(res, 503,
+        return send_error(res, 503,
                           fmt::format("too many stream readers (cap {}, --max-subscribers)",
                                       opts_.max_subscribers));
     }

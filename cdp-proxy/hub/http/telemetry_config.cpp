@@ -8,8 +8,6 @@
 #include "faultline/json_writer.hpp"
 #include "faultline/schema.hpp"
 #include "hub/http/control_config.hpp"
-#include "hub/http/error_body.hpp"
-#include "hub/hub.hpp"
 
 namespace faultline::hub {
 
@@ -93,54 +91,6 @@ std::string telemetry_state_json(const std::vector<std::string>& categories, uin
         out.add("applied_at", format_rfc3339(t)).add("capture_session_id", session_id);
     }
     return out.finish();
-}
-
-// --- the handlers (members of Hub, registered in routes.cpp) ---
-
-std::string Hub::telemetry_state_locked() {
-    const CaptureSession* s = capture_.active();
-    if (!s) return telemetry_state_json({}, ring_->last_seq(), std::nullopt, {});
-    return telemetry_state_json(s->categories, ring_->last_seq(), s->started_ms, s->id,
-                                &control_excluded_);
-}
-
-void Hub::handle_telemetry_get(const httplib::Request& req, httplib::Response& res) {
-    if (refuse_if_not_allowed(req, res)) return;
-    std::lock_guard lock(mu_);
-    if (!capture_.active()) return send_error(res, 404, "telemetry is not configured");
-    res.set_content(telemetry_state_locked(), "application/json");
-}
-
-void Hub::handle_telemetry_set(const httplib::Request& req, httplib::Response& res, bool patch) {
-    if (refuse_if_stopping(res) || refuse_if_not_allowed(req, res)) return;
-    TelemetryPatch p;
-    std::string error;
-    if (patch && req.body.find_first_not_of(" \t\r\n") == std::string::npos)
-        return send_error(res, 400, "PATCH /telemetry needs a body");
-    if (!parse_telemetry_body(req.body, p, error)) return send_error(res, 400, error);
-    std::lock_guard lock(mu_);
-    const CaptureSession* active = capture_.active();
-    if (patch && !active) return send_error(res, 404, "telemetry is not configured");
-    if (patch && !p.has_browser)
-        return res.set_content(telemetry_state_locked(), "application/json");
-    std::vector<std::string> cats =
-        patch ? patch_categories(active->categories, p) : put_categories(p);
-    res.status = 200;
-    if (p.excluded_methods) {  // control.cdp.excluded_methods (issue 24)
-        control_excluded_ = *p.excluded_methods;
-        if (control_observer_) control_observer_(control_excluded_);
-    }
-    if (cats.empty()) {
-        end_capture_locked();  // nothing left to capture: the session ends (session_ended)
-    } else if (active) {
-        capture_.update(std::move(cats));
-    } else {
-        CaptureSession s;
-        uint64_t seq = 0;
-        start_capture_locked(std::move(cats), s, seq);
-        res.status = 201;
-    }
-    res.set_content(telemetry_state_locked(), "application/json");
 }
 
 }  // namespace faultline::hub

@@ -1,11 +1,16 @@
 // Fuzzes the hub's request parsers: ingest bodies (JSON and NDJSON), journal record lines (their
 // leading fields and recorded time too) and the recoverable-prefix scan, seq.reserve slots, and
-// stream query parameters. None may crash or hang.
+// stream query parameters, and the fields the event log reads from accepted events (the
+// events_dropped report, the OOM link's). None may crash or hang.
 #include <cstdint>
 #include <string_view>
 
+#include <simdjson.h>
+
 #include "faultline/event_decode.hpp"
+#include "hub/drop_report.hpp"
 #include "hub/http/ingest.hpp"
+#include "hub/oom_link.hpp"
 #include "hub/store/journal_line.hpp"
 #include "hub/store/seq_reserve.hpp"
 #include "hub/stream/query.hpp"
@@ -15,6 +20,19 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     std::vector<faultline::Event> events;
     faultline::hub::IngestError err;
     faultline::hub::parse_ingest_body(in, "application/x-ndjson", events, err);
+    // What the event log does with each accepted event: the link's fields are read once, the
+    // hub's fields go first in data, and data stays one JSON object.
+    static faultline::hub::OomLink link;
+    static simdjson::dom::parser check;
+    uint64_t seq = 0;
+    for (auto& e : events) {
+        faultline::hub::drop_report(e);
+        auto f = faultline::hub::read_link_fields(e);
+        if (!f) continue;
+        link.annotate(e, *f, 1000);
+        link.remember(e.type, *f, ++seq, 1000);
+        if (check.parse(e.data).get_object().error()) __builtin_trap();
+    }
     faultline::hub::parse_ingest_body(in, "application/json", events, err);
     const size_t keep = faultline::hub::journal_valid_prefix(in);
     if (keep > in.size()) __builtin_trap();

@@ -146,6 +146,35 @@ TEST_CASE("a late kill outside the window is not linked") {
     CHECK(field(k, "page_crashed_seq") == -1);
 }
 
+TEST_CASE("each event's fields are read once; annotate keeps them current for remember") {
+    CHECK_FALSE(faultline::hub::read_link_fields(Event{}));  // other types are not parsed
+    const Event k = oom(4242, "chromium", 2048);
+    auto kf = faultline::hub::read_link_fields(k);
+    REQUIRE(kf);
+    CHECK(kf->pid == 4242);
+    CHECK(kf->process_name == "chromium");
+    CHECK(kf->anon_rss_kb == 2048);
+    CHECK_FALSE(kf->linked);
+    OomLink link;
+    link.remember(k.type, *kf, 17, 1000);
+    Event c = crash(4242);
+    auto cf = faultline::hub::read_link_fields(c);
+    REQUIRE(cf);
+    CHECK(cf->pid == 4242);
+    CHECK(cf->status == "killed");
+    link.annotate(c, *cf, 1500);
+    CHECK(cf->linked);  // so remember will not keep it as an unlinked crash
+    CHECK(cf->described);
+    link.remember(c.type, *cf, 18, 1500);
+    Event late = oom(4242, "chromium", 2048);  // a second report of the kill names no crash
+    link.annotate(late, 1600);
+    CHECK(field(late, "page_crashed_seq") == -1);
+    // The hub's fields go first, the producer's follow unchanged.
+    CHECK(c.data.rfind(R"({"oom_kill_seq":17,"oom_link":"pid","oom_anon_rss_kb":2048,)", 0) == 0);
+    CHECK(c.data.ends_with(
+        R"("target_id":"T","url":"https://x.test/","status":"killed","renderer_pid":4242})"));
+}
+
 TEST_CASE("sizes read like a human would write them") {
     CHECK(human_kib(1992294) == "1.9 GiB");
     CHECK(human_kib(421888) == "412 MiB");
