@@ -4,6 +4,7 @@
 #include "hub/http/auth.hpp"
 #include "hub/http/error_body.hpp"
 #include "hub/http/ingest.hpp"
+#include "hub/http/page_route.hpp"
 #include "hub/hub.hpp"
 #include "hub/stream/query.hpp"
 #include "hub/stream/reader.hpp"
@@ -37,6 +38,7 @@ void Hub::routes() {
     server_.Patch("/telemetry", [this](Req q, Res r) { handle_telemetry_set(q, r, true); });
     server_.Get("/healthz", [this](Req q, Res r) { handle_health(q, r); });
     server_.Get("/metrics", [this](Req q, Res r) { handle_metrics(q, r); });
+    register_page_route(server_, opts_.token);  // GET /: the live page
     // cpp-httplib answers 413 and 404 with an empty body; give them a JSON error.
     server_.set_error_handler([this](Req, Res r) {
         if (!r.body.empty()) return;
