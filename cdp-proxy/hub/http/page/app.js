@@ -508,6 +508,7 @@
     shownAt: (seq) => events.get(seq)?.shownAt,
     samples: () => series().length,
     lastSeq: () => lastSeq,
+    complete: () => reachedStart,  // the JSON pages have reached the first event
   };
 
   // ---- start: the newest page, then live from its last seq, then samples every 5 s
