@@ -14,6 +14,7 @@
 #include "cgroup/placement.hpp"
 #include "event_loop.hpp"
 #include "faultline/cli.hpp"
+#include "faultline/clock.hpp"
 #include "faultline/hostname.hpp"
 #include "faultline/log.hpp"
 #include "faultline/publisher.hpp"
@@ -22,6 +23,7 @@
 #include "oom/event.hpp"
 #include "oom/kmsg_monitor.hpp"
 #include "pressure/monitor.hpp"
+#include "pressure/sample_sender.hpp"
 #include "process_hardening.hpp"
 
 namespace {
@@ -91,7 +93,8 @@ int main(int argc, char** argv) {
         log(error);
         return 2;
     }
-    if (faultline::HttpUrl url; !hub.empty() && !faultline::parse_http_url(hub, url, error)) {
+    faultline::HttpUrl hub_url;
+    if (!hub.empty() && !faultline::parse_http_url(hub, hub_url, error)) {
         log("--hub '" + hub + "': " + error + " (e.g. http://127.0.0.1:10001)");
         return 2;
     }
@@ -111,6 +114,13 @@ int main(int argc, char** argv) {
         po.producer = "kmsgmon";
         po.log = log;
         publisher = std::make_unique<faultline::Publisher>(po);
+    }
+    // Each memory sample also goes to the hub's chart and /metrics, never queued (issue 25).
+    std::unique_ptr<kmsgmon::SampleSender> sample_sender;
+    if (!hub.empty()) {
+        kmsgmon::SampleSenderOptions so;
+        so.log = log;
+        sample_sender = std::make_unique<kmsgmon::SampleSender>(hub_url, so);
     }
     auto emit = [&](faultline::Event e) {
         if (publisher) return publisher->publish(std::move(e));
@@ -188,6 +198,11 @@ int main(int argc, char** argv) {
         if (oom_watch) scope.on_sample = [&] { oom_watch->on_sample(); };
         const bool cgroup_memory = place.confined;
         monitor->set_scope(std::move(scope));
+        if (sample_sender)
+            monitor->set_sample_sink([&](const kmsgmon::PressureSample& s) {
+                sample_sender->post(
+                    kmsgmon::memory_sample_of(s, source.host, faultline::wall_now_ms()));
+            });
         if (monitor->start(error)) {
             watching.push_back(
                 std::string("memory pressure (") +
@@ -215,5 +230,9 @@ int main(int argc, char** argv) {
     if (const auto* st = kmsg_monitor ? &kmsg_monitor->stats() : nullptr; st && st->overruns)
         log(std::to_string(st->lost) + " kernel log records were lost to overruns");
     if (publisher) publisher->flush(deadline);
+    if (const auto st = sample_sender ? sample_sender->stats() : kmsgmon::SampleSender::Stats{};
+        st.dropped)
+        log("memory samples: " + std::to_string(st.sent) + " sent to the hub, " +
+            std::to_string(st.dropped) + " dropped");
     return 0;
 }

@@ -4,6 +4,7 @@
 //   GET  /telemetry/stream      Server-Sent Events (resume, filters)
 //   GET  /telemetry/events      the same events as JSON pages
 //   POST/DELETE/GET /telemetry/capture, GET/PUT/PATCH /telemetry   capture sessions
+//   POST/GET /telemetry/samples   memory samples (http/samples_routes; not events)
 //   GET  /healthz, GET /metrics
 // In-process producers (the CDP proxy and monitor) call publish() directly.
 // Who owns what:
@@ -39,6 +40,7 @@
 #include "hub/http/sse_stream.hpp"
 #include "hub/metrics.hpp"
 #include "hub/oom_link.hpp"
+#include "hub/samples/sample_store.hpp"
 #include "hub/sinks/sink.hpp"
 #include "hub/sinks/sink_registry.hpp"
 #include "hub/store/dedup_window.hpp"
@@ -187,6 +189,7 @@ class Hub : public DurableStream, public sinks::SinkRegistry {
     std::atomic<int> listen_fd_{-1};
     std::string instance_id_;
     std::vector<std::unique_ptr<sinks::Sink>> sinks_;
+    SampleStore samples_;  // memory samples (issue 25): not events, never journaled or streamed
 
     std::mutex mu_;  // publish order: dedup, capture, seq and journal order are one decision
     DedupWindow dedup_;

@@ -257,6 +257,7 @@ void PressureMonitor::sample_now() {
         std::fprintf(record_, "%s\n", format_sample(s).c_str());
         std::fflush(record_);
     }
+    if (sample_sink_) sample_sink_(s);
     if (auto tr = detector_.observe(s)) {
         faultline::Event ev = memory_pressure_event(*tr, source_);
         if (webhook_) webhook_->post(*tr, ev);

@@ -75,6 +75,11 @@ class PressureMonitor {
     bool start(std::string& error);
     // Before start(): watch a cgroup's memory instead of (only) the machine's.
     void set_scope(MemoryScope scope) { scope_ = std::move(scope); }
+    // Before start(): told every sample as it is taken (kmsgmon --hub sends them on; issue 25).
+    // Runs on the loop's thread, so it must not block.
+    void set_sample_sink(std::function<void(const PressureSample&)> sink) {
+        sample_sink_ = std::move(sink);
+    }
     // After start(): whose PSI is read ("the cgroup's", "the host's" or "not available").
     std::string psi_source() const;
     // Sends outstanding webhook alerts until deadline. Returns true when none is left.
@@ -99,6 +104,7 @@ class PressureMonitor {
     MeminfoReader meminfo_;
     PsiReader psi_;
     MemoryScope scope_;
+    std::function<void(const PressureSample&)> sample_sink_;
     std::string psi_path_;
     std::vector<std::unique_ptr<PsiTrigger>> triggers_;
     std::vector<int> watch_ids_;

@@ -5,7 +5,9 @@
 #include "hub/http/error_body.hpp"
 #include "hub/http/ingest.hpp"
 #include "hub/http/page_route.hpp"
+#include "hub/http/samples_routes.hpp"
 #include "hub/hub.hpp"
+#include "hub/samples/sample_metrics.hpp"
 #include "hub/stream/query.hpp"
 #include "hub/stream/reader.hpp"
 
@@ -39,6 +41,11 @@ void Hub::routes() {
     server_.Get("/healthz", [this](Req q, Res r) { handle_health(q, r); });
     server_.Get("/metrics", [this](Req q, Res r) { handle_metrics(q, r); });
     register_page_route(server_, opts_.token);  // GET /: the live page
+    register_sample_routes(
+        server_, samples_,
+        {[this](Req q, Res r) { return refuse_if_stopping(r) || refuse_if_not_allowed(q, r); },
+         [this](int status) { metrics_.rejected(status); },
+         {}});
     // cpp-httplib answers 413 and 404 with an empty body; give them a JSON error.
     server_.set_error_handler([this](Req, Res r) {
         if (!r.body.empty()) return;
@@ -235,7 +242,8 @@ void Hub::handle_metrics(const httplib::Request&, httplib::Response& res) {
         "# HELP faultline_cdp_unauthenticated 1 when the CDP proxy runs without --token\n"
         "# TYPE faultline_cdp_unauthenticated gauge\nfaultline_cdp_unauthenticated {}\n",
         opts_.cdp_unauthenticated ? 1 : 0);
-    res.set_content(metrics_.render(s) + sinks::render_sink_metrics(sink_statuses()) + auth,
+    res.set_content(metrics_.render(s) + sinks::render_sink_metrics(sink_statuses()) + auth +
+                        render_sample_metrics(samples_, wall_now_ms()),
                     "text/plain; version=0.0.4");
 }
 
