@@ -111,6 +111,7 @@
   const events = new Map();        // seq -> event
   const items = [];                // events and gaps, newest first (key descending)
   const types = new Set();
+  const crashOf = new Map();       // system_oom_kill seq -> the page_crashed linked to it
   let oldestLoaded = Infinity;     // lowest seq the JSON pages have reached
   let reachedStart = false;
   let lastSeq = 0;                 // highest seq seen: the stream resumes after it
@@ -133,6 +134,8 @@
     ev.search = `${ev.seq} ${ev.type} ${ev.text} ${ev.source ? ev.source.host || '' : ''}`.toLowerCase();
     if (live) ev.shownAt = performance.now();
     insert({ key: ev.seq, ev });
+    // The way back from an OOM kill: the hub sets page_crashed_seq only when the crash came first.
+    if (ev.type === 'page_crashed' && ev.data && ev.data.oom_kill_seq) crashOf.set(ev.data.oom_kill_seq, ev.seq);
     if (!types.has(ev.type)) { types.add(ev.type); typeOptions(); }
     if (ev.seq > lastSeq) lastSeq = ev.seq;
     if (ev.type === 'memory_pressure' || ev.type === 'system_oom_kill' || ev.type === 'service_crashed' ||
@@ -188,8 +191,9 @@
     if (ev.type === 'page_crashed' && d.oom_kill_seq) {
       const oom = events.get(d.oom_kill_seq);
       link = `<a href="#" data-seq="${+d.oom_kill_seq}">→ OOM kill #${+d.oom_kill_seq}${oom ? ` (${esc(oom.data.process_name || '')})` : ''}</a>`;
-    } else if (ev.type === 'system_oom_kill' && d.page_crashed_seq) {
-      link = `<a href="#" data-seq="${+d.page_crashed_seq}">→ page_crashed #${+d.page_crashed_seq}</a>`;
+    } else if (ev.type === 'system_oom_kill' && (d.page_crashed_seq || crashOf.has(ev.seq))) {
+      const crash = +(d.page_crashed_seq || crashOf.get(ev.seq));
+      link = `<a href="#" data-seq="${crash}">→ page_crashed #${crash}</a>`;
     }
     return `<span class="t" title="${esc(ev.ts)}">${esc(clock(ev.ms))} · ${esc(ago(ev.ms))}</span>` +
       `<span class="seq">#${ev.seq}</span><span class="ty ${catClass(ev.category)}">${esc(ev.type)}</span> ` +
