@@ -48,6 +48,8 @@
   // Date.parse wants at most millisecond digits; the hub writes nanoseconds.
   const tsMs = (ts) => Date.parse(String(ts).replace(/(\.\d{3})\d*/, '$1'));
   const cut = (s, n) => { s = String(s ?? ''); return s.length > n ? `${s.slice(0, n - 1)}…` : s; };
+  // A URL cut to fit; a data: URL (a whole document inline) only to its start.
+  const url = (u) => cut(u, String(u ?? '').startsWith('data:') ? 40 : 80);
 
   // One line of the fields a person wants first, per event type.
   function summary(ev) {
@@ -74,7 +76,7 @@
         add(typeof d.psi_full_avg10 === 'number' ? `psi ${d.psi_some_avg10.toFixed(1)}/${d.psi_full_avg10.toFixed(1)}%` : `psi ${d.psi_some_avg10.toFixed(1)}%`);
       if (d.scope === 'cgroup' && d.cgroup) add(`cgroup ${cut(d.cgroup, 60)}`);
     } else if (t === 'page_crashed') {
-      add(cut(d.url, 80)); add(d.status);
+      add(url(d.url)); add(d.status);
       if (d.renderer_pid !== undefined && d.renderer_pid !== null) add(`renderer pid ${d.renderer_pid}`);
     } else if (t === 'events_dropped') {
       add(d.count !== undefined ? `${d.count} events` : ''); add(d.reason);
@@ -95,12 +97,12 @@
       add(d.connection_id ? `conn ${cut(d.connection_id, 12)}` : '');
     } else if (t.startsWith('network_') && t !== 'network_idle') {
       if (t === 'network_loading_failed') { add(d.error_text); if (d.canceled) add('(canceled)'); }
-      add(d.method); add(d.status); add(cut(d.url, 80));
+      add(d.method); add(d.status); add(url(d.url));
       if (typeof d.duration_ms === 'number') add(fmtMs(d.duration_ms));
     } else if (t.startsWith('console_')) {
       add(d.level); add(cut(d.text, 120));
     } else if (t.startsWith('page_') || t === 'network_idle') {
-      add(cut(d.url, 80)); if (d.title) add(`"${cut(d.title, 40)}"`);
+      add(url(d.url)); if (d.title) add(`"${cut(d.title, 40)}"`);
     } else {
       for (const [k, v] of Object.entries(d)) if (v !== null && typeof v !== 'object') add(`${k}=${cut(v, 40)}`);
     }
@@ -196,8 +198,8 @@
       link = `<a href="#" data-seq="${crash}">→ page_crashed #${crash}</a>`;
     }
     return `<span class="t" title="${esc(ev.ts)}">${esc(clock(ev.ms))} · ${esc(ago(ev.ms))}</span>` +
-      `<span class="seq">#${ev.seq}</span><span class="ty ${catClass(ev.category)}">${esc(ev.type)}</span> ` +
-      `${esc(ev.text)}${link}`;
+      `<span class="seq">#${ev.seq}</span><span class="ty ${catClass(ev.category)}">${esc(ev.type)}</span>` +
+      `${link} ${esc(ev.text)}`;
   }
   function render() {
     if (dirty) {
@@ -400,7 +402,7 @@
     const now = Date.now();
     const evTimes = [...events.values()].map((e) => e.ms).filter((ms) => ms > now - HOUR);
     let t0 = Math.min(s.length ? s[0].ts_ms : now, evTimes.length ? Math.min(...evTimes) : now);
-    t0 = Math.max(now - HOUR, Math.min(t0, now - 60e3));
+    t0 = Math.max(now - HOUR, Math.min(t0, now - 30e3));
     const L = 56, R = 44, T = 8, B = 22;
     const x = (ms) => L + ((ms - t0) / (now - t0)) * (w - L - R);
     const memMax = Math.max(1, ...s.map((p) => Math.max(p.mem_total_kb || 0, p.swap_total_kb || 0)));
