@@ -117,7 +117,7 @@ int main(int argc, char** argv) {
     }
     // Each memory sample also goes to the hub's chart and /metrics, never queued (issue 25).
     std::unique_ptr<kmsgmon::SampleSender> sample_sender;
-    if (!hub.empty()) {
+    if (!hub.empty() && !pressure.disabled) {
         kmsgmon::SampleSenderOptions so;
         so.log = log;
         sample_sender = std::make_unique<kmsgmon::SampleSender>(hub_url, so);
