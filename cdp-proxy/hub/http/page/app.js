@@ -478,6 +478,7 @@
     if (last) $('host').textContent = last.host || '';
     canvas.dataset.samples = String(s.length);
     canvas.dataset.markers = JSON.stringify(counts);
+    canvas.dataset.stops = String(stops.filter((ms) => ms >= t0).length);
   }
   canvas.addEventListener('mousemove', (e) => {
     if (!geometry) return;

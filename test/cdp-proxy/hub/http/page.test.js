@@ -318,6 +318,22 @@ async function main() {
       console.log(`# gap row: ${text.trim()}`);
       await p3.close();
     }],
+    ['where memory samples stop, the chart marks it', async () => {
+      if (!tokenHub) return console.log('# no token hub: samples-stop check skipped');
+      const hub2 = `http://127.0.0.1:${tokenHub.port}`;
+      const now = Date.now();
+      for (let i = 12; i >= 6; i--) {  // every 5 s from 60 s ago to 30 s ago, then silence
+        const res = await fetch(`${hub2}/telemetry/samples`, { method: 'POST', headers: { 'Content-Type': 'application/json' },
+          body: JSON.stringify({ ts_ms: now - i * 5000, host: 'vm', scope: 'host', mem_total_kb: 4194304,
+            mem_available_kb: 1048576 - (12 - i) * 100000, swap_total_kb: 0, swap_free_kb: 0, psi_some_avg10: 5 * (12 - i), psi_full_avg10: 2 * (12 - i) }) });
+        h.equal(res.status, 204, 'a sample POST');
+      }
+      const p4 = await browser.newPage();
+      await p4.goto(`${hub2}/`);
+      await p4.waitForFunction(() => Number(document.getElementById('chart').dataset.samples) === 7, null, { timeout: 10000 });
+      h.equal(await p4.$eval('#chart', (c) => c.dataset.stops), '1', 'one samples-stop mark');
+      await p4.close();
+    }],
   ], async () => {
     if (follower) follower.stop();
     if (browser) await browser.close().catch(() => {});
