@@ -82,7 +82,7 @@ async function main() {
   const requests = [], consoleErrors = [], pageErrors = [];
   let downFrom = Infinity, downTo = Infinity;  // the hub's deliberate downtime (ms)
   let page, runDir;
-  const cgroups = fs.existsSync('/dev/kmsg') &&
+  const cgroups = isReadable('/dev/kmsg') &&  // as test/demo/run_local_demo_test.sh decides
     (isWritable('/sys/fs/cgroup/memory') || isWritable('/sys/fs/cgroup/cgroup.subtree_control'));
   const count = (type) => [...seen.values()].filter((e) => e.type === type).length;
   const rowKeys = () => page.$$eval('#rows .row', (rows) => rows.map((r) => r.dataset.key));
@@ -342,6 +342,10 @@ async function main() {
     await Promise.race([demoExit, h.sleep(15000)]);
     try { process.kill(-demo.pid, 'SIGKILL'); } catch {}
   });
+}
+
+function isReadable(p) {
+  try { fs.accessSync(p, fs.constants.R_OK); return true; } catch { return false; }
 }
 
 function isWritable(p) {
