@@ -318,7 +318,7 @@ async function main() {
       console.log(`# gap row: ${text.trim()}`);
       await p3.close();
     }],
-    ['where memory samples stop, the chart marks it', async () => {
+    ['where memory samples stop, the chart marks it; hover shows values', async () => {
       if (!tokenHub) return console.log('# no token hub: samples-stop check skipped');
       const hub2 = `http://127.0.0.1:${tokenHub.port}`;
       const now = Date.now();
@@ -332,6 +332,16 @@ async function main() {
       await p4.goto(`${hub2}/`);
       await p4.waitForFunction(() => Number(document.getElementById('chart').dataset.samples) === 7, null, { timeout: 10000 });
       h.equal(await p4.$eval('#chart', (c) => c.dataset.stops), '1', 'one samples-stop mark');
+      // Hover: moving across the chart shows a sample's values somewhere along the way.
+      const box = await (await p4.$('#chart')).boundingBox();
+      let shown = '';
+      for (let x = 60; x < box.width - 40 && !shown; x += 15) {
+        await p4.mouse.move(box.x + x, box.y + box.height / 2);
+        const t = await p4.$eval('#tip', (e) => (e.hidden ? '' : e.textContent));
+        if (t.includes('available')) shown = t;
+      }
+      h.check(shown.includes('available 1.0 GiB of 4.0 GiB') || /available [0-9.]+ MiB of 4\.0 GiB/.test(shown),
+        `hovering shows a sample's values (${JSON.stringify(shown)})`);
       await p4.close();
     }],
   ], async () => {
