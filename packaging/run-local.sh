@@ -232,6 +232,7 @@ start() {
 banner() {
     cat >&2 <<EOF
 
+  live page            http://127.0.0.1:$api_port/
   event stream (SSE)   http://127.0.0.1:$api_port/telemetry/stream
   events as JSON       http://127.0.0.1:$api_port/telemetry/events?since=0
   metrics              http://127.0.0.1:$api_port/metrics

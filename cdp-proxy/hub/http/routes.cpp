@@ -4,6 +4,7 @@
 #include "hub/http/auth.hpp"
 #include "hub/http/error_body.hpp"
 #include "hub/http/ingest.hpp"
+#include "hub/http/page_route.hpp"
 #include "hub/http/samples_routes.hpp"
 #include "hub/samples/sample_metrics.hpp"
 #include "hub/stream/query.hpp"
@@ -39,6 +40,7 @@ void Routes::add_all(httplib::Server& server) {
     add_telemetry_routes(server);
     add_health_routes(server);
     add_sample_routes(server);
+    add_page_route(server);
     add_error_handler(server);
 }
 
@@ -62,6 +64,10 @@ void Routes::add_capture_routes(httplib::Server& server) {
 void Routes::add_health_routes(httplib::Server& server) {
     server.Get("/healthz", [this](Req q, Res r) { handle_health(q, r); });
     server.Get("/metrics", [this](Req q, Res r) { handle_metrics(q, r); });
+}
+
+void Routes::add_page_route(httplib::Server& server) {
+    register_page_route(server, opts_.token);  // GET /: the live page
 }
 
 void Routes::add_sample_routes(httplib::Server& server) {

@@ -47,6 +47,8 @@ class Routes {
     void add_health_routes(httplib::Server& server);
     // POST/GET /telemetry/samples (samples_routes.cpp): memory samples, not events.
     void add_sample_routes(httplib::Server& server);
+    // GET /: the live page (page_route.cpp), embedded in the binary.
+    void add_page_route(httplib::Server& server);
     // 413 and 404 answers get a JSON body (cpp-httplib leaves them empty).
     void add_error_handler(httplib::Server& server);
 
