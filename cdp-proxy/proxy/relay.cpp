@@ -325,9 +325,10 @@ void Relay::pump(Conn& c, int side) {
             if (errno == EAGAIN || errno == EWOULDBLOCK) return;
             return end(c, cause_of(side));
         }
-        p.scanner.feed(scratch_.data() + carry, static_cast<size_t>(got));
-        if (!c.close_code && p.scanner.stats().close_code)
-            c.close_code = p.scanner.stats().close_code;
+        // Client bytes are checked before they go on; Chromium's go on first, so that a reply
+        // never waits for its cdp_command to be published (control).
+        const bool check_first = side == kClient;
+        if (check_first) p.scanner.feed(scratch_.data() + carry, static_cast<size_t>(got));
         // Client bytes go on only up to the last checked header; a rule-breaking frame never.
         const size_t read = carry + static_cast<size_t>(got);
         const ssize_t n = static_cast<ssize_t>(read - p.scanner.held_back());
@@ -338,7 +339,11 @@ void Relay::pump(Conn& c, int side) {
         ssize_t w =
             n == 0 ? 0
                    : send(c.fd[other].get(), scratch_.data(), static_cast<size_t>(n), MSG_NOSIGNAL);
-        if (w < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
+        const int send_errno = errno;
+        if (!check_first) p.scanner.feed(scratch_.data(), static_cast<size_t>(got));
+        if (!c.close_code && p.scanner.stats().close_code)
+            c.close_code = p.scanner.stats().close_code;
+        if (w < 0 && send_errno != EAGAIN && send_errno != EWOULDBLOCK && send_errno != EINTR) {
             // The receiver is gone; what was just read still counts as received from side.
             return end(c, cause_of(other));
         }
