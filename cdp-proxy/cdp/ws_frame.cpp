@@ -21,13 +21,24 @@ void FrameScanner::on_text_message(MessageFn fn, size_t head_bytes, size_t tail_
 
 void FrameScanner::feed(const unsigned char* p, size_t n) {
     stats_.bytes += n;
+    if (!error_.empty()) return;
     while (n > 0) {
         if (in_header_) {
+            if (header_len_ == 0) header_at_ = stats_.bytes - n;
             const size_t take = std::min(n, header_need_ - header_len_);
             std::copy_n(p, take, header_ + header_len_);
             header_len_ += take, p += take, n -= take;
             if (header_len_ == 2) header_need_ = header_size(header_[1]);
-            if (header_len_ == header_need_) header_complete();
+            if (header_len_ == header_need_) {
+                if (checking_) {
+                    error_ = rules_.check(header_);
+                    if (!error_.empty()) {
+                        error_at_ = header_at_;
+                        return;
+                    }
+                }
+                header_complete();
+            }
             continue;
         }
         const size_t take = static_cast<size_t>(std::min<uint64_t>(n, payload_left_));

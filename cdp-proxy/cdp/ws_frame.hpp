@@ -1,7 +1,8 @@
 // Watches a WebSocket byte stream as it is relayed, reading only frame headers (RFC 6455 §5.2):
 // counts messages and bytes and notices Close frames and their status codes. Payload bytes are
 // skipped, never copied or buffered, so message size costs nothing (Chromium sends up to
-// 256 MiB in one frame). It observes; it never rejects: any byte sequence is accepted.
+// 256 MiB in one frame). It observes and accepts any byte sequence, unless told to check a
+// client's frames (check_client_frames): then it stops at the first header that breaks RFC 6455.
 #pragma once
 
 #include <cstddef>
@@ -10,6 +11,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+
+#include "cdp/ws_rules.hpp"
 
 namespace faultline::cdp {
 
@@ -41,6 +44,19 @@ class FrameScanner {
     // True between frames (no header or payload partially seen): a safe point to inject a frame.
     bool at_frame_boundary() const { return in_header_ && header_len_ == 0; }
 
+    // Client direction: each frame header is checked against ClientFrameRules. At the first
+    // broken rule the scanner stops reading frames (bytes are still counted) and
+    // protocol_error() says which rule. Header checks only: payloads stay unread.
+    void check_client_frames() { checking_ = true; }
+    std::string_view protocol_error() const { return error_; }
+    // How many of the last bytes fed must not be forwarded (yet): an incomplete header, not
+    // checked so far, or everything from the rule-breaking frame on. 0 when not checking.
+    uint64_t held_back() const {
+        if (!checking_) return 0;
+        if (!error_.empty()) return stats_.bytes - error_at_;
+        return in_header_ ? header_len_ : 0;
+    }
+
     const FrameStats& stats() const { return stats_; }
 
   private:
@@ -53,7 +69,13 @@ class FrameScanner {
     bool in_header_ = true;
     unsigned char header_[14] = {};
     size_t header_len_ = 0, header_need_ = 2;
+    uint64_t header_at_ = 0;  // stream offset of the current header's first byte
     uint64_t payload_left_ = 0;
+    // Client frame checks (only with check_client_frames).
+    bool checking_ = false;
+    ClientFrameRules rules_;
+    std::string_view error_;
+    uint64_t error_at_ = 0;
     // Close frame payload capture (first two bytes = status code).
     bool capturing_close_ = false;
     unsigned char mask_[4] = {};

@@ -24,6 +24,8 @@ std::string_view to_string(EndCause c) {
             return "client ended the connection";
         case EndCause::slow_client:
             return "client stopped reading";
+        case EndCause::client_protocol_error:
+            return "client broke the WebSocket protocol";
         case EndCause::upstream_ended:
             return "Chromium ended the connection";
         case EndCause::upstream_replaced:
@@ -41,6 +43,7 @@ std::optional<DisconnectReason> immediate_reason(EndCause cause, bool client_sen
             return DisconnectReason::context_cancelled;
         case EndCause::client_ended:
         case EndCause::slow_client:
+        case EndCause::client_protocol_error:
             return DisconnectReason::client_close;
         case EndCause::upstream_replaced:
             return DisconnectReason::upstream_changed;
@@ -54,7 +57,7 @@ std::optional<DisconnectReason> immediate_reason(EndCause cause, bool client_sen
 
 CloseNotice close_notice(DisconnectReason r, EndCause cause, std::string_view detail) {
     // 1012 service restart, 1011 internal error (the upstream failed), 1001 going away,
-    // 1008 policy violation (the slow-client rule), 1000 normal.
+    // 1008 policy violation (the slow-client rule), 1002 protocol error, 1000 normal.
     uint16_t code = 1000;
     switch (r) {
         case DisconnectReason::upstream_changed:
@@ -68,7 +71,9 @@ CloseNotice close_notice(DisconnectReason r, EndCause cause, std::string_view de
             code = 1001;
             break;
         case DisconnectReason::client_close:
-            code = cause == EndCause::slow_client ? 1008 : 1000;
+            code = cause == EndCause::slow_client             ? 1008
+                   : cause == EndCause::client_protocol_error ? 1002
+                                                              : 1000;
             break;
     }
     std::string text(to_string(r));

@@ -11,11 +11,12 @@ namespace faultline::proxy {
 
 // What the relay observed when it ended.
 enum class EndCause {
-    client_ended,       // the client closed or reset its socket (or sent a Close frame first)
-    slow_client,        // the client stopped reading for --slow-client-timeout: cut off
-    upstream_ended,     // Chromium closed or reset the socket
-    upstream_replaced,  // the upstream URL changed while connected: the stale socket was closed
-    shutdown,           // the proxy is stopping
+    client_ended,           // the client closed or reset its socket (or sent a Close frame first)
+    slow_client,            // the client stopped reading for --slow-client-timeout: cut off
+    client_protocol_error,  // the client sent a frame that breaks RFC 6455: cut off (1002)
+    upstream_ended,         // Chromium closed or reset the socket
+    upstream_replaced,      // the upstream URL changed while connected: the stale socket was closed
+    shutdown,               // the proxy is stopping
 };
 
 // target_closed: Chromium ended a page socket because its target went away (closed by another

@@ -49,6 +49,7 @@ std::string seconds(std::chrono::milliseconds ms) {
 struct Relay::Pipe {
     std::string pending;  // what the receiver has not taken yet (at most one read)
     size_t offset = 0;
+    std::string held;  // client side: the start of a frame header not checked yet (< 14 bytes)
     cdp::FrameScanner scanner;
     bool has_pending() const { return offset < pending.size(); }
 };
@@ -228,11 +229,15 @@ void Relay::take_new() {
         c->fd[kClient] = std::move(start.client_fd);
         c->fd[kUpstream] = std::move(start.upstream_fd);
         watch_messages(*c);
+        c->pipe[kClient].scanner.check_client_frames();
         for (int s : {kClient, kUpstream}) {
             std::string& initial = s == kClient ? start.client_bytes : start.upstream_bytes;
-            c->pipe[s].scanner.feed(reinterpret_cast<const unsigned char*>(initial.data()),
-                                    initial.size());
-            c->pipe[s].pending = std::move(initial);
+            Pipe& p = c->pipe[s];
+            p.scanner.feed(reinterpret_cast<const unsigned char*>(initial.data()), initial.size());
+            const size_t held = static_cast<size_t>(p.scanner.held_back());
+            if (p.scanner.protocol_error().empty()) p.held.assign(initial, initial.size() - held);
+            initial.resize(initial.size() - held);
+            p.pending = std::move(initial);
             epoll_event ev{};
             ev.data.u64 = (c->key << 1) | static_cast<uint64_t>(s);
             epoll_ctl(epoll_fd_.get(), EPOLL_CTL_ADD, c->fd[s].get(), &ev);
@@ -240,7 +245,12 @@ void Relay::take_new() {
         c->stalled_since = Clock::now();
         Conn& ref = *c;
         conns_.emplace(c->key, std::move(c));
-        update_interest(ref);
+        if (!ref.pipe[kClient].scanner.protocol_error().empty())
+            end(ref, EndCause::client_protocol_error);
+        if (ref.done)
+            finish(ref.key);
+        else
+            update_interest(ref);
     }
 }
 
@@ -304,22 +314,41 @@ void Relay::pump(Conn& c, int side) {
     const int other = 1 - side;
     Pipe& p = c.pipe[side];
     for (int round = 0; round < 8 && !p.has_pending(); ++round) {
-        ssize_t n = recv(c.fd[side].get(), scratch_.data(), scratch_.size(), 0);
-        if (n == 0) return end(c, cause_of(side));
-        if (n < 0) {
+        // A client's header that was not complete yet goes out ahead of the new bytes.
+        const size_t carry = p.held.size();
+        if (carry) std::memcpy(scratch_.data(), p.held.data(), carry);
+        const ssize_t got =
+            recv(c.fd[side].get(), scratch_.data() + carry, scratch_.size() - carry, 0);
+        if (got == 0) return end(c, cause_of(side));
+        if (got < 0) {
             if (errno == EINTR) continue;
             if (errno == EAGAIN || errno == EWOULDBLOCK) return;
             return end(c, cause_of(side));
         }
-        p.scanner.feed(scratch_.data(), static_cast<size_t>(n));
+        // Client bytes are checked before they go on; Chromium's go on first, so that a reply
+        // never waits for its cdp_command to be published (control).
+        const bool check_first = side == kClient;
+        if (check_first) p.scanner.feed(scratch_.data() + carry, static_cast<size_t>(got));
+        // Client bytes go on only up to the last checked header; a rule-breaking frame never.
+        const size_t read = carry + static_cast<size_t>(got);
+        const ssize_t n = static_cast<ssize_t>(read - p.scanner.held_back());
+        const bool broken = !p.scanner.protocol_error().empty();
+        if (carry || p.scanner.held_back())
+            p.held.assign(reinterpret_cast<const char*>(scratch_.data()) + n,
+                          broken ? 0 : read - n);
+        ssize_t w =
+            n == 0 ? 0
+                   : send(c.fd[other].get(), scratch_.data(), static_cast<size_t>(n), MSG_NOSIGNAL);
+        const int send_errno = errno;
+        if (!check_first) p.scanner.feed(scratch_.data(), static_cast<size_t>(got));
         if (!c.close_code && p.scanner.stats().close_code)
             c.close_code = p.scanner.stats().close_code;
-        ssize_t w = send(c.fd[other].get(), scratch_.data(), static_cast<size_t>(n), MSG_NOSIGNAL);
-        if (w < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
+        if (w < 0 && send_errno != EAGAIN && send_errno != EWOULDBLOCK && send_errno != EINTR) {
             // The receiver is gone; what was just read still counts as received from side.
             return end(c, cause_of(other));
         }
         if (w < 0) w = 0;
+        if (broken) return end(c, EndCause::client_protocol_error);
         if (w < n) {
             p.pending.assign(reinterpret_cast<const char*>(scratch_.data()) + w,
                              static_cast<size_t>(n - w));
@@ -327,7 +356,7 @@ void Relay::pump(Conn& c, int side) {
             if (side == kUpstream) c.stalled_since = Clock::now();
             return;
         }
-        if (static_cast<size_t>(n) < scratch_.size()) return;  // drained for now
+        if (read < scratch_.size()) return;  // drained for now
     }
 }
 
@@ -398,6 +427,9 @@ void Relay::end(Conn& c, EndCause cause) {
     if (cause == EndCause::slow_client)
         options_.log(fmt::format("connection {}: client stopped reading for {} ms; cut off",
                                  c.info.id, options_.slow_client_timeout.count()));
+    if (cause == EndCause::client_protocol_error)
+        options_.log(fmt::format("connection {}: client protocol error ({}); closed with 1002",
+                                 c.info.id, c.pipe[kClient].scanner.protocol_error()));
     if (cause == EndCause::client_ended) {
         // Nobody to tell; what the client sent last still goes to Chromium (bounded).
         c.reason = DisconnectReason::client_close;
@@ -450,6 +482,9 @@ void Relay::begin_close(Conn& c) {
                 if (c.cause == EndCause::slow_client)
                     detail = "the client stopped reading for " +
                              seconds(options_.slow_client_timeout) + " s (--slow-client-timeout)";
+                if (c.cause == EndCause::client_protocol_error)
+                    detail =
+                        "protocol error: " + std::string(c.pipe[kClient].scanner.protocol_error());
                 break;
         }
         CloseNotice notice = close_notice(*c.reason, c.cause, detail);
@@ -485,7 +520,10 @@ void Relay::finish(uint64_t key) {
     drop_fd(c, kUpstream);
     c.end.from_client = c.pipe[kClient].scanner.stats();
     c.end.from_upstream = c.pipe[kUpstream].scanner.stats();
-    c.end.close_code = c.sent_code ? c.sent_code : c.close_code;
+    // Our Close counts once it left: it is the last thing queued for the client, so it left when
+    // nothing is left queued (a client that never read it gets no code it did not receive).
+    const bool close_left = c.sent_code && !c.pipe[kUpstream].has_pending();
+    c.end.close_code = close_left ? c.sent_code : c.close_code;
     const DisconnectReason reason = c.reason.value_or(DisconnectReason::context_cancelled);
     for (auto& [key, cmd] : c.commands) {  // never answered: recorded with the reason
         cmd.disconnect_reason = reason;

@@ -116,7 +116,9 @@ async function main() {
     const off = median(results['cdp-proxy'].rtt), on = median(results['+control'].rtt);
     const metrics = await (await fetch(`${controlled.hubUrl}/metrics`)).text();
     const recorded = Number((/faultline_hub_events_ingested_total\{type="cdp_command"\} (\d+)/.exec(metrics) || [])[1] || 0);
-    console.log(`control on/off rtt ratio ${(on / off).toFixed(2)} (${recorded} cdp_command events recorded); ` +
+    console.log(`rtt x direct: control off ${(off / d.rtt).toFixed(2)}, control captured ${(on / d.rtt).toFixed(2)}; ` +
+      `control on/off rtt ratio ${(on / off).toFixed(2)} (${on / off <= 1.1 ? 'within' : 'NOT within'} 10 %; ` +
+      `${recorded} cdp_command events recorded); ` +
       `20MiB ${(median(results['+control'].transfer) / median(results['cdp-proxy'].transfer)).toFixed(2)}`);
     if (!recorded) throw new Error('control was captured but no cdp_command was recorded');
 

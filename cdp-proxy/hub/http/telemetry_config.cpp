@@ -23,8 +23,10 @@ bool has(const std::vector<std::string>& v, std::string_view s) {
 
 }  // namespace
 
+// The replaced system's default set (control, connection, system, captcha), plus cdp, which is
+// always on here.
 std::vector<std::string> default_telemetry_categories() {
-    return {"system", "cdp", "connection", "captcha"};
+    return {"system", "cdp", "control", "connection", "captcha"};
 }
 
 bool parse_telemetry_body(std::string_view body, TelemetryPatch& out, std::string& error) {

@@ -5,6 +5,9 @@
 // all continuation bytes), which the relay's scanner reads back as a Close with that code.
 // (Relay::on_closing reads a client's answer with the same scanner, so the split-invariance above
 // covers the answer however it arrives.)
+// The same bytes as a client's stream, checked (check_client_frames): whole and in pieces give
+// the same verdict and hold back the same bytes; what may go on never shrinks, and it is whole
+// frames that a fresh checking scanner accepts.
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -37,6 +40,28 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         a.close_seen != b.close_seen || a.close_code != b.close_code || a.messages > a.frames ||
         edges_whole != edges_pieces)
         __builtin_trap();
+
+    FrameScanner checked_whole, checked_pieces;
+    checked_whole.check_client_frames(), checked_pieces.check_client_frames();
+    checked_whole.feed(data, size);
+    uint64_t forwardable = 0;
+    for (size_t at = 0; at < size; at += step) {
+        checked_pieces.feed(data + at, size - at < step ? size - at : step);
+        const uint64_t now = checked_pieces.stats().bytes - checked_pieces.held_back();
+        if (now < forwardable || checked_pieces.held_back() > checked_pieces.stats().bytes)
+            __builtin_trap();
+        forwardable = now;
+    }
+    if (checked_whole.protocol_error() != checked_pieces.protocol_error() ||
+        checked_whole.held_back() != checked_pieces.held_back() ||
+        size - checked_whole.held_back() != forwardable)
+        __builtin_trap();
+    if (!checked_whole.protocol_error().empty()) {  // what went on: whole, rule-abiding frames
+        FrameScanner prefix;
+        prefix.check_client_frames();
+        prefix.feed(data, static_cast<size_t>(forwardable));
+        if (!prefix.protocol_error().empty() || !prefix.at_frame_boundary()) __builtin_trap();
+    }
 
     // The relay's Close frame with these bytes as the reason.
     const std::string_view reason(reinterpret_cast<const char*>(data), size);

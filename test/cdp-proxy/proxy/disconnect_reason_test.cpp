@@ -8,6 +8,7 @@ TEST_CASE("disconnect reasons follow which side ended first") {
     using R = DisconnectReason;
     CHECK(immediate_reason(EndCause::client_ended, false, true) == R::client_close);
     CHECK(immediate_reason(EndCause::slow_client, false, false) == R::client_close);
+    CHECK(immediate_reason(EndCause::client_protocol_error, false, false) == R::client_close);
     CHECK(immediate_reason(EndCause::shutdown, false, true) == R::context_cancelled);
     CHECK(immediate_reason(EndCause::upstream_replaced, false, false) == R::upstream_changed);
     CHECK(immediate_reason(EndCause::upstream_ended, true, false) == R::client_close);
@@ -31,5 +32,9 @@ TEST_CASE("the Close frame's code and reason start with the event's reason word"
     CHECK(close_notice(R::target_closed, EndCause::upstream_ended, "x").code == 1001);
     CHECK(close_notice(R::client_close, EndCause::slow_client, "slow").code == 1008);
     CHECK(close_notice(R::client_close, EndCause::upstream_ended, "").code == 1000);
+    CloseNotice broken = close_notice(R::client_close, EndCause::client_protocol_error,
+                                      "protocol error: reserved opcode 3");
+    CHECK(broken.code == 1002);
+    CHECK(broken.reason == "client_close: protocol error: reserved opcode 3");
     CHECK(to_string(R::target_closed) == "target_closed");
 }

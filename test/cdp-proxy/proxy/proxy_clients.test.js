@@ -1,6 +1,7 @@
 // The CDP proxy in front of a real headless Chromium, driven by real clients: playwright-core,
 // puppeteer-core and chrome-remote-interface; the /json endpoints and URL rewriting; a 20 MiB
-// result; Origin/Host handling; --token; bad handshakes. Events are checked for every client.
+// result; Origin/Host handling; --token; bad handshakes; client frames that break RFC 6455 (a raw
+// socket: 1002 with the rule named, other clients unharmed). Events are checked for every client.
 'use strict';
 const crypto = require('crypto');
 const path = require('path');
@@ -14,6 +15,52 @@ const CDP = require('chrome-remote-interface');
 const dir = h.tmpDir('faultline-proxy-clients-');
 const log = path.join(dir, 'chromium.log');
 let chrome, proxy, upProxy, tokenProxy;
+
+// A WebSocket on a raw TCP socket through the proxy (valid upgrade), to write crafted frames.
+// Resolves once the 101 is in; .frames() parses what the server sent (unmasked frames).
+function rawWebSocket(port, target) {
+  const net = require('net');
+  return new Promise((resolve, reject) => {
+    const s = net.connect(port, '127.0.0.1');
+    let buf = Buffer.alloc(0), upgraded = false;
+    s.ended = new Promise((r) => s.once('close', r));
+    s.on('error', reject);
+    s.on('connect', () => s.write(h.upgradeRequest(target, port)));
+    s.on('data', (d) => {
+      buf = Buffer.concat([buf, d]);
+      if (upgraded) return;
+      const end = buf.indexOf('\r\n\r\n');
+      if (end < 0) return;
+      const head = buf.subarray(0, end).toString('latin1');
+      if (!head.startsWith('HTTP/1.1 101')) return reject(new Error(`no upgrade: ${head}`));
+      upgraded = true;
+      buf = buf.subarray(end + 4);
+      resolve(s);
+    });
+    s.frames = () => {
+      const out = [];
+      let at = 0;
+      while (at + 2 <= buf.length) {
+        let len = buf[at + 1] & 0x7f, hdr = 2;
+        if (len === 126) { len = buf.readUInt16BE(at + 2); hdr = 4; }
+        else if (len === 127) { len = Number(buf.readBigUInt64BE(at + 2)); hdr = 10; }
+        if (at + hdr + len > buf.length) break;
+        out.push({ opcode: buf[at] & 0x0f, payload: buf.subarray(at + hdr, at + hdr + len) });
+        at += hdr + len;
+      }
+      return out;
+    };
+  });
+}
+
+// A client frame: first byte b0, masked unless mask is false.
+function clientFrame(b0, text, mask = true) {
+  const payload = Buffer.from(text);
+  const key = Buffer.from([0x11, 0x22, 0x33, 0x44]);
+  const head = Buffer.from([b0, (mask ? 0x80 : 0) | payload.length]);
+  if (!mask) return Buffer.concat([head, payload]);
+  return Buffer.concat([head, key, Buffer.from(payload.map((b, i) => b ^ key[i % 4]))]);
+}
 
 const steps = [
   ['start Chromium and two proxies (--chromium-log and --upstream)', async () => {
@@ -164,6 +211,42 @@ const steps = [
     h.check(unknownPage.body.includes('No such target id'), unknownPage.body);
     const other = await h.httpRequest(p, 'GET', '/');
     h.equal(other.status, 404, '/');
+  }],
+
+  ['a client frame that breaks RFC 6455 gets 1002 with the rule named; other clients go on', async () => {
+    const bystander = await h.openSocket(`ws://127.0.0.1:${proxy.port}/devtools/browser/x`);
+    await h.command(bystander, 'Browser.getVersion');
+    const cases = [
+      ['unmasked', clientFrame(0x81, '{"id":2,"method":"Browser.getVersion"}', false), 'client_close: protocol error: unmasked frame'],
+      ['reserved opcode', clientFrame(0x83, '{}'), 'client_close: protocol error: reserved opcode 3'],
+    ];
+    for (const [name, bad, reasonPrefix] of cases) {
+      const s = await rawWebSocket(proxy.port, '/devtools/browser/x');
+      const localPort = s.localPort;  // gone once the socket is closed
+      s.write(clientFrame(0x81, '{"id":1,"method":"Browser.getVersion"}'));
+      await h.waitFor(`${name}: the reply to a well-formed frame`, () => s.frames().some((f) => f.opcode === 1));
+      s.write(bad);
+      const close = await h.waitFor(`${name}: a Close frame`, () => s.frames().find((f) => f.opcode === 8), 10000);
+      const code = close.payload.readUInt16BE(0), reason = close.payload.subarray(2).toString();
+      h.equal(code, 1002, `${name}: close code`);
+      h.check(reason.startsWith(reasonPrefix), `${name}: close reason ${JSON.stringify(reason)}`);
+      h.equal(s.frames().filter((f) => f.opcode === 1).length, 1, `${name}: Chromium never answered the bad frame`);
+      s.write(Buffer.from([0x88, 0x82, 0, 0, 0, 0, 0x03, 0xea]));  // the client's Close answers ours
+      await Promise.race([s.ended, h.sleep(5000)]);
+      h.check(s.destroyed || s.readableEnded, `${name}: the proxy closed the socket`);
+      const c = await proxy.waitEvent(`${name}: cdp_connect`, (e) => e.type === 'cdp_connect' && e.data.client_addr.endsWith(`:${localPort}`));
+      const d = await proxy.waitEvent(`${name}: cdp_disconnect`, h.disconnectOf(c.data.connection_id));
+      h.equal(d.data.reason, 'client_close', `${name}: reason`);
+      h.equal(d.data.close_code, 1002, `${name}: close_code`);
+    }
+    h.check(/client protocol error \(unmasked frame/.test(proxy.stderr()), 'the log says why');
+    const v = await h.command(bystander, 'Browser.getVersion');
+    h.check(v.product.startsWith('HeadlessChrome') || v.product.startsWith('Chrome'), `the bystander goes on: ${v.product}`);
+    bystander.close();
+    const fresh = await h.openSocket(`ws://127.0.0.1:${proxy.port}/devtools/browser/x`);
+    await h.command(fresh, 'Browser.getVersion');
+    fresh.close();
+    h.equal((await h.getJson(proxy.url + '/json/version')).status, 200, '/json/version still answers');
   }],
 
   ['--token: 401 without it; ?token= or Bearer work for /json and WebSockets', async () => {

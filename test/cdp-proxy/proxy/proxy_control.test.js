@@ -3,7 +3,7 @@
 // errors (a deliberately failing Runtime.evaluate carries Chromium's error); excluded methods
 // (control.cdp.excluded_methods, set with PATCH /telemetry) are absent; no param value appears
 // in any event; a command without reply at the disconnect carries the disconnect reason; with
-// control off nothing is recorded.
+// control off nothing is recorded; a PUT without a body captures control too (the default set).
 'use strict';
 const path = require('path');
 const h = require('../../integration/lib/proxy_harness');
@@ -103,6 +103,20 @@ const steps = [
       !proxy.events().some((x) => x.type === 'cdp_command' && x.data.connection_id === e.data.connection_id) &&
       proxy.events().some(h.disconnectOf(e.data.connection_id)));
     h.equal(commandsOf(c.data.connection_id).length, 0, 'no cdp_command');
+  }],
+
+  ['a PUT without a body starts the default set, control among them', async () => {
+    const res = await fetch(`${proxy.hubUrl}/telemetry`, { method: 'PUT' });
+    const body = await res.json();
+    h.equal(res.status, 201, `bodyless PUT: ${JSON.stringify(body)}`);
+    const on = Object.entries(body.config.browser).filter(([, v]) => v.enabled).map(([k]) => k).sort();
+    h.equal(on.join(','), 'captcha,cdp,connection,control,system', 'the default categories');
+    await h.sleep(200);
+    const ws = await h.openSocket(`ws://127.0.0.1:${proxy.port}/devtools/browser/x`);
+    await h.command(ws, 'Target.getBrowserContexts');
+    ws.close();
+    await proxy.waitEvent('cdp_command under the default set', (e) => e.type === 'cdp_command' &&
+      e.data.method === 'Target.getBrowserContexts' && e.capture_session_id === body.capture_session_id);
   }],
 ];
 

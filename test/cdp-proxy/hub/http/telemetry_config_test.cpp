@@ -16,6 +16,8 @@ TEST_CASE("PUT without a body or without browser is the default set") {
     CHECK(put_categories(p) == default_telemetry_categories());
     REQUIRE(parse_telemetry_body("{}", p, err));
     CHECK(put_categories(p) == default_telemetry_categories());
+    // The replaced system's defaults (control, connection, system, captcha) and cdp.
+    CHECK(default_telemetry_categories() == V{"system", "cdp", "control", "connection", "captcha"});
 }
 
 TEST_CASE("PUT is opt-in: exactly the categories whose enabled is true") {
