@@ -75,9 +75,12 @@ async function main() {
     'wait',
   ].join('\n');
   let out = '';
+  // podman's conmon writes a file "oom" into its working directory when the container sees an
+  // OOM kill: give it one of its own.
+  const cwd = h.tmpDir('faultline-oom-container-');
   const c = spawn('podman', [...PODMAN, ...RUN, '--name', name, '--memory', String(LIMIT),
     '--memory-swap', String(LIMIT), ...binds.flatMap((b) => ['-v', `${b}:${b}`]),
-    '--rootfs', '/:O', '/bin/sh', '-c', script], { stdio: ['ignore', 'pipe', 'pipe'] });
+    '--rootfs', '/:O', '/bin/sh', '-c', script], { stdio: ['ignore', 'pipe', 'pipe'], cwd });
   c.stdout.on('data', (d) => { out += d; });
   c.stderr.on('data', (d) => { out += d; });
   const events = [];
@@ -139,6 +142,7 @@ async function main() {
     podman(['kill', name]);
     await Promise.race([new Promise((r) => c.on('exit', r)), h.sleep(20000)]);
     await site.close();
+    fs.rmSync(cwd, { recursive: true, force: true });
   });
 }
 
