@@ -78,6 +78,9 @@ void add_pressure_flags(faultline::FlagSet& flags, PressureOptions& opt) {
         "            (--psi-critical) for 30 s (--psi-sustain).\n"
         "  Back down only after 90 s of calm and 60 s at the level. Without swap, MemAvailable\n"
         "  and PSI decide. meminfo is read every 5 s (every second while pressure builds).\n"
+        "  In a cgroup, PSI is its own memory.pressure; a v1 cgroup without one gives its\n"
+        "  memory.pressure_level notifications instead (a sustained medium counts as PSI some,\n"
+        "  critical as PSI full); only where neither exists is the host's PSI read.\n"
         "  Replay sample: {\"t\":0,\"mem_total_kb\":..,\"mem_available_kb\":..,\n"
         "  \"swap_total_kb\":..,\"swap_free_kb\":..,\"psi_some_avg10\":..,\"psi_full_avg10\":..}");
 }
