@@ -209,6 +209,7 @@ int main(int argc, char** argv) {
                 monitor->psi_source() + no_level + ")");
         } else {
             missing.push_back("memory pressure (" + error + ")");
+            level_watch.reset();  // it wakes the monitor
             monitor.reset();
         }
     } else {
