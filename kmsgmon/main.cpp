@@ -12,6 +12,7 @@
 #include "cgroup/memory_files.hpp"
 #include "cgroup/oom_watch.hpp"
 #include "cgroup/placement.hpp"
+#include "cgroup/pressure_level.hpp"
 #include "event_loop.hpp"
 #include "faultline/cli.hpp"
 #include "faultline/clock.hpp"
@@ -184,6 +185,8 @@ int main(int argc, char** argv) {
         }
     }
     std::optional<kmsgmon::PressureMonitor> monitor;
+    std::optional<kmsgmon::PressureLevelWatch> level_watch;
+    std::string no_level;  // why v1 level notifications are not used where they were wanted
     if (!pressure.disabled) {
         monitor.emplace(loop, pressure, source, emit, log);
         kmsgmon::MemoryScope scope;
@@ -196,6 +199,17 @@ int main(int argc, char** argv) {
             };
         }
         if (oom_watch) scope.on_sample = [&] { oom_watch->on_sample(); };
+        if (kmsgmon::pressure_signal_for(cg, place.confined) ==
+            kmsgmon::PressureSignal::pressure_level) {
+            level_watch.emplace(loop);
+            if (level_watch->start(
+                    cg.dir, [&] { monitor->wake(); }, error))
+                scope.pressure_level = [&] {
+                    return level_watch->level(kmsgmon::EventLoop::Clock::now());
+                };
+            else
+                no_level = "; memory.pressure_level unusable: " + error, level_watch.reset();
+        }
         const bool cgroup_memory = place.confined;
         monitor->set_scope(std::move(scope));
         if (sample_sender)
@@ -207,9 +221,10 @@ int main(int argc, char** argv) {
             watching.push_back(
                 std::string("memory pressure (") +
                 (cgroup_memory ? "against the limit of " + cg_name : "the machine's") + ", PSI " +
-                monitor->psi_source() + ")");
+                monitor->psi_source() + no_level + ")");
         } else {
             missing.push_back("memory pressure (" + error + ")");
+            level_watch.reset();  // it wakes the monitor
             monitor.reset();
         }
     } else {

@@ -73,6 +73,7 @@ constexpr std::array<FieldSpec, N + M> join(const FieldSpec (&a)[N], const Field
 inline constexpr std::string_view kDetectedBy[] = {"kmsg", "cgroup"};
 inline constexpr std::string_view kVictimHow[] = {"kernel_report", "inferred"};
 inline constexpr std::string_view kScopes[] = {"cgroup", "host"};
+inline constexpr std::string_view kVmPressureLevels[] = {"none", "low", "medium", "critical"};
 inline constexpr FieldSpec kOomKill[] = {
     {"pid", F::integer, false,
      "PID of the killed process, as the producer's pid namespace sees it (absent when a "
@@ -137,6 +138,12 @@ inline constexpr FieldSpec kMemoryPressure[] = {
      "whose memory the figures are: cgroup (mem_total_kb is its limit) or host (the machine)",
      kScopes},
     {"cgroup", F::string, false, "the memory cgroup when scope is cgroup"},
+    {"psi_scope", F::string, false,
+     "whose PSI psi_some_avg10/psi_full_avg10 are: the cgroup's own or the host's", kScopes},
+    {"pressure_level", F::string, false,
+     "cgroup v1 memory.pressure_level notified within the last 10 s, where it stands in for PSI "
+     "(the cgroup has no PSI of its own); none: no notification",
+     kVmPressureLevels},
 };
 inline constexpr FieldSpec kCdpConnect[] = {
     {"connection_id", F::string, true, "proxy-assigned id of this connection"},

@@ -85,6 +85,11 @@ PressureLevel PressureDetector::entry_level(const PressureSample& s,
                                      cfg_.psi_some_sustain_s);
     const bool full = psi_full_.held(s.psi_full_avg10.value_or(0) >= cfg_.psi_full_critical, s.t,
                                      cfg_.psi_full_sustain_s);
+    const auto vm = s.pressure_level.value_or(VmPressure::none);
+    const bool level_medium =
+        level_medium_.held(vm >= VmPressure::medium, s.t, cfg_.psi_some_sustain_s);
+    const bool level_critical =
+        level_critical_.held(vm >= VmPressure::critical, s.t, cfg_.psi_full_sustain_s);
     const bool eta_warn =
         eta_warn_.held(eta && *eta <= cfg_.eta_warning_s, s.t, cfg_.eta_sustain_s);
     const bool eta_crit =
@@ -98,10 +103,12 @@ PressureLevel PressureDetector::entry_level(const PressureSample& s,
     };
     add(eta_crit, "exhaustion_imminent", PressureLevel::critical);
     add(full, "psi_full_sustained", PressureLevel::critical);
+    add(level_critical, "pressure_level_critical", PressureLevel::critical);
     add(eta_warn && !eta_crit, "exhaustion_projected", PressureLevel::warning);
     add(swap_low, "swap_low", PressureLevel::warning);
     add(mem_low, "mem_available_low", PressureLevel::warning);
     add(some, "psi_some_sustained", PressureLevel::warning);
+    add(level_medium && !level_critical, "pressure_level_medium", PressureLevel::warning);
     return level;
 }
 
@@ -130,6 +137,10 @@ PressureLevel PressureDetector::hold_level(const PressureSample& s,
         PressureLevel::warning);
     add(s.psi_some_avg10.value_or(0) >= cfg_.psi_some_warning * r, "psi_some_sustained",
         PressureLevel::warning);
+    // A level notification has no relaxed threshold: it holds while it is notified at all.
+    const auto vm = s.pressure_level.value_or(VmPressure::none);
+    add(vm >= VmPressure::critical, "pressure_level_critical", PressureLevel::critical);
+    add(vm == VmPressure::medium, "pressure_level_medium", PressureLevel::warning);
     return level;
 }
 
@@ -160,7 +171,7 @@ std::optional<Transition> PressureDetector::observe(const PressureSample& s) {
 
 bool PressureDetector::elevated() const {
     return level_ != PressureLevel::ok || swap_low_.t || mem_low_.t || psi_some_.t || psi_full_.t ||
-           eta_warn_.t;
+           level_medium_.t || level_critical_.t || eta_warn_.t;
 }
 
 }  // namespace kmsgmon

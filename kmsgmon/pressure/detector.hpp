@@ -4,6 +4,8 @@
 // warning:  exhaustion projected within 10 min, swap free below 15 % (sustained), MemAvailable
 //           below its floor and falling, or PSI some stall sustained.
 // critical: exhaustion projected within 2 min, or PSI full stall sustained.
+// Where a cgroup v1 memory.pressure_level notification stands in for PSI, a sustained medium
+// counts as the PSI some stall and a sustained critical as the PSI full stall (same sustain).
 // Levels go up at once; they come down only after sustained calm (measured against relaxed
 // exit thresholds) and a minimum dwell, so they never flap. Without swap, MemAvailable and PSI
 // alone decide. "Exhaustion" is headroom = SwapFree + (MemAvailable above the floor) reaching
@@ -89,7 +91,8 @@ class PressureDetector {
     PressureLevel level_ = PressureLevel::ok;
     double level_since_ = 0;
     std::optional<double> calm_since_;
-    Since swap_low_, mem_low_, psi_some_, psi_full_, eta_warn_, eta_crit_;
+    Since swap_low_, mem_low_, psi_some_, psi_full_, level_medium_, level_critical_, eta_warn_,
+        eta_crit_;
 };
 
 // Least-squares slope of y over x (per unit of x); empty with fewer than 2 distinct x.

@@ -42,6 +42,8 @@ std::string memory_pressure_data(const Transition& tr) {
     add_number_or_null(o, "eta_seconds", tr.reading.eta_seconds);
     add_number_or_null(o, "psi_some_avg10", s.psi_some_avg10);
     add_number_or_null(o, "psi_full_avg10", s.psi_full_avg10);
+    if (!s.psi_scope.empty()) o.add("psi_scope", s.psi_scope);
+    if (s.pressure_level) o.add("pressure_level", vm_pressure_name(*s.pressure_level));
     if (!s.scope.empty()) o.add("scope", s.scope);
     if (!s.cgroup.empty()) o.add("cgroup", s.cgroup);
     return o.finish();
@@ -70,6 +72,8 @@ std::string alert_text(const Transition& tr, const std::string& host) {
     if (s.psi_some_avg10)
         out += fmt::format("; PSI some {:.1f}%, full {:.1f}%", *s.psi_some_avg10,
                            s.psi_full_avg10.value_or(0));
+    if (s.pressure_level)
+        out += fmt::format("; memory.pressure_level {}", vm_pressure_name(*s.pressure_level));
     out += "; reasons: ";
     for (size_t i = 0; i < tr.reasons.size(); ++i) out += (i ? ", " : "") + tr.reasons[i];
     return out;

@@ -78,6 +78,9 @@ void add_pressure_flags(faultline::FlagSet& flags, PressureOptions& opt) {
         "            (--psi-critical) for 30 s (--psi-sustain).\n"
         "  Back down only after 90 s of calm and 60 s at the level. Without swap, MemAvailable\n"
         "  and PSI decide. meminfo is read every 5 s (every second while pressure builds).\n"
+        "  In a cgroup, PSI is its own memory.pressure; a v1 cgroup without one gives its\n"
+        "  memory.pressure_level notifications instead (a sustained medium counts as PSI some,\n"
+        "  critical as PSI full); only where neither exists is the host's PSI read.\n"
         "  Replay sample: {\"t\":0,\"mem_total_kb\":..,\"mem_available_kb\":..,\n"
         "  \"swap_total_kb\":..,\"swap_free_kb\":..,\"psi_some_avg10\":..,\"psi_full_avg10\":..}");
 }
@@ -166,6 +169,10 @@ bool PressureMonitor::start(std::string& error) {
         webhook_ = std::make_unique<AlertWebhook>(url, source_.host, WebhookOptions{.log = log_});
     std::string psi_error;
     psi_path_ = opt_.proc_root + "/pressure/memory";
+    if (scope_.psi_path.empty() && scope_.pressure_level) {
+        sample_now();
+        return true;
+    }
     if (!scope_.psi_path.empty()) {
         if (psi_.open(scope_.psi_path, psi_error))
             psi_path_ = scope_.psi_path;
@@ -207,6 +214,12 @@ void PressureMonitor::arm_triggers() {
     if (!notes.empty()) log_("PSI triggers not available (" + notes + "); sampling avg10 instead");
 }
 
+void PressureMonitor::wake() {
+    ++stats_.trigger_wakeups;
+    last_wakeup_ = EventLoop::Clock::now();
+    sample_now();
+}
+
 void PressureMonitor::on_trigger(size_t index, short revents) {
     if (revents & (POLLERR | POLLNVAL | POLLHUP)) {
         // The event source is gone (PSI disabled, file removed): keep sampling without it.
@@ -243,10 +256,12 @@ void PressureMonitor::sample_now() {
     s.mem_total_kb = mem.mem_total_kb, s.mem_available_kb = mem.mem_available_kb;
     s.swap_total_kb = mem.swap_total_kb, s.swap_free_kb = mem.swap_free_kb;
     PsiInfo psi;
+    if (scope_.pressure_level && !psi_.is_open()) s.pressure_level = scope_.pressure_level();
     if (psi_.is_open()) {
         if (psi_.read(psi, error)) {
             s.psi_some_avg10 = psi.some.avg10;
             if (psi.has_full) s.psi_full_avg10 = psi.full.avg10;
+            s.psi_scope = psi_path_ == scope_.psi_path ? "cgroup" : "host";
         } else if (!psi_error_noted_) {
             psi_error_noted_ = true;
             log_(error + "; using MemAvailable and swap only");
@@ -278,6 +293,8 @@ void PressureMonitor::schedule_next() {
 }
 
 std::string PressureMonitor::psi_source() const {
+    if (!psi_.is_open() && scope_.pressure_level)
+        return "none of the cgroup's: its memory.pressure_level notifications instead";
     if (!psi_.is_open()) return "not available";
     return psi_path_ == scope_.psi_path ? "of the cgroup" : "of the host";
 }

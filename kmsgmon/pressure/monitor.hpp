@@ -57,6 +57,10 @@ struct MemoryScope {
     std::string psi_path;  // the cgroup's memory.pressure, "" for the host's PSI
     std::function<bool(const MemInfo& machine, MemInfo& out)> limit_view;
     std::function<void()> on_sample;  // runs at every sample (the victim table's refresh)
+    // Set where the cgroup has no PSI but v1 memory.pressure_level notifications: the level
+    // notified within the last 10 s, read at every sample in place of PSI (the host's PSI is
+    // then not read: it describes other memory). The notifier calls wake().
+    std::function<VmPressure()> pressure_level;
 };
 
 class PressureMonitor {
@@ -80,8 +84,12 @@ class PressureMonitor {
     void set_sample_sink(std::function<void(const PressureSample&)> sink) {
         sample_sink_ = std::move(sink);
     }
-    // After start(): whose PSI is read ("the cgroup's", "the host's" or "not available").
+    // After start(): whose PSI is read ("of the cgroup", "of the host", "not available", or the
+    // v1 notifications that stand in for it).
     std::string psi_source() const;
+    // A pressure notification arrived (v1 memory.pressure_level): sample now, and every second
+    // for a while, as after a PSI trigger.
+    void wake();
     // Sends outstanding webhook alerts until deadline. Returns true when none is left.
     bool flush(std::chrono::steady_clock::time_point deadline);
 

@@ -83,6 +83,12 @@ bool SampleParser::parse(std::string_view line, PressureSample& out, std::string
             ok = text(v, s.scope) && (s.scope == "cgroup" || s.scope == "host");
         else if (key == "cgroup")
             ok = text(v, s.cgroup);
+        else if (key == "psi_scope")
+            ok = text(v, s.psi_scope) && (s.psi_scope == "cgroup" || s.psi_scope == "host");
+        else if (key == "pressure_level") {
+            std::string level;
+            ok = text(v, level) && (s.pressure_level = parse_vm_pressure(level));
+        }
         if (!ok) {
             error = "bad value for '" + std::string(key) + "'";
             return false;
@@ -125,6 +131,8 @@ std::string format_sample(const PressureSample& s) {
         o.add("psi_full_avg10", nullptr);
     if (!s.scope.empty()) o.add("scope", s.scope);
     if (!s.cgroup.empty()) o.add("cgroup", s.cgroup);
+    if (!s.psi_scope.empty()) o.add("psi_scope", s.psi_scope);
+    if (s.pressure_level) o.add("pressure_level", vm_pressure_name(*s.pressure_level));
     return o.finish();
 }
 

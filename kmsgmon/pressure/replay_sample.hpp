@@ -1,7 +1,9 @@
 // The NDJSON sample format of --replay-pressure and --record-pressure, one object per line:
 // {"t":12.5,"mem_total_kb":..,"mem_available_kb":..,"swap_total_kb":..,"swap_free_kb":..,
 //  "psi_some_avg10":1.5,"psi_full_avg10":0.2}
-// Optional: "scope" ("cgroup" or "host") and "cgroup", carried into the events.
+// Optional: "scope" ("cgroup" or "host"), "cgroup", "psi_scope" (whose PSI: "cgroup" or "host")
+// and "pressure_level" (v1 notifications in place of PSI: none/low/medium/critical), carried
+// into the events; pressure_level feeds the detector.
 // t is seconds (any origin); the psi fields may be null or absent (no PSI); unknown fields are
 // ignored so recordings can carry extra context.
 #pragma once

@@ -278,7 +278,7 @@ async function run(steps, cleanup) {
 
 module.exports = {
   requirePrerequisites, skip, sleep, tmpDir, freePort, waitFor, getJson, startChromium, startProxy,
-  disconnectOf, check, equal, run,
+  disconnectOf, check, equal, run, followHub,
 };
 
 // Sends raw bytes to 127.0.0.1:port and reads until the server closes (the proxy answers

@@ -19,6 +19,7 @@
 #include "cgroup/memory_files.hpp"
 #include "cgroup/oom_watch.hpp"
 #include "cgroup/placement.hpp"
+#include "cgroup/pressure_level.hpp"
 #include "cgroup/victim_table.hpp"
 #include "faultline/event_decode.hpp"
 #include "pressure/event.hpp"
@@ -421,4 +422,83 @@ TEST_CASE("memory_pressure with scope and cgroup passes the hub's schema") {
     CHECK(e.data.find("\"scope\":\"cgroup\",\"cgroup\":\"/libpod_parent/libpod-1\"") !=
           std::string::npos);
     check_schema({e});
+}
+
+TEST_CASE("pressure signal: the cgroup's PSI, else v1 pressure_level, else the host's PSI") {
+    Tree t;
+    t.put("sys/fs/cgroup/memory/job/memory.oom_control", "oom_kill 0\n");
+    t.put("sys/fs/cgroup/memory/job/memory.pressure_level", "");
+    t.put("sys/fs/cgroup/unified/job/memory.pressure", "some avg10=0.00\n");
+    const std::string pc = "4:memory:/job\n0::/job\n";
+    auto hybrid = discover_cgroup(pc, kHybridMountinfo, t.root.string(), "");
+    CHECK(pressure_signal_for(hybrid, true) == PressureSignal::cgroup_psi);
+    CHECK(pressure_signal_for(hybrid, false) == PressureSignal::host_psi);  // the machine's
+    // --cgroup on the v1 directory: no PSI of its own, so the level notifications.
+    auto v1 =
+        discover_cgroup(pc, kHybridMountinfo, t.root.string(), t.dir("sys/fs/cgroup/memory/job"));
+    CHECK(v1.psi_path.empty());
+    CHECK(pressure_signal_for(v1, true) == PressureSignal::pressure_level);
+    fs::remove(t.dir("sys/fs/cgroup/memory/job/memory.pressure_level"));
+    CHECK(pressure_signal_for(v1, true) == PressureSignal::host_psi);
+    t.put("v2/memory.events", "oom_kill 0\n");
+    CgroupInfo v2;
+    v2.layout = CgroupInfo::Layout::v2, v2.dir = t.dir("v2");
+    CHECK(pressure_signal_for(v2, true) == PressureSignal::host_psi);
+}
+
+TEST_CASE("pressure_level: the highest level a wake-up shows; an unwritable control refuses") {
+    CHECK(level_of({0, 0, 0}) == VmPressure::none);
+    CHECK(level_of({1, 0, 0}) == VmPressure::low);
+    CHECK(level_of({3, 2, 0}) == VmPressure::medium);
+    CHECK(level_of({1, 1, 1}) == VmPressure::critical);
+    CHECK(level_of({0, 0, 1}) == VmPressure::critical);
+    CHECK(vm_pressure_name(VmPressure::medium) == "medium");
+    CHECK(parse_vm_pressure("critical") == VmPressure::critical);
+    CHECK_FALSE(parse_vm_pressure("high"));
+    Tree t;
+    t.put("ro/memory.pressure_level", "");
+    EventLoop loop;
+    PressureLevelWatch w(loop);
+    std::string error;
+    CHECK_FALSE(w.start(
+        t.dir("ro"), [] {}, error));
+    CHECK(error.find("cgroup.event_control not writable") != std::string::npos);
+    CHECK(w.level(EventLoop::Clock::now()) == VmPressure::none);
+}
+
+TEST_CASE("pressure_level notifies for real: a v1 memory cgroup squeezed to its limit") {
+    const std::string base = "/sys/fs/cgroup/memory";
+    if (::access((base + "/cgroup.event_control").c_str(), W_OK) != 0) {
+        WARN("skipped: no writable cgroup v1 memory controller at " + base);
+        return;
+    }
+    const std::string cg = base + "/faultline-level-" + std::to_string(::getpid());
+    REQUIRE(::mkdir(cg.c_str(), 0755) == 0);
+    std::ofstream(cg + "/memory.limit_in_bytes") << (32 << 20) << std::flush;
+    EventLoop loop;
+    {
+        PressureLevelWatch w(loop);
+        int wakes = 0;
+        std::string error;
+        REQUIRE(w.start(
+            cg, [&] { ++wakes; }, error));
+        CHECK_FALSE(run_until(
+            loop, [&] { return wakes > 0; }, 200ms));  // idle: no wake-up
+        const pid_t child = ::fork();
+        if (child == 0) {
+            std::ofstream(cg + "/cgroup.procs") << ::getpid() << std::flush;
+            for (int i = 0; i < 128; ++i) {  // 128 MiB against 32: reclaim, then the OOM killer
+                char* p = static_cast<char*>(std::malloc(1 << 20));
+                for (int j = 0; p && j < (1 << 20); j += 4096) p[j] = 1;
+            }
+            ::_exit(0);
+        }
+        CHECK(run_until(loop,
+                        [&] { return w.level(EventLoop::Clock::now()) == VmPressure::critical; }));
+        CHECK(wakes > 0);
+        int status = 0;
+        ::waitpid(child, &status, 0);
+        CHECK(WIFSIGNALED(status));  // killed at the limit, after the critical notification
+    }
+    for (int i = 0; i < 50 && ::rmdir(cg.c_str()) != 0; ++i) ::usleep(100000);
 }

@@ -15,7 +15,11 @@ privileged  --device /dev/kmsg --cap-add SYSLOG: still exactly one event per kil
 v1_eventfd  no container: kmsgmon --cgroup DIR --no-kmsg on a v1 memory cgroup the test makes
             (cgroup.event_control writable: the eventfd wake-up); its hog's kill is one event
             with the hog's pid (the host's pid namespace is kmsgmon's).
-Exit 77 (skip) where podman cannot run containers here (v1_eventfd: no writable v1 memory).
+v1_pressure_level  no container: kmsgmon --cgroup DIR on a v1 memory cgroup the test makes (no
+            PSI of its own: its memory.pressure_level notifications stand in), --psi-sustain 0;
+            the hog squeezes it: a critical memory_pressure driven by the notification
+            (reason pressure_level_critical, pressure_level critical, no PSI figures).
+Exit 77 (skip) where podman cannot run containers here (v1_*: no writable v1 memory).
 """
 import datetime
 import http.server
@@ -172,16 +176,70 @@ def check_one_kill(hub, c, detected_by, n):
           "the neighbour's kill not reported; kmsgmon still running")
 
 
-def case_v1_eventfd():
+def v1_cgroup(tag):
     base = "/sys/fs/cgroup/memory"
     if os.geteuid() != 0 or not os.access(f"{base}/cgroup.event_control", os.W_OK):
         skip("no writable cgroup v1 memory controller")
-    cg = f"{base}/faultline-eventfd-{os.getpid()}"
+    cg = f"{base}/faultline-{tag}-{os.getpid()}"
     os.mkdir(cg)
+    for f, v in (("memory.limit_in_bytes", LIMIT), ("memory.memsw.limit_in_bytes", LIMIT)):
+        if os.path.exists(f"{cg}/{f}"):
+            open(f"{cg}/{f}", "w").write(str(v))
+    return cg
+
+
+def remove_cgroup(cg):
+    for _ in range(50):
+        try:
+            os.rmdir(cg)
+            break
+        except OSError:
+            time.sleep(0.1)
+
+
+def case_v1_pressure_level():
+    cg = v1_cgroup("level")
     try:
-        for f, v in (("memory.limit_in_bytes", LIMIT), ("memory.memsw.limit_in_bytes", LIMIT)):
-            if os.path.exists(f"{cg}/{f}"):
-                open(f"{cg}/{f}", "w").write(str(v))
+        hub = Hub()
+        k = subprocess.Popen([KMSGMON, "--cgroup", cg, "--no-kmsg", "--psi-sustain", "0",
+                              "--no-oom-protect", "--hub", hub.url],
+                             stderr=subprocess.PIPE, text=True)
+        time.sleep(1)
+        hog = subprocess.Popen(["sh", "-c", 'echo $$ > "$0/cgroup.procs" && exec "$1" 1 0',
+                                cg, HOG], stdout=subprocess.DEVNULL)
+        hog.wait(timeout=60)
+        end = time.monotonic() + 10
+        while time.monotonic() < end and not hub.of_type("system_oom_kill"):
+            time.sleep(0.1)
+        time.sleep(1)
+        k.terminate()
+        err = k.communicate(timeout=10)[1]
+    finally:
+        remove_cgroup(cg)
+    print(err)
+    if "memory.pressure_level notifications instead" not in err:
+        fail("the start-up line does not name the memory.pressure_level notifications")
+    if hog.returncode != -9:
+        fail(f"the hog was not SIGKILLed: {hog.returncode}")
+    driven = [e for e in hub.of_type("memory_pressure")
+              if "pressure_level_critical" in e["data"]["reasons"]]
+    if not driven:
+        fail(f"no memory_pressure driven by the notification: {hub.of_type('memory_pressure')}")
+    d = driven[0]["data"]
+    if d["level"] != "critical" or d.get("pressure_level") != "critical":
+        fail(f"level/pressure_level wrong: {d}")
+    if d.get("psi_some_avg10") is not None or "psi_scope" in d:
+        fail(f"PSI figures the cgroup does not have: {d}")
+    if d.get("scope") != "cgroup" or d["mem_total_kb"] != LIMIT // 1024:
+        fail(f"not measured against the limit: {d}")
+    if len(hub.of_type("system_oom_kill")) != 1:
+        fail(f"expected one kill: {hub.of_type('system_oom_kill')}")
+    print(f"ok - memory.pressure_level critical became a critical memory_pressure ({d['reasons']})")
+
+
+def case_v1_eventfd():
+    cg = v1_cgroup("eventfd")
+    try:
         hub = Hub()
         k = subprocess.Popen([KMSGMON, "--cgroup", cg, "--no-kmsg", "--no-pressure",
                               "--no-oom-protect", "--hub", hub.url],
@@ -199,12 +257,7 @@ def case_v1_eventfd():
         k.terminate()
         err = k.communicate(timeout=10)[1]
     finally:
-        for _ in range(50):
-            try:
-                os.rmdir(cg)
-                break
-            except OSError:
-                time.sleep(0.1)
+        remove_cgroup(cg)
     print(err)
     if "eventfd on memory.oom_control" not in err:
         fail("the eventfd wake-up was not used")
@@ -225,6 +278,8 @@ def case_v1_eventfd():
 def main():
     if CASE == "v1_eventfd":
         return case_v1_eventfd()
+    if CASE == "v1_pressure_level":
+        return case_v1_pressure_level()
     if os.geteuid() != 0 or not shutil.which("podman") or not shutil.which("runc"):
         skip("needs root, podman and runc (install-deps.sh --test)")
     if not os.path.exists("/sys/fs/cgroup/memory/memory.oom_control") and \

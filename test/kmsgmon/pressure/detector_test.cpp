@@ -211,3 +211,42 @@ TEST_CASE("memory_pressure data matches the schema") {
     std::string line = replay_line(12.5, ev);
     CHECK(line.rfind("{\"t\":12.5,\"ts\":", 0) == 0);
 }
+
+TEST_CASE("v1 pressure_level in place of PSI: medium warns, critical is critical, both sustained") {
+    auto level = [](double t, VmPressure l) {
+        PressureSample s = sample(t, 8, 2);
+        s.psi_some_avg10.reset(), s.psi_full_avg10.reset();
+        s.pressure_level = l;
+        return s;
+    };
+    PressureDetector d;
+    // low is only reclaim: never an alert; a 20 s burst of medium is not sustained.
+    auto trs = feed(d, 0, 100, 1, [&](double t) { return level(t, VmPressure::low); });
+    trs = feed(d, 100, 120, 1, [&](double t) { return level(t, VmPressure::medium); });
+    trs = feed(d, 120, 200, 1, [&](double t) { return level(t, VmPressure::none); });
+    CHECK(trs.empty());
+    trs = feed(d, 200, 240, 1, [&](double t) { return level(t, VmPressure::medium); });
+    REQUIRE(trs.size() == 1);
+    CHECK(trs[0].level == PressureLevel::warning);
+    CHECK(trs[0].sample.t == 230);
+    CHECK(trs[0].reasons == std::vector<std::string>{"pressure_level_medium"});
+    trs = feed(d, 240, 280, 1, [&](double t) { return level(t, VmPressure::critical); });
+    REQUIRE(trs.size() == 1);
+    CHECK(trs[0].level == PressureLevel::critical);
+    CHECK(trs[0].sample.t == 270);
+    CHECK(trs[0].reasons == std::vector<std::string>{"pressure_level_critical"});
+    // The event says the level and carries no PSI figure it did not have.
+    const auto ev = memory_pressure_event(trs[0], {"kmsg", "vm-1", "kmsgmon", std::nullopt});
+    CHECK(ev.data.find(R"("pressure_level":"critical")") != std::string::npos);
+    CHECK(ev.data.find(R"("psi_some_avg10":null)") != std::string::npos);
+    CHECK(ev.data.find("psi_scope") == std::string::npos);
+    faultline::EventDecoder dec;
+    faultline::Event back;
+    faultline::DecodeError err;
+    CHECK(dec.decode(faultline::encode_event(ev), back, err));
+    // --psi-sustain 0 holds for the levels too: one critical notification is enough.
+    PressureDetector quick(DetectorConfig{.psi_some_sustain_s = 0, .psi_full_sustain_s = 0});
+    const auto tr = quick.observe(level(0, VmPressure::critical));
+    REQUIRE(tr);
+    CHECK(tr->level == PressureLevel::critical);
+}

@@ -171,4 +171,17 @@ TEST_CASE("replay samples carry scope and cgroup through record and replay") {
                     s, err));
     CHECK(s.scope.empty());
     CHECK(format_sample(s).find("scope") == std::string::npos);
+    // Whose PSI, and v1 level notifications in place of PSI.
+    REQUIRE(p.parse(R"({"t":1,"mem_total_kb":1,"mem_available_kb":1,"swap_total_kb":0,)"
+                    R"("swap_free_kb":0,"psi_scope":"host","pressure_level":"medium"})",
+                    s, err));
+    CHECK(s.psi_scope == "host");
+    CHECK(s.pressure_level == VmPressure::medium);
+    REQUIRE(p.parse(format_sample(s), back, err));
+    CHECK(back.pressure_level == VmPressure::medium);
+    CHECK(back.psi_scope == "host");
+    CHECK_FALSE(p.parse(R"({"t":1,"mem_total_kb":1,"mem_available_kb":1,"swap_total_kb":0,)"
+                        R"("swap_free_kb":0,"pressure_level":"high"})",
+                        s, err));
+    CHECK(err.find("pressure_level") != std::string::npos);
 }
