@@ -7,7 +7,7 @@
 #include <cerrno>
 #include <cstring>
 
-namespace kmsgmon {
+namespace faultline::kmsgmon {
 
 int EventLoop::stop_on_signal(int signal_fd) {
     return watch(signal_fd, POLLIN, [this, signal_fd](short) {
@@ -99,4 +99,4 @@ bool EventLoop::run(std::string& error) {
     return true;
 }
 
-}  // namespace kmsgmon
+}  // namespace faultline::kmsgmon

@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-namespace kmsgmon {
+namespace faultline::kmsgmon {
 
 class EventLoop {
   public:
@@ -77,4 +77,4 @@ class EventLoop {
     bool stopping_ = false;
 };
 
-}  // namespace kmsgmon
+}  // namespace faultline::kmsgmon

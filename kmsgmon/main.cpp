@@ -33,8 +33,9 @@ namespace {
 // OOM protection only warns: unprivileged test runs are still useful).
 bool harden(bool no_oom_protect, bool mlock, const faultline::LogFn& log) {
     std::string error;
-    if (!no_oom_protect && !kmsgmon::protect_from_oom_killer(error)) log("warning: " + error);
-    if (mlock && !kmsgmon::lock_memory(error)) {
+    if (!no_oom_protect && !faultline::kmsgmon::protect_from_oom_killer(error))
+        log("warning: " + error);
+    if (mlock && !faultline::kmsgmon::lock_memory(error)) {
         log(error);
         return false;
     }
@@ -53,18 +54,18 @@ int main(int argc, char** argv) {
         "Without --hub, events are printed as one JSON envelope per line on stdout.");
     std::string hub;
     flags.add_string("hub", &hub, "publish events to this telemetry hub (core publisher)", "URL");
-    kmsgmon::KmsgOptions kmsg;
-    kmsgmon::add_kmsg_flags(flags, kmsg);
-    kmsgmon::PlacementOptions where;
-    kmsgmon::add_placement_flags(flags, where);
+    faultline::kmsgmon::KmsgOptions kmsg;
+    faultline::kmsgmon::add_kmsg_flags(flags, kmsg);
+    faultline::kmsgmon::PlacementOptions where;
+    faultline::kmsgmon::add_placement_flags(flags, where);
     bool no_oom_protect = false, mlock = false;
     flags.add_bool("no-oom-protect", &no_oom_protect,
                    "keep our oom_score_adj (by default kmsgmon sets -1000 so it outlives what it "
                    "watches)");
     flags.add_bool("mlock", &mlock,
                    "lock kmsgmon's memory in RAM (never paged out under pressure)");
-    kmsgmon::PressureOptions pressure;
-    kmsgmon::add_pressure_flags(flags, pressure);
+    faultline::kmsgmon::PressureOptions pressure;
+    faultline::kmsgmon::add_pressure_flags(flags, pressure);
     flags.add_section(
         "OOM kills",
         "  Every kernel OOM kill becomes one system_oom_kill event: the \"Killed process\"\n"
@@ -90,7 +91,7 @@ int main(int argc, char** argv) {
     if (int rc = flags.handle(argc, argv, FAULTLINE_VERSION); rc >= 0) return rc;
     const faultline::LogFn log = faultline::stderr_log("kmsgmon");
     std::string error;
-    if (!kmsgmon::validate_pressure_options(pressure, error)) {
+    if (!faultline::kmsgmon::validate_pressure_options(pressure, error)) {
         log(error);
         return 2;
     }
@@ -100,7 +101,8 @@ int main(int argc, char** argv) {
         return 2;
     }
     const faultline::Source source{"kmsg", faultline::hostname_or(""), "kmsgmon", ::getpid()};
-    if (!pressure.replay.empty()) return kmsgmon::run_pressure_replay(pressure, source, log);
+    if (!pressure.replay.empty())
+        return faultline::kmsgmon::run_pressure_replay(pressure, source, log);
 
     // Before any thread starts: SIGTERM/SIGINT then reach only the loop, as a readable fd.
     const faultline::UniqueFd stop_fd = faultline::block_signals_to_fd({SIGTERM, SIGINT}, error);
@@ -117,11 +119,11 @@ int main(int argc, char** argv) {
         publisher = std::make_unique<faultline::Publisher>(po);
     }
     // Each memory sample also goes to the hub's chart and /metrics, never queued (issue 25).
-    std::unique_ptr<kmsgmon::SampleSender> sample_sender;
+    std::unique_ptr<faultline::kmsgmon::SampleSender> sample_sender;
     if (!hub.empty() && !pressure.disabled) {
-        kmsgmon::SampleSenderOptions so;
+        faultline::kmsgmon::SampleSenderOptions so;
         so.log = log;
-        sample_sender = std::make_unique<kmsgmon::SampleSender>(hub_url, so);
+        sample_sender = std::make_unique<faultline::kmsgmon::SampleSender>(hub_url, so);
     }
     auto emit = [&](faultline::Event e) {
         if (publisher) return publisher->publish(std::move(e));
@@ -129,12 +131,12 @@ int main(int argc, char** argv) {
         std::fflush(stdout);
     };
     if (!harden(no_oom_protect, mlock, log)) return 1;
-    kmsgmon::EventLoop loop;
+    faultline::kmsgmon::EventLoop loop;
     loop.stop_on_signal(stop_fd.get());
-    const kmsgmon::Placement place = kmsgmon::find_placement(where);
+    const faultline::kmsgmon::Placement place = faultline::kmsgmon::find_placement(where);
     std::vector<std::string> watching, missing;
 
-    std::optional<kmsgmon::KmsgMonitor> kmsg_monitor;
+    std::optional<faultline::kmsgmon::KmsgMonitor> kmsg_monitor;
     if (where.no_kmsg) {
         missing.push_back("kernel log (--no-kmsg)");
     } else {
@@ -147,14 +149,15 @@ int main(int argc, char** argv) {
     }
     const auto& cg = place.info;
     const std::string cg_name = cg.host_path.empty() ? cg.dir : cg.host_path;
-    std::optional<kmsgmon::OomWatch> oom_watch;
-    if (cg.layout != kmsgmon::CgroupInfo::Layout::none && (place.confined || !kmsg_monitor)) {
-        kmsgmon::OomWatch::Options o;
+    std::optional<faultline::kmsgmon::OomWatch> oom_watch;
+    if (cg.layout != faultline::kmsgmon::CgroupInfo::Layout::none &&
+        (place.confined || !kmsg_monitor)) {
+        faultline::kmsgmon::OomWatch::Options o;
         o.kmsg_available = kmsg_monitor.has_value();
         o.own_pid_namespace = place.own_pid_namespace;
         o.own_refresh = pressure.disabled;
-        o.boot_id = kmsg_monitor ? kmsg_monitor->boot_id() : kmsgmon::read_boot_id();
-        oom_watch.emplace(loop, kmsgmon::CgroupMemory(cg), o, source, emit, log);
+        o.boot_id = kmsg_monitor ? kmsg_monitor->boot_id() : faultline::kmsgmon::read_boot_id();
+        oom_watch.emplace(loop, faultline::kmsgmon::CgroupMemory(cg), o, source, emit, log);
         if (oom_watch->start(error)) {
             watching.push_back("OOM counter of memory cgroup " + cg_name + " (" + cg.layout_name() +
                                ", " + oom_watch->how() + ")");
@@ -162,7 +165,7 @@ int main(int argc, char** argv) {
             missing.push_back("OOM counter (" + error + ")");
             oom_watch.reset();
         }
-    } else if (cg.layout == kmsgmon::CgroupInfo::Layout::none) {
+    } else if (cg.layout == faultline::kmsgmon::CgroupInfo::Layout::none) {
         missing.push_back("memory cgroup (" + cg.why + ")");
     } else {
         missing.push_back("memory cgroup " + cg_name +
@@ -171,41 +174,44 @@ int main(int argc, char** argv) {
     if (kmsg_monitor) {
         if (place.confined && oom_watch) {
             kmsg_monitor->set_kill_handler(
-                [&](const kmsgmon::OomKill& k) { oom_watch->on_kernel_kill(k); });
+                [&](const faultline::kmsgmon::OomKill& k) { oom_watch->on_kernel_kill(k); });
             watching.push_back("kernel log " + kmsg.path + " (kills in " + cg_name + " only)");
         } else if (place.confined) {
             // Confined but the counter is unreadable: the kernel's memcg names still tell ours.
-            kmsg_monitor->set_kill_handler([&, path = cg.host_path](const kmsgmon::OomKill& k) {
-                if (kmsgmon::kill_in_cgroup(k, path))
-                    emit(kmsgmon::system_oom_kill_event(k, source, kmsg_monitor->boot_id()));
-            });
+            kmsg_monitor->set_kill_handler(
+                [&, path = cg.host_path](const faultline::kmsgmon::OomKill& k) {
+                    if (faultline::kmsgmon::kill_in_cgroup(k, path))
+                        emit(faultline::kmsgmon::system_oom_kill_event(k, source,
+                                                                       kmsg_monitor->boot_id()));
+                });
             watching.push_back("kernel log " + kmsg.path + " (kills in " + cg_name + " only)");
         } else {
             watching.push_back("kernel log " + kmsg.path + " (every kill)");
         }
     }
-    std::optional<kmsgmon::PressureMonitor> monitor;
-    std::optional<kmsgmon::PressureLevelWatch> level_watch;
+    std::optional<faultline::kmsgmon::PressureMonitor> monitor;
+    std::optional<faultline::kmsgmon::PressureLevelWatch> level_watch;
     std::string no_level;  // why v1 level notifications are not used where they were wanted
     if (!pressure.disabled) {
         monitor.emplace(loop, pressure, source, emit, log);
-        kmsgmon::MemoryScope scope;
+        faultline::kmsgmon::MemoryScope scope;
         if (place.confined) {
             scope.cgroup = cg_name;
             scope.psi_path = cg.psi_path;
-            scope.limit_view = [mem = kmsgmon::CgroupMemory(cg)](const kmsgmon::MemInfo& machine,
-                                                                 kmsgmon::MemInfo& out) {
-                return kmsgmon::limit_relative_meminfo(mem.read(), machine, out);
+            scope.limit_view = [mem = faultline::kmsgmon::CgroupMemory(cg)](
+                                   const faultline::kmsgmon::MemInfo& machine,
+                                   faultline::kmsgmon::MemInfo& out) {
+                return faultline::kmsgmon::limit_relative_meminfo(mem.read(), machine, out);
             };
         }
         if (oom_watch) scope.on_sample = [&] { oom_watch->on_sample(); };
-        if (kmsgmon::pressure_signal_for(cg, place.confined) ==
-            kmsgmon::PressureSignal::pressure_level) {
+        if (faultline::kmsgmon::pressure_signal_for(cg, place.confined) ==
+            faultline::kmsgmon::PressureSignal::pressure_level) {
             level_watch.emplace(loop);
             if (level_watch->start(
                     cg.dir, [&] { monitor->wake(); }, error))
                 scope.pressure_level = [&] {
-                    return level_watch->level(kmsgmon::EventLoop::Clock::now());
+                    return level_watch->level(faultline::kmsgmon::EventLoop::Clock::now());
                 };
             else
                 no_level = "; memory.pressure_level unusable: " + error, level_watch.reset();
@@ -213,9 +219,9 @@ int main(int argc, char** argv) {
         const bool cgroup_memory = place.confined;
         monitor->set_scope(std::move(scope));
         if (sample_sender)
-            monitor->set_sample_sink([&](const kmsgmon::PressureSample& s) {
+            monitor->set_sample_sink([&](const faultline::kmsgmon::PressureSample& s) {
                 sample_sender->post(
-                    kmsgmon::memory_sample_of(s, source.host, faultline::wall_now_ms()));
+                    faultline::kmsgmon::memory_sample_of(s, source.host, faultline::wall_now_ms()));
             });
         if (monitor->start(error)) {
             watching.push_back(
@@ -245,7 +251,8 @@ int main(int argc, char** argv) {
     if (const auto* st = kmsg_monitor ? &kmsg_monitor->stats() : nullptr; st && st->overruns)
         log(std::to_string(st->lost) + " kernel log records were lost to overruns");
     if (publisher) publisher->flush(deadline);
-    if (const auto st = sample_sender ? sample_sender->stats() : kmsgmon::SampleSender::Stats{};
+    if (const auto st =
+            sample_sender ? sample_sender->stats() : faultline::kmsgmon::SampleSender::Stats{};
         st.dropped)
         log("memory samples: " + std::to_string(st.sent) + " sent to the hub, " +
             std::to_string(st.dropped) + " dropped");

@@ -13,7 +13,7 @@
 #define MCL_ONFAULT 4  // Linux >= 4.4
 #endif
 
-namespace kmsgmon {
+namespace faultline::kmsgmon {
 
 bool protect_from_oom_killer(std::string& error) {
     const faultline::UniqueFd fd(::open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC));
@@ -31,4 +31,4 @@ bool lock_memory(std::string& error) {
     return false;
 }
 
-}  // namespace kmsgmon
+}  // namespace faultline::kmsgmon

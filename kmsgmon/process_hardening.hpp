@@ -3,7 +3,7 @@
 
 #include <string>
 
-namespace kmsgmon {
+namespace faultline::kmsgmon {
 
 // Writes -1000 to /proc/self/oom_score_adj so the OOM killer never picks kmsgmon. Returns
 // false with error set (e.g. without CAP_SYS_RESOURCE); the caller decides whether it matters.
@@ -13,4 +13,4 @@ bool protect_from_oom_killer(std::string& error);
 // stacks cost what they use). Returns false with error set (e.g. RLIMIT_MEMLOCK too small).
 bool lock_memory(std::string& error);
 
-}  // namespace kmsgmon
+}  // namespace faultline::kmsgmon

@@ -8,7 +8,7 @@
 
 #include "faultline/unique_fd.hpp"
 
-namespace kmsgmon {
+namespace faultline::kmsgmon {
 namespace {
 
 std::vector<std::string_view> split(std::string_view s, char sep) {
@@ -188,4 +188,4 @@ bool read_small_file(const std::string& path, std::string& out) {
     }
 }
 
-}  // namespace kmsgmon
+}  // namespace faultline::kmsgmon

@@ -9,7 +9,7 @@
 #include <string_view>
 #include <vector>
 
-namespace kmsgmon {
+namespace faultline::kmsgmon {
 
 struct CgroupMount {
     std::string root;         // the hierarchy path mounted (4th mountinfo field)
@@ -46,4 +46,4 @@ CgroupInfo discover_cgroup(std::string_view proc_cgroup, std::string_view mounti
 // Reads a whole small file ("" and false when unreadable).
 bool read_small_file(const std::string& path, std::string& out);
 
-}  // namespace kmsgmon
+}  // namespace faultline::kmsgmon

@@ -6,7 +6,7 @@
 #include <cerrno>
 #include <cstring>
 
-namespace kmsgmon {
+namespace faultline::kmsgmon {
 
 FileWatch::~FileWatch() {
     if (watch_ >= 0) loop_.unwatch(watch_);
@@ -30,4 +30,4 @@ bool FileWatch::start(const std::string& path, std::function<void()> on_change,
     return true;
 }
 
-}  // namespace kmsgmon
+}  // namespace faultline::kmsgmon

@@ -8,7 +8,7 @@
 #include "event_loop.hpp"
 #include "faultline/unique_fd.hpp"
 
-namespace kmsgmon {
+namespace faultline::kmsgmon {
 
 class FileWatch {
   public:
@@ -28,4 +28,4 @@ class FileWatch {
     std::function<void()> on_change_;
 };
 
-}  // namespace kmsgmon
+}  // namespace faultline::kmsgmon

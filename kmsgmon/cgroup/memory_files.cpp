@@ -2,7 +2,7 @@
 
 #include <charconv>
 
-namespace kmsgmon {
+namespace faultline::kmsgmon {
 namespace {
 
 constexpr int64_t kNoLimitBytes = int64_t{1} << 62;  // v1 "unlimited" is 2^63 rounded to pages
@@ -118,4 +118,4 @@ CgroupMemoryState CgroupMemory::read() const {
     return st;
 }
 
-}  // namespace kmsgmon
+}  // namespace faultline::kmsgmon

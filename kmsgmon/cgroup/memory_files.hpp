@@ -11,7 +11,7 @@
 #include "cgroup/discovery.hpp"
 #include "pressure/meminfo_reader.hpp"
 
-namespace kmsgmon {
+namespace faultline::kmsgmon {
 
 // The value of `key` in flat keyed text ("key value" lines: memory.events, memory.oom_control,
 // memory.stat). nullopt when absent or not a non-negative integer.
@@ -48,4 +48,4 @@ class CgroupMemory {
     CgroupInfo info_;
 };
 
-}  // namespace kmsgmon
+}  // namespace faultline::kmsgmon

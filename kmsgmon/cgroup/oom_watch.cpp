@@ -13,7 +13,7 @@
 #include "faultline/json_writer.hpp"
 #include "oom/event.hpp"
 
-namespace kmsgmon {
+namespace faultline::kmsgmon {
 namespace {
 
 constexpr auto kPollInterval = std::chrono::seconds(1);
@@ -273,4 +273,4 @@ void OomWatch::flush_pending() {
     }
 }
 
-}  // namespace kmsgmon
+}  // namespace faultline::kmsgmon

@@ -23,7 +23,7 @@
 #include "faultline/unique_fd.hpp"
 #include "oom/correlator.hpp"
 
-namespace kmsgmon {
+namespace faultline::kmsgmon {
 
 // True when a kernel-reported kill happened in the cgroup at host_path (or below it).
 bool kill_in_cgroup(const OomKill& kill, const std::string& host_path);
@@ -93,4 +93,4 @@ class OomWatch {
     Stats stats_;
 };
 
-}  // namespace kmsgmon
+}  // namespace faultline::kmsgmon

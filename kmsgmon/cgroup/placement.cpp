@@ -2,7 +2,7 @@
 
 #include <unistd.h>
 
-namespace kmsgmon {
+namespace faultline::kmsgmon {
 
 void add_placement_flags(faultline::FlagSet& flags, PlacementOptions& opt) {
     flags.add_string("cgroup", &opt.cgroup,
@@ -51,4 +51,4 @@ Placement find_placement(const PlacementOptions& opt) {
     return p;
 }
 
-}  // namespace kmsgmon
+}  // namespace faultline::kmsgmon

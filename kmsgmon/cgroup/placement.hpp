@@ -9,7 +9,7 @@
 #include "cgroup/discovery.hpp"
 #include "faultline/cli.hpp"
 
-namespace kmsgmon {
+namespace faultline::kmsgmon {
 
 struct PlacementOptions {
     std::string cgroup;  // --cgroup PATH: the memory cgroup directory to watch; "none": no cgroup
@@ -36,4 +36,4 @@ bool initial_pid_namespace(std::string_view ns_link);
 // The same for /proc/self/ns/cgroup (PROC_CGROUP_INIT_INO): another one means a container.
 bool initial_cgroup_namespace(std::string_view ns_link);
 
-}  // namespace kmsgmon
+}  // namespace faultline::kmsgmon

@@ -10,7 +10,7 @@
 #include <cerrno>
 #include <cstring>
 
-namespace kmsgmon {
+namespace faultline::kmsgmon {
 namespace {
 
 constexpr const char* kLevels[] = {"low", "medium", "critical"};
@@ -95,4 +95,4 @@ VmPressure PressureLevelWatch::level(EventLoop::Clock::time_point now) const {
     return VmPressure::none;
 }
 
-}  // namespace kmsgmon
+}  // namespace faultline::kmsgmon

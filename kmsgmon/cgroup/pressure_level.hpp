@@ -15,7 +15,7 @@
 #include "faultline/unique_fd.hpp"
 #include "pressure/sample.hpp"
 
-namespace kmsgmon {
+namespace faultline::kmsgmon {
 
 // Which signal stands for memory stalls, in order of preference: the cgroup's own PSI, else
 // (v1, its memory.pressure_level present) the level notifications, else the host's PSI.
@@ -53,4 +53,4 @@ class PressureLevelWatch {
     uint64_t notifications_ = 0;
 };
 
-}  // namespace kmsgmon
+}  // namespace faultline::kmsgmon

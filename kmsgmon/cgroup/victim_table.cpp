@@ -6,7 +6,7 @@
 #include "cgroup/discovery.hpp"
 #include "cgroup/memory_files.hpp"
 
-namespace kmsgmon {
+namespace faultline::kmsgmon {
 
 bool VictimTable::read_entry(int64_t pid, TableEntry& out) const {
     std::string status;
@@ -69,4 +69,4 @@ std::optional<TableEntry> VictimTable::pick(const std::vector<TableEntry>& vanis
     return *best;
 }
 
-}  // namespace kmsgmon
+}  // namespace faultline::kmsgmon

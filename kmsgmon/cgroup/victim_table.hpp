@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-namespace kmsgmon {
+namespace faultline::kmsgmon {
 
 struct TableEntry {
     int64_t pid = 0;
@@ -41,4 +41,4 @@ class VictimTable {
     std::map<int64_t, TableEntry> entries_;
 };
 
-}  // namespace kmsgmon
+}  // namespace faultline::kmsgmon

@@ -1,6 +1,6 @@
 #include "oom/correlator.hpp"
 
-namespace kmsgmon {
+namespace faultline::kmsgmon {
 
 template <class T>
 std::optional<T> OomCorrelator::take_recent(std::optional<T>& slot, uint64_t slot_ts,
@@ -37,4 +37,4 @@ std::optional<OomKill> OomCorrelator::feed(const KmsgRecord& record) {
     return std::nullopt;
 }
 
-}  // namespace kmsgmon
+}  // namespace faultline::kmsgmon

@@ -10,7 +10,7 @@
 #include "oom/kmsg_record.hpp"
 #include "oom/parser.hpp"
 
-namespace kmsgmon {
+namespace faultline::kmsgmon {
 
 struct OomKill {
     OomKilled killed;
@@ -39,4 +39,4 @@ class OomCorrelator {
     uint64_t trigger_ts_ = 0, constraint_ts_ = 0;
 };
 
-}  // namespace kmsgmon
+}  // namespace faultline::kmsgmon

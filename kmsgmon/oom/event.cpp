@@ -4,7 +4,7 @@
 
 #include <cstdio>
 
-namespace kmsgmon {
+namespace faultline::kmsgmon {
 namespace {
 
 template <class T>
@@ -70,4 +70,4 @@ std::string read_boot_id() {
     return id;
 }
 
-}  // namespace kmsgmon
+}  // namespace faultline::kmsgmon

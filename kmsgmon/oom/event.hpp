@@ -8,7 +8,7 @@
 #include "faultline/event.hpp"
 #include "oom/correlator.hpp"
 
-namespace kmsgmon {
+namespace faultline::kmsgmon {
 
 // What a memory cgroup adds to a kill it counted (inside a container): how the kill was
 // detected, the cgroup, its limit and usage, how the victim was found and, where the kernel's
@@ -33,4 +33,4 @@ faultline::Event system_oom_kill_event(const OomKill& kill, const faultline::Sou
 // The kernel's boot id (/proc/sys/kernel/random/boot_id), or "" when unreadable.
 std::string read_boot_id();
 
-}  // namespace kmsgmon
+}  // namespace faultline::kmsgmon

@@ -5,7 +5,7 @@
 #include "oom/event.hpp"
 #include "oom/kmsg_record.hpp"
 
-namespace kmsgmon {
+namespace faultline::kmsgmon {
 
 void add_kmsg_flags(faultline::FlagSet& flags, KmsgOptions& opt) {
     flags.add_string("kmsg", &opt.path,
@@ -92,4 +92,4 @@ void KmsgMonitor::on_record(std::string_view raw) {
     }
 }
 
-}  // namespace kmsgmon
+}  // namespace faultline::kmsgmon

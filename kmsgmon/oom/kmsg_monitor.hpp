@@ -14,7 +14,7 @@
 #include "oom/kmsg_reader.hpp"
 #include "oom/record_framer.hpp"
 
-namespace kmsgmon {
+namespace faultline::kmsgmon {
 
 struct KmsgOptions {
     std::string path = "/dev/kmsg";
@@ -71,4 +71,4 @@ class KmsgMonitor {
     Stats stats_;
 };
 
-}  // namespace kmsgmon
+}  // namespace faultline::kmsgmon

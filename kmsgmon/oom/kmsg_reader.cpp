@@ -7,7 +7,7 @@
 #include <cerrno>
 #include <cstring>
 
-namespace kmsgmon {
+namespace faultline::kmsgmon {
 
 bool KmsgReader::open(const std::string& path, bool from_start, std::string& error) {
     path_ = path;
@@ -62,4 +62,4 @@ KmsgReader::Status KmsgReader::read(std::string_view& chunk, std::string& error)
     }
 }
 
-}  // namespace kmsgmon
+}  // namespace faultline::kmsgmon

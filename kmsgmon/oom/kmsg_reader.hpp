@@ -8,7 +8,7 @@
 
 #include "faultline/unique_fd.hpp"
 
-namespace kmsgmon {
+namespace faultline::kmsgmon {
 
 class KmsgReader {
   public:
@@ -42,4 +42,4 @@ class KmsgReader {
     std::array<char, kBufferBytes> buf_{};
 };
 
-}  // namespace kmsgmon
+}  // namespace faultline::kmsgmon

@@ -2,7 +2,7 @@
 
 #include <charconv>
 
-namespace kmsgmon {
+namespace faultline::kmsgmon {
 namespace {
 
 int hex_value(char c) {
@@ -87,4 +87,4 @@ bool parse_kmsg_record(std::string_view raw, KmsgRecord& r, std::string& error) 
     return true;
 }
 
-}  // namespace kmsgmon
+}  // namespace faultline::kmsgmon

@@ -10,7 +10,7 @@
 #include <utility>
 #include <vector>
 
-namespace kmsgmon {
+namespace faultline::kmsgmon {
 
 struct KmsgRecord {
     unsigned pri = 0;           // (facility << 3) | level
@@ -35,4 +35,4 @@ bool parse_kmsg_record(std::string_view raw, KmsgRecord& out, std::string& error
 // backslash sequence is kept as it is.
 std::string unescape_kmsg(std::string_view s);
 
-}  // namespace kmsgmon
+}  // namespace faultline::kmsgmon

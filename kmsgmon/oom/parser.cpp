@@ -2,7 +2,7 @@
 
 #include <charconv>
 
-namespace kmsgmon {
+namespace faultline::kmsgmon {
 namespace {
 
 // The whole of s as a decimal integer (optional leading '-'). Returns nullopt otherwise.
@@ -162,4 +162,4 @@ OomLine parse_oom_line(std::string_view msg) {
     return std::monostate{};
 }
 
-}  // namespace kmsgmon
+}  // namespace faultline::kmsgmon

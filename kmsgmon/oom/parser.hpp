@@ -12,7 +12,7 @@
 #include <string_view>
 #include <variant>
 
-namespace kmsgmon {
+namespace faultline::kmsgmon {
 
 // "<comm> invoked oom-killer: ...": the process whose allocation triggered the OOM killer.
 struct OomInvoked {
@@ -41,4 +41,4 @@ using OomLine = std::variant<std::monostate, OomInvoked, OomConstraint, OomKille
 // that are not (or not well-formed) OOM lines; never throws except std::bad_alloc.
 OomLine parse_oom_line(std::string_view message);
 
-}  // namespace kmsgmon
+}  // namespace faultline::kmsgmon

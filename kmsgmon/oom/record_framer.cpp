@@ -1,6 +1,6 @@
 #include "oom/record_framer.hpp"
 
-namespace kmsgmon {
+namespace faultline::kmsgmon {
 
 void RecordFramer::take_line(std::string_view line, const Sink& sink, size_t& emitted) {
     if (line == "\n") return;  // blank lines (in replay files) separate nothing
@@ -74,4 +74,4 @@ size_t RecordFramer::finish(const Sink& sink) {
     return emitted + flush(sink);
 }
 
-}  // namespace kmsgmon
+}  // namespace faultline::kmsgmon

@@ -9,7 +9,7 @@
 #include <string>
 #include <string_view>
 
-namespace kmsgmon {
+namespace faultline::kmsgmon {
 
 class RecordFramer {
   public:
@@ -40,4 +40,4 @@ class RecordFramer {
     uint64_t discarded_ = 0;
 };
 
-}  // namespace kmsgmon
+}  // namespace faultline::kmsgmon

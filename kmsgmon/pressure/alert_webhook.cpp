@@ -4,7 +4,7 @@
 
 #include "pressure/event.hpp"
 
-namespace kmsgmon {
+namespace faultline::kmsgmon {
 
 std::string webhook_body(const Transition& tr, const faultline::Event& event,
                          const std::string& host) {
@@ -93,4 +93,4 @@ void AlertWebhook::run() {
     }
 }
 
-}  // namespace kmsgmon
+}  // namespace faultline::kmsgmon

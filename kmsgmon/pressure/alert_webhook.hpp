@@ -16,7 +16,7 @@
 #include "faultline/log.hpp"
 #include "pressure/detector.hpp"
 
-namespace kmsgmon {
+namespace faultline::kmsgmon {
 
 // The JSON body POSTed for a transition.
 std::string webhook_body(const Transition& tr, const faultline::Event& event,
@@ -63,4 +63,4 @@ class AlertWebhook {
     std::thread thread_;
 };
 
-}  // namespace kmsgmon
+}  // namespace faultline::kmsgmon

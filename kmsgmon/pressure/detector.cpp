@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-namespace kmsgmon {
+namespace faultline::kmsgmon {
 
 std::string_view level_name(PressureLevel level) {
     switch (level) {
@@ -174,4 +174,4 @@ bool PressureDetector::elevated() const {
            level_medium_.t || level_critical_.t || eta_warn_.t;
 }
 
-}  // namespace kmsgmon
+}  // namespace faultline::kmsgmon

@@ -20,7 +20,7 @@
 
 #include "pressure/sample.hpp"
 
-namespace kmsgmon {
+namespace faultline::kmsgmon {
 
 enum class PressureLevel { ok = 0, warning = 1, critical = 2 };
 
@@ -99,4 +99,4 @@ class PressureDetector {
 std::optional<double> least_squares_slope(const std::vector<double>& x,
                                           const std::vector<double>& y);
 
-}  // namespace kmsgmon
+}  // namespace faultline::kmsgmon

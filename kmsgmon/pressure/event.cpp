@@ -4,7 +4,7 @@
 
 #include <cctype>
 
-namespace kmsgmon {
+namespace faultline::kmsgmon {
 
 namespace {
 
@@ -79,4 +79,4 @@ std::string alert_text(const Transition& tr, const std::string& host) {
     return out;
 }
 
-}  // namespace kmsgmon
+}  // namespace faultline::kmsgmon

@@ -6,7 +6,7 @@
 #include "faultline/event.hpp"
 #include "pressure/detector.hpp"
 
-namespace kmsgmon {
+namespace faultline::kmsgmon {
 
 // The data object of a memory_pressure event (the fields core/faultline/schema.hpp
 // defines, one line of JSON).
@@ -19,4 +19,4 @@ faultline::Event memory_pressure_event(const Transition& tr, const faultline::So
 // 2.00 GiB free, draining 4.1 MiB/s, empty in ~56 s; ...".
 std::string alert_text(const Transition& tr, const std::string& host);
 
-}  // namespace kmsgmon
+}  // namespace faultline::kmsgmon

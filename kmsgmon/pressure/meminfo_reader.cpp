@@ -2,7 +2,7 @@
 
 #include <charconv>
 
-namespace kmsgmon {
+namespace faultline::kmsgmon {
 
 namespace {
 
@@ -56,4 +56,4 @@ bool MeminfoReader::read(MemInfo& out, std::string& error) {
     return file_.read(buf, text, error) && parse_meminfo(text, out, error);
 }
 
-}  // namespace kmsgmon
+}  // namespace faultline::kmsgmon

@@ -7,7 +7,7 @@
 
 #include "pressure/proc_file.hpp"
 
-namespace kmsgmon {
+namespace faultline::kmsgmon {
 
 struct MemInfo {
     int64_t mem_total_kb = 0;
@@ -31,4 +31,4 @@ class MeminfoReader {
     ProcFile file_;
 };
 
-}  // namespace kmsgmon
+}  // namespace faultline::kmsgmon

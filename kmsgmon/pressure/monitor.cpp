@@ -11,7 +11,7 @@
 #include "pressure/replay.hpp"
 #include "pressure/replay_sample.hpp"
 
-namespace kmsgmon {
+namespace faultline::kmsgmon {
 
 namespace {
 
@@ -303,4 +303,4 @@ bool PressureMonitor::flush(std::chrono::steady_clock::time_point deadline) {
     return !webhook_ || webhook_->flush(deadline);
 }
 
-}  // namespace kmsgmon
+}  // namespace faultline::kmsgmon

@@ -22,7 +22,7 @@
 #include "pressure/psi_reader.hpp"
 #include "pressure/psi_trigger.hpp"
 
-namespace kmsgmon {
+namespace faultline::kmsgmon {
 
 struct PressureOptions {
     std::string proc_root = "/proc";
@@ -125,4 +125,4 @@ class PressureMonitor {
     Stats stats_;
 };
 
-}  // namespace kmsgmon
+}  // namespace faultline::kmsgmon

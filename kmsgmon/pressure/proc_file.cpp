@@ -6,7 +6,7 @@
 #include <cerrno>
 #include <cstring>
 
-namespace kmsgmon {
+namespace faultline::kmsgmon {
 
 bool ProcFile::open(const std::string& path, std::string& error) {
     const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
@@ -31,4 +31,4 @@ bool ProcFile::read(std::span<char> buf, std::string_view& text, std::string& er
     return true;
 }
 
-}  // namespace kmsgmon
+}  // namespace faultline::kmsgmon

@@ -7,7 +7,7 @@
 
 #include "faultline/unique_fd.hpp"
 
-namespace kmsgmon {
+namespace faultline::kmsgmon {
 
 class ProcFile {
   public:
@@ -24,4 +24,4 @@ class ProcFile {
     std::string path_;
 };
 
-}  // namespace kmsgmon
+}  // namespace faultline::kmsgmon

@@ -3,7 +3,7 @@
 #include <charconv>
 #include <cmath>
 
-namespace kmsgmon {
+namespace faultline::kmsgmon {
 
 namespace {
 
@@ -72,4 +72,4 @@ bool PsiReader::read(PsiInfo& out, std::string& error) {
     return file_.read(buf, text, error) && parse_psi(text, out, error);
 }
 
-}  // namespace kmsgmon
+}  // namespace faultline::kmsgmon

@@ -7,7 +7,7 @@
 
 #include "pressure/proc_file.hpp"
 
-namespace kmsgmon {
+namespace faultline::kmsgmon {
 
 struct PsiLine {
     double avg10 = 0, avg60 = 0, avg300 = 0;  // percent of wall time
@@ -34,4 +34,4 @@ class PsiReader {
     ProcFile file_;
 };
 
-}  // namespace kmsgmon
+}  // namespace faultline::kmsgmon

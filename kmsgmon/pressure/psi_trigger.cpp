@@ -8,7 +8,7 @@
 #include <charconv>
 #include <cstring>
 
-namespace kmsgmon {
+namespace faultline::kmsgmon {
 
 std::string TriggerSpec::text() const {
     return kind + " " + std::to_string(stall_us) + " " + std::to_string(window_us);
@@ -74,4 +74,4 @@ bool PsiTrigger::arm(const std::string& path, const TriggerSpec& spec, std::stri
     return false;
 }
 
-}  // namespace kmsgmon
+}  // namespace faultline::kmsgmon

@@ -8,7 +8,7 @@
 
 #include "faultline/unique_fd.hpp"
 
-namespace kmsgmon {
+namespace faultline::kmsgmon {
 
 struct TriggerSpec {
     std::string kind;  // "some" or "full"
@@ -41,4 +41,4 @@ class PsiTrigger {
     bool widened_ = false;
 };
 
-}  // namespace kmsgmon
+}  // namespace faultline::kmsgmon

@@ -9,7 +9,7 @@
 #include "pressure/event.hpp"
 #include "pressure/replay_sample.hpp"
 
-namespace kmsgmon {
+namespace faultline::kmsgmon {
 
 namespace {
 
@@ -81,4 +81,4 @@ size_t replay_samples(const std::vector<PressureSample>& samples, const faultlin
     return events;
 }
 
-}  // namespace kmsgmon
+}  // namespace faultline::kmsgmon

@@ -9,7 +9,7 @@
 #include "faultline/event.hpp"
 #include "pressure/detector.hpp"
 
-namespace kmsgmon {
+namespace faultline::kmsgmon {
 
 // Reads every sample of an NDJSON file (blank lines skipped). Returns false with error set to
 // "FILE:LINE: what" for an unreadable file or the first malformed line.
@@ -25,4 +25,4 @@ size_t replay_samples(const std::vector<PressureSample>& samples, const faultlin
                       std::FILE* out, const DetectorConfig& config = {},
                       const std::function<void(const Transition&)>& on_transition = {});
 
-}  // namespace kmsgmon
+}  // namespace faultline::kmsgmon

@@ -4,7 +4,7 @@
 
 #include "faultline/json_writer.hpp"
 
-namespace kmsgmon {
+namespace faultline::kmsgmon {
 
 namespace {
 
@@ -136,4 +136,4 @@ std::string format_sample(const PressureSample& s) {
     return o.finish();
 }
 
-}  // namespace kmsgmon
+}  // namespace faultline::kmsgmon

@@ -15,7 +15,7 @@
 
 #include "pressure/sample.hpp"
 
-namespace kmsgmon {
+namespace faultline::kmsgmon {
 
 class SampleParser {
   public:
@@ -31,4 +31,4 @@ class SampleParser {
 // One sample as a line of the format above (no newline).
 std::string format_sample(const PressureSample& s);
 
-}  // namespace kmsgmon
+}  // namespace faultline::kmsgmon

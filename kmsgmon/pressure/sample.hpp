@@ -6,7 +6,7 @@
 #include <string>
 #include <string_view>
 
-namespace kmsgmon {
+namespace faultline::kmsgmon {
 
 // cgroup v1 memory.pressure_level, the kernel's vmpressure levels (reclaim cost): low
 // (reclaiming), medium (swapping, evicting active caches), critical (thrashing, OOM near).
@@ -49,4 +49,4 @@ struct PressureSample {
     std::string cgroup;  // the cgroup when scope is "cgroup"
 };
 
-}  // namespace kmsgmon
+}  // namespace faultline::kmsgmon

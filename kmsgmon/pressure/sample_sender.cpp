@@ -2,7 +2,7 @@
 
 #include <fmt/format.h>
 
-namespace kmsgmon {
+namespace faultline::kmsgmon {
 
 faultline::MemorySample memory_sample_of(const PressureSample& s, const std::string& host,
                                          int64_t ts_ms) {
@@ -85,4 +85,4 @@ void SampleSender::run() {
     }
 }
 
-}  // namespace kmsgmon
+}  // namespace faultline::kmsgmon

@@ -18,7 +18,7 @@
 #include "faultline/memory_sample.hpp"
 #include "pressure/sample.hpp"
 
-namespace kmsgmon {
+namespace faultline::kmsgmon {
 
 // The sample as the hub takes it: ts_ms is the wall clock now (the sample was just read).
 faultline::MemorySample memory_sample_of(const PressureSample& s, const std::string& host,
@@ -60,4 +60,4 @@ class SampleSender {
     std::thread thread_;
 };
 
-}  // namespace kmsgmon
+}  // namespace faultline::kmsgmon

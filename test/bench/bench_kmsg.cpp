@@ -55,13 +55,13 @@ std::string make_log(int n) {
 }
 
 double parse_rate(const std::string& log, int records, size_t& kills) {
-    kmsgmon::RecordFramer framer;
-    kmsgmon::OomCorrelator correlator;
+    faultline::kmsgmon::RecordFramer framer;
+    faultline::kmsgmon::OomCorrelator correlator;
     kills = 0;
-    kmsgmon::KmsgRecord r;
+    faultline::kmsgmon::KmsgRecord r;
     std::string why;
     auto sink = [&](std::string_view raw) {
-        if (kmsgmon::parse_kmsg_record(raw, r, why) && correlator.feed(r)) ++kills;
+        if (faultline::kmsgmon::parse_kmsg_record(raw, r, why) && correlator.feed(r)) ++kills;
     };
     const auto t0 = Clock::now();
     framer.feed(log, sink);

@@ -33,8 +33,8 @@ double rate(long n, Op op) {
 int main() {
     const long n = faultline::bench::scaled(20000);
     std::string err;
-    kmsgmon::MeminfoReader mr;
-    kmsgmon::PsiReader pr;
+    faultline::kmsgmon::MeminfoReader mr;
+    faultline::kmsgmon::PsiReader pr;
     if (!mr.open("/proc/meminfo", err)) return std::fprintf(stderr, "%s\n", err.c_str()), 1;
     const bool psi = pr.open("/proc/pressure/memory", err);
 
@@ -52,23 +52,23 @@ int main() {
             if (std::sscanf(line.c_str(), "MemAvailable: %ld kB", &v) == 1) total += v;
         if (total < 0) std::abort();
     });
-    kmsgmon::MemInfo m;
-    kmsgmon::PsiInfo p;
-    kmsgmon::PressureDetector live;
+    faultline::kmsgmon::MemInfo m;
+    faultline::kmsgmon::PsiInfo p;
+    faultline::kmsgmon::PressureDetector live;
     double t = 0;
     const double ours = rate(n, [&] {
         if (!mr.read(m, err)) std::abort();
-        kmsgmon::PressureSample s;
+        faultline::kmsgmon::PressureSample s;
         s.t = t += 1, s.mem_total_kb = m.mem_total_kb, s.mem_available_kb = m.mem_available_kb;
         s.swap_total_kb = m.swap_total_kb, s.swap_free_kb = m.swap_free_kb;
         if (psi && pr.read(p, err))
             s.psi_some_avg10 = p.some.avg10, s.psi_full_avg10 = p.full.avg10;
         live.observe(s);
     });
-    kmsgmon::PressureDetector d;
+    faultline::kmsgmon::PressureDetector d;
     t = 0;
     const double step = rate(n * 10, [&] {
-        kmsgmon::PressureSample s;
+        faultline::kmsgmon::PressureSample s;
         s.t = t += 1, s.mem_total_kb = 32 << 20, s.mem_available_kb = 4 << 20;
         s.swap_total_kb = 2 << 20, s.swap_free_kb = (2 << 20) - int64_t(t);
         s.psi_some_avg10 = 1.0, s.psi_full_avg10 = 0.1;
@@ -85,5 +85,5 @@ int main() {
     fmt::print("\none sample is {:.1f}x cheaper than the naive meminfo read alone\n", ours / naive);
     fmt::print("at one sample per 5 s: {:.1f} us of CPU per minute\n", 12 * 1e6 / ours);
     fmt::print("detector fit window at 1 Hz: {} samples x {} bytes\n", 61,
-               sizeof(kmsgmon::PressureSample));
+               sizeof(faultline::kmsgmon::PressureSample));
 }

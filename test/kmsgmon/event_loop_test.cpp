@@ -11,7 +11,7 @@
 #include "faultline/signal_fd.hpp"
 
 using namespace std::chrono_literals;
-using kmsgmon::EventLoop;
+using faultline::kmsgmon::EventLoop;
 
 TEST_CASE("a signal on the stop fd ends an idle loop, which then waits for nothing else") {
     std::string error;

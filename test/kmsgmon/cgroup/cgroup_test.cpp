@@ -24,7 +24,7 @@
 #include "faultline/event_decode.hpp"
 #include "pressure/event.hpp"
 
-using namespace kmsgmon;
+using namespace faultline::kmsgmon;
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 

@@ -13,22 +13,22 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     const std::string_view bytes(reinterpret_cast<const char*>(data), size);
-    kmsgmon::RecordFramer framer;
-    kmsgmon::OomCorrelator correlator;
+    faultline::kmsgmon::RecordFramer framer;
+    faultline::kmsgmon::OomCorrelator correlator;
     auto sink = [&](std::string_view raw) {
-        kmsgmon::KmsgRecord rec;
+        faultline::kmsgmon::KmsgRecord rec;
         std::string why;
-        if (!kmsgmon::parse_kmsg_record(raw, rec, why)) {
+        if (!faultline::kmsgmon::parse_kmsg_record(raw, rec, why)) {
             if (why.empty()) std::abort();  // a refusal always says why
             return;
         }
         rec.pri &= 7;  // as if from the kernel, so the correlator looks at every line
-        if (auto kill = correlator.feed(rec)) (void)kmsgmon::system_oom_kill_data(*kill);
+        if (auto kill = correlator.feed(rec)) (void)faultline::kmsgmon::system_oom_kill_data(*kill);
     };
     // Two feeds split in the middle exercise partial lines.
     framer.feed(bytes.substr(0, size / 2), sink);
     framer.feed(bytes.substr(size / 2), sink);
     framer.finish(sink);
-    (void)kmsgmon::parse_oom_line(bytes);
+    (void)faultline::kmsgmon::parse_oom_line(bytes);
     return 0;
 }

@@ -11,7 +11,7 @@
 #include "oom/parser.hpp"
 #include "oom/record_framer.hpp"
 
-using namespace kmsgmon;
+using namespace faultline::kmsgmon;
 
 namespace {
 

@@ -7,7 +7,7 @@
 #include "pressure/event.hpp"
 #include "pressure/replay.hpp"
 
-using namespace kmsgmon;
+using namespace faultline::kmsgmon;
 
 namespace {
 

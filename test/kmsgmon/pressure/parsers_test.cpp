@@ -13,7 +13,7 @@
 #include "pressure/psi_trigger.hpp"
 #include "pressure/replay_sample.hpp"
 
-using namespace kmsgmon;
+using namespace faultline::kmsgmon;
 
 TEST_CASE("meminfo: the four fields, swapless kernels, malformed values") {
     MemInfo m;

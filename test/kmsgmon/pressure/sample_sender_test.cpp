@@ -16,7 +16,7 @@
 #include "faultline/memory_sample_decode.hpp"
 #include "pressure/sample_sender.hpp"
 
-using kmsgmon::SampleSender;
+using faultline::kmsgmon::SampleSender;
 using Clock = std::chrono::steady_clock;
 
 namespace {
@@ -28,8 +28,8 @@ faultline::HttpUrl url_of(int port) {
     return u;
 }
 
-kmsgmon::PressureSample pressure_sample(int64_t avail) {
-    kmsgmon::PressureSample s;
+faultline::kmsgmon::PressureSample pressure_sample(int64_t avail) {
+    faultline::kmsgmon::PressureSample s;
     s.t = 12.5;
     s.mem_total_kb = 1000, s.mem_available_kb = avail, s.swap_total_kb = 10, s.swap_free_kb = 5;
     s.psi_some_avg10 = 2.5;
@@ -82,15 +82,15 @@ bool eventually(F f, std::chrono::milliseconds within = std::chrono::seconds(5))
 }  // namespace
 
 TEST_CASE("sample sender: the pressure sample as the hub takes it") {
-    auto s = kmsgmon::memory_sample_of(pressure_sample(400), "vm-1", 1765092000123);
+    auto s = faultline::kmsgmon::memory_sample_of(pressure_sample(400), "vm-1", 1765092000123);
     CHECK(faultline::encode_memory_sample(s) ==
           R"({"ts_ms":1765092000123,"host":"vm-1","scope":"host","mem_total_kb":1000,)"
           R"("mem_available_kb":400,"swap_total_kb":10,"swap_free_kb":5,"psi_some_avg10":2.5})");
-    kmsgmon::PressureSample c = pressure_sample(1);
+    faultline::kmsgmon::PressureSample c = pressure_sample(1);
     c.scope = "cgroup";
     c.cgroup = "/docker/x";
     c.psi_full_avg10 = 0.5;
-    s = kmsgmon::memory_sample_of(c, "", 1);
+    s = faultline::kmsgmon::memory_sample_of(c, "", 1);
     CHECK(s.scope == "cgroup");
     CHECK(s.cgroup == "/docker/x");
     CHECK(s.host == "unknown");  // the hub refuses an empty host
@@ -106,22 +106,22 @@ TEST_CASE("sample sender: samples reach the hub; a refusal is logged once per ou
     Hub hub;
     std::mutex mu;
     std::vector<std::string> logs;
-    kmsgmon::SampleSenderOptions o;
+    faultline::kmsgmon::SampleSenderOptions o;
     o.log = [&](std::string_view l) {
         std::lock_guard lock(mu);
         logs.emplace_back(l);
     };
     SampleSender sender(url_of(hub.port), o);
-    sender.post(kmsgmon::memory_sample_of(pressure_sample(1), "vm", 1000));
+    sender.post(faultline::kmsgmon::memory_sample_of(pressure_sample(1), "vm", 1000));
     REQUIRE(eventually([&] { return hub.count() == 1; }));
     CHECK(hub.got[0].mem_available_kb == 1);
     hub.status = 400;
     for (int i = 0; i < 3; ++i) {
-        sender.post(kmsgmon::memory_sample_of(pressure_sample(2), "vm", 2000 + i));
+        sender.post(faultline::kmsgmon::memory_sample_of(pressure_sample(2), "vm", 2000 + i));
         REQUIRE(eventually([&] { return sender.stats().dropped == uint64_t(i + 1); }));
     }
     hub.status = 204;
-    sender.post(kmsgmon::memory_sample_of(pressure_sample(3), "vm", 3000));
+    sender.post(faultline::kmsgmon::memory_sample_of(pressure_sample(3), "vm", 3000));
     REQUIRE(eventually([&] { return sender.stats().sent == 2; }));
     std::lock_guard lock(mu);
     REQUIRE(logs.size() == 2);
@@ -139,13 +139,13 @@ TEST_CASE("sample sender: post() never waits on a hub that does not answer") {
     REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
     REQUIRE(::listen(fd, 64) == 0);
     REQUIRE(::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) == 0);
-    kmsgmon::SampleSenderOptions o;
+    faultline::kmsgmon::SampleSenderOptions o;
     o.timeout = std::chrono::milliseconds(300);
     {
         SampleSender sender(url_of(ntohs(a.sin_port)), o);
         const auto t0 = Clock::now();
         for (int i = 0; i < 50; ++i)
-            sender.post(kmsgmon::memory_sample_of(pressure_sample(i), "vm", 1000 + i));
+            sender.post(faultline::kmsgmon::memory_sample_of(pressure_sample(i), "vm", 1000 + i));
         CHECK(Clock::now() - t0 < std::chrono::milliseconds(50));
         // One in flight at most; the rest replaced each other and were counted as dropped.
         REQUIRE(eventually([&] { return sender.stats().dropped == 50; }));

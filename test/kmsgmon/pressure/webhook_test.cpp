@@ -12,7 +12,7 @@
 #include "pressure/alert_webhook.hpp"
 #include "pressure/event.hpp"
 
-using namespace kmsgmon;
+using namespace faultline::kmsgmon;
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
 
