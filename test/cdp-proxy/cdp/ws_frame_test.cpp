@@ -5,6 +5,7 @@
 
 #include "catch.hpp"
 #include "cdp/ws_frame.hpp"
+#include "ws_frame_builder.hpp"
 
 using namespace faultline::cdp;
 
@@ -12,25 +13,8 @@ namespace {
 
 // One frame: fin, opcode, payload, masked with a fixed key when mask is set.
 std::string frame(bool fin, unsigned opcode, const std::string& payload, bool mask) {
-    std::string f;
-    f.push_back(static_cast<char>((fin ? 0x80 : 0) | opcode));
-    const unsigned char m = mask ? 0x80 : 0;
-    const uint64_t n = payload.size();
-    if (n < 126) {
-        f.push_back(static_cast<char>(m | n));
-    } else if (n < 65536) {
-        f.push_back(static_cast<char>(m | 126));
-        f.push_back(static_cast<char>(n >> 8));
-        f.push_back(static_cast<char>(n & 0xff));
-    } else {
-        f.push_back(static_cast<char>(m | 127));
-        for (int i = 7; i >= 0; --i) f.push_back(static_cast<char>((n >> (8 * i)) & 0xff));
-    }
-    const unsigned char key[4] = {0x12, 0x34, 0x56, 0x78};
-    if (mask) f.append(reinterpret_cast<const char*>(key), 4);
-    for (size_t i = 0; i < n; ++i)
-        f.push_back(static_cast<char>(mask ? payload[i] ^ key[i % 4] : payload[i]));
-    return f;
+    return faultline::test::ws_frame(static_cast<unsigned char>((fin ? 0x80 : 0) | opcode), payload,
+                                     mask);
 }
 
 std::string close_payload(uint16_t code) {

@@ -7,6 +7,7 @@
 #include "catch.hpp"
 #include "cdp/ws_frame.hpp"
 #include "cdp/ws_rules.hpp"
+#include "ws_frame_builder.hpp"
 
 using namespace faultline::cdp;
 
@@ -14,19 +15,7 @@ namespace {
 
 // A masked (or not) frame header with raw first byte b0 and payload length n, then the payload.
 std::string frame(unsigned char b0, uint64_t n, bool mask = true) {
-    std::string f(1, static_cast<char>(b0));
-    const unsigned char m = mask ? 0x80 : 0;
-    if (n < 126) {
-        f.push_back(static_cast<char>(m | n));
-    } else if (n < 65536) {
-        f.push_back(static_cast<char>(m | 126));
-        f.push_back(static_cast<char>(n >> 8));
-        f.push_back(static_cast<char>(n & 0xff));
-    } else {
-        f.push_back(static_cast<char>(m | 127));
-        for (int i = 7; i >= 0; --i) f.push_back(static_cast<char>((n >> (8 * i)) & 0xff));
-    }
-    if (mask) f.append("\x01\x02\x03\x04", 4);
+    std::string f = faultline::test::ws_frame_header(b0, n, mask);
     if (n < (1u << 20)) f.append(static_cast<size_t>(n), 'x');
     return f;
 }

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "catch.hpp"
+#include "ws_frame_builder.hpp"
 
 using namespace faultline;
 using namespace faultline::proxy;
@@ -25,23 +26,7 @@ using namespace std::chrono_literals;
 namespace {
 
 std::string frame(unsigned char b0, const std::string& payload, bool mask) {
-    std::string f(1, static_cast<char>(b0));
-    const unsigned char m = mask ? 0x80 : 0;
-    const uint64_t n = payload.size();
-    if (n < 126) {
-        f.push_back(static_cast<char>(m | n));
-    } else if (n < 65536) {
-        f.push_back(static_cast<char>(m | 126));
-        f.push_back(static_cast<char>(n >> 8));
-        f.push_back(static_cast<char>(n & 0xff));
-    } else {
-        f.push_back(static_cast<char>(m | 127));
-        for (int i = 7; i >= 0; --i) f.push_back(static_cast<char>((n >> (8 * i)) & 0xff));
-    }
-    const char key[4] = {0x0a, 0x0b, 0x0c, 0x0d};
-    if (mask) f.append(key, 4);
-    for (size_t i = 0; i < n; ++i) f.push_back(mask ? payload[i] ^ key[i % 4] : payload[i]);
-    return f;
+    return faultline::test::ws_frame(b0, payload, mask);
 }
 
 // Reads until EOF, a complete Close frame at the end of what came, or the deadline.
