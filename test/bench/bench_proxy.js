@@ -16,7 +16,7 @@ const h = require('../integration/lib/proxy_harness');
 
 // FAULTLINE_BENCH_SHORT=1: one short round, so the suite can run it once (numbers mean nothing).
 const SHORT = !!Number(process.env.FAULTLINE_BENCH_SHORT || 0);
-const ROUNDS = Number(process.env.BENCH_ROUNDS || (SHORT ? 1 : 3));
+const ROUNDS = Number(process.env.BENCH_ROUNDS || (SHORT ? 1 : 5));
 const COMMANDS = SHORT ? 100 : 2000;
 const BIG = 20 * 1024 * 1024;
 const IDLE = 200;
@@ -97,8 +97,11 @@ async function main() {
 
     const results = {};
     for (const name of Object.keys(paths)) results[name] = { rtt: [], transfer: [] };
+    const names = Object.keys(paths);
     for (let round = 0; round < ROUNDS; round++) {
-      for (const name of Object.keys(paths)) {  // interleaved so drift hits every path alike
+      // Interleaved so drift hits every path alike, each round starting one path later so that
+      // no path always follows the same one.
+      for (const name of names.map((_, i) => names[(i + round) % names.length])) {
         results[name].rtt.push(await rtt(sockets[name]));
         for (let i = 0; i < 3; i++) results[name].transfer.push(await transfer(sockets[name]));
       }
