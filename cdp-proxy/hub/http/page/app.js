@@ -117,14 +117,16 @@
   let oldestLoaded = Infinity;     // lowest seq the JSON pages have reached
   let reachedStart = false;
   let lastSeq = 0;                 // highest seq seen: the stream resumes after it
-  let dirty = true;
+  let dirty = true;                // the view must be filtered again from all items
+  const fresh = [];                // items that arrived at the head since the last render
 
   function insert(item) {
     let lo = 0, hi = items.length;  // first index whose key is below item.key
     while (lo < hi) { const mid = (lo + hi) >> 1; if (items[mid].key > item.key) lo = mid + 1; else hi = mid; }
     if (items[lo] && items[lo].key === item.key) return false;
     items.splice(lo, 0, item);
-    dirty = true;
+    // A live event lands at the head: the view grows by it alone (no refilter of every row).
+    if (lo === 0 && !dirty) fresh.push(item); else dirty = true;
     return true;
   }
   function addEvent(ev, live) {
@@ -166,13 +168,16 @@
     fType.value = keep;
   }
   let view = [];
-  function matches(it) {
+  // The filter as it stands, read from the inputs once per pass (not once per row).
+  function currentFilter() {
+    return { cat: fCat.value, type: fType.value, q: fText.value.trim().toLowerCase() };
+  }
+  function matches(it, f = currentFilter()) {
     if (it.gap) return true;  // a gap is never filtered away: the reader missed those events
     const ev = it.ev;
-    if (fCat.value && ev.category !== fCat.value) return false;
-    if (fType.value && ev.type !== fType.value) return false;
-    const q = fText.value.trim().toLowerCase();
-    return !q || ev.search.includes(q);
+    if (f.cat && ev.category !== f.cat) return false;
+    if (f.type && ev.type !== f.type) return false;
+    return !f.q || ev.search.includes(f.q);
   }
   for (const el of [fCat, fType, fText]) el.addEventListener('input', () => { dirty = true; schedule(); });
 
@@ -202,9 +207,12 @@
       `${link} ${esc(ev.text)}`;
   }
   function render() {
-    if (dirty) {
-      view = items.filter(matches);
+    if (dirty || fresh.length) {
+      const f = currentFilter();
+      if (dirty) view = items.filter((it) => matches(it, f));
+      else view = fresh.filter((it) => matches(it, f)).reverse().concat(view);  // newest first
       dirty = false;
+      fresh.length = 0;
       spacer.style.height = `${view.length * ROW}px`;
       $('count').textContent = `${view.length} of ${events.size} events`;
     }
@@ -336,7 +344,14 @@
       addEvent(ev, true);
     }
     if (oldestLoaded === Infinity && ev.seq > 0) oldestLoaded = ev.seq;
-    schedule();
+    scheduleLive();
+  }
+  // Live events redraw at most every LIVE_MS: a flood of events costs a few renders a second,
+  // not one a frame (the hub and the page share the VM's cores).
+  const LIVE_MS = 200;
+  let liveTimer = 0;
+  function scheduleLive() {
+    if (!liveTimer) liveTimer = setTimeout(() => { liveTimer = 0; schedule(); }, LIVE_MS);
   }
 
   // ---- the memory chart
