@@ -43,7 +43,8 @@ place() {
 place "$conf_dir/supervisord.conf.example" "$tmp/supervisord.conf"
 place "$conf_dir/chromium.conf" "$tmp/conf.d/chromium.conf"
 programs=(chromium)
-if "$cdp_proxy" --help | grep -q -- --api-listen && "$kmsgmon" --help | grep -q -- --hub; then
+# --help is read whole: grep -q on a pipe ends it early, which pipefail calls a failure.
+if grep -q -- --api-listen <<<"$("$cdp_proxy" --help)" && grep -q -- --hub <<<"$("$kmsgmon" --help)"; then
     place "$conf_dir/faultline-cdp-proxy.conf" "$tmp/conf.d/faultline-cdp-proxy.conf"
     place "$conf_dir/faultline-kmsgmon.conf" "$tmp/conf.d/faultline-kmsgmon.conf"
     programs+=(cdp-proxy kmsgmon)

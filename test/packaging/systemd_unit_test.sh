@@ -20,9 +20,12 @@ for d in 'OOMScoreAdjust=-1000' 'NoNewPrivileges=yes' 'ProtectSystem=strict' 'Re
 done
 # The flags the unit passes must be ones kmsgmon --help lists (a kmsgmon without --hub, which
 # predates them, skips this check).
-if "$kmsgmon" --help | grep -q -- --hub; then
+# (--help is read once: grep -q on a pipe would end it early, and pipefail would call that a
+# failure.)
+help=$("$kmsgmon" --help)
+if grep -q -- --hub <<<"$help"; then
     for f in $(sed -n 's/^ExecStart=[^ ]*//p' "$unit"); do
-        "$kmsgmon" --help | grep -q -- "$f" || fail "the unit passes $f, which kmsgmon --help does not list"
+        grep -q -- "$f" <<<"$help" || fail "the unit passes $f, which kmsgmon --help does not list"
     done
     echo "ok: kmsgmon knows every flag the unit passes"
 else
