@@ -107,8 +107,25 @@ async function startChromium({ port, logFile }) {
   };
 }
 
-// The proxy binary (CDP_PROXY) with args; resolves once it listens. Events come from its stdout
-// (NDJSON, one event per line).
+// Splits a Server-Sent Events stream into its events: feed it each chunk (a string), get back
+// the events completed so far as {id, data} (data: the data lines joined; '' for a heartbeat).
+function sseSplitter() {
+  let buf = '';
+  return (chunk) => {
+    buf += chunk;
+    const out = [];
+    let end;
+    while ((end = buf.indexOf('\n\n')) >= 0) {
+      const block = buf.slice(0, end);
+      buf = buf.slice(end + 2);
+      const id = (block.match(/^id: (\d+)$/m) || [])[1];
+      const data = block.split('\n').filter((l) => l.startsWith('data:')).map((l) => l.slice(5).trimStart()).join('\n');
+      out.push({ id, data });
+    }
+    return out;
+  };
+}
+
 // Reads the hub's Server-Sent Events stream from seq 1 on and pushes each event into events.
 // Connection: close, so no idle keep-alive connection is left for the hub to wait on at exit.
 function followHub(url, events) {
@@ -117,19 +134,13 @@ function followHub(url, events) {
     const req = http.get(`${url}/telemetry/stream?since=0`,
       { agent: false, headers: { Accept: 'text/event-stream', Connection: 'close' } }, (res) => {
         if (res.statusCode !== 200) return reject(new Error(`hub stream answered ${res.statusCode}`));
-        let buf = '';
+        const split = sseSplitter();
         res.setEncoding('utf8');
         res.on('data', (chunk) => {
-          buf += chunk;
-          let end;
-          while ((end = buf.indexOf('\n\n')) >= 0) {
-            const block = buf.slice(0, end);
-            buf = buf.slice(end + 2);
-            const data = block.split('\n').filter((l) => l.startsWith('data:')).map((l) => l.slice(5).trimStart()).join('\n');
-            if (data) {
-              const e = JSON.parse(data);
-              if (e.type && e.data) events.push(e);
-            }
+          for (const { data } of split(chunk)) {
+            if (!data) continue;
+            const e = JSON.parse(data);
+            if (e.type && e.data) events.push(e);
           }
         });
         res.on('error', () => {});
@@ -137,32 +148,6 @@ function followHub(url, events) {
       });
     req.on('error', reject);
   });
-}
-
-// The proxy binary (CDP_PROXY) with args; resolves once it listens. Events come from its stdout
-// (NDJSON, one event per line).
-// Reads the hub's Server-Sent Events stream from seq 1 on and pushes each event into events.
-async function followHub(url, events) {
-  const res = await fetch(`${url}/telemetry/stream?since=0`, { headers: { Accept: 'text/event-stream' } });
-  if (res.status !== 200) throw new Error(`hub stream answered ${res.status}`);
-  let buf = '';
-  (async () => {
-    try {
-      for await (const chunk of res.body) {
-        buf += Buffer.from(chunk).toString('utf8');
-        let end;
-        while ((end = buf.indexOf('\n\n')) >= 0) {
-          const block = buf.slice(0, end);
-          buf = buf.slice(end + 2);
-          const data = block.split('\n').filter((l) => l.startsWith('data:')).map((l) => l.slice(5).trimStart()).join('\n');
-          if (data) {
-            const e = JSON.parse(data);
-            if (e.type && e.data) events.push(e);
-          }
-        }
-      }
-    } catch {}  // the hub stopped
-  })();
 }
 
 // Every proxy started, for run()'s check: none of their hubs may log a schema violation.
@@ -278,7 +263,7 @@ async function run(steps, cleanup) {
 
 module.exports = {
   requirePrerequisites, skip, sleep, tmpDir, freePort, waitFor, getJson, startChromium, startProxy,
-  disconnectOf, check, equal, run, followHub,
+  disconnectOf, check, equal, run, followHub, sseSplitter,
 };
 
 // Sends raw bytes to 127.0.0.1:port and reads until the server closes (the proxy answers

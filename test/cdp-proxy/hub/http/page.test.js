@@ -41,15 +41,9 @@ function follow(hub, seen) {
       try {
         const res = await fetch(`${hub}/telemetry/stream?since=${last}`,
           { headers: { Accept: 'text/event-stream', 'Last-Event-ID': String(last) } });
-        let buf = '';
+        const split = h.sseSplitter();
         for await (const chunk of res.body) {
-          buf += Buffer.from(chunk).toString('utf8');
-          let end;
-          while ((end = buf.indexOf('\n\n')) >= 0) {
-            const block = buf.slice(0, end);
-            buf = buf.slice(end + 2);
-            const id = (block.match(/^id: (\d+)$/m) || [])[1];
-            const data = block.split('\n').filter((l) => l.startsWith('data:')).map((l) => l.slice(5).trimStart()).join('\n');
+          for (const { id, data } of split(Buffer.from(chunk).toString('utf8'))) {
             if (!data) continue;
             const e = JSON.parse(data);
             if (e.seq > 0) seen.set(e.seq, e);
