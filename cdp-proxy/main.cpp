@@ -142,6 +142,9 @@ int main(int argc, char** argv) {
     hub.watch_control([&proxy](const std::vector<std::string>& excluded) {
         proxy.set_excluded_methods(excluded);
     });
+    // The relay publishes from a queue: drained before a capture changes, so that the
+    // commands answered inside a capture are recorded inside it.
+    hub.before_capture_change([&proxy] { proxy.flush_events(); });
     hub.watch_capture([&monitor, &proxy, monitor_on = monitor_opts.enabled](
                           const std::vector<std::string>& categories) {
         if (monitor_on) monitor.set_categories(categories);
@@ -153,6 +156,7 @@ int main(int argc, char** argv) {
     log(std::string(sig == SIGTERM ? "SIGTERM" : "SIGINT") + ", stopping");
     hub.watch_capture({});
     hub.watch_control({});
+    hub.before_capture_change({});
     monitor.stop();  // held page crashes are published first
     proxy.stop();    // relays end with context_cancelled, published before the hub stops
     hub.stop();

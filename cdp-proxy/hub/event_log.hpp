@@ -123,6 +123,10 @@ class EventLog {
     void watch_capture(CaptureObserver observer);
     // Told control.cdp.excluded_methods now and after every change; runs under the lock.
     void watch_control(std::function<void(const std::vector<std::string>&)> observer);
+    // Called (without the lock) before every capture start, change and end: a producer that
+    // publishes from a queue drains it there, so that what it observed inside a capture is
+    // recorded inside it. drain may publish; empty = none.
+    void before_capture_change(std::function<void()> drain);
 
     HealthSnapshot health();  // logs a pending note first
     uint64_t last_seq() const;
@@ -141,6 +145,7 @@ class EventLog {
     void restore(const JournalRecovery& rec);
     void log(const std::string& msg) const;
     void flush_note();
+    void drain_producers();  // before_capture_change's function, outside mu_
     bool can_store_locked(size_t events, std::string& why) const;
     uint64_t accept_locked(Event& e, bool droppable);
     uint64_t record_locked(Event& e, bool droppable);
@@ -162,6 +167,7 @@ class EventLog {
     CaptureState capture_;
     std::vector<std::string> control_excluded_;
     std::function<void(const std::vector<std::string>&)> control_observer_;
+    std::function<void()> drain_;   // before_capture_change
     OomLink oom_link_;              // page_crashed -> the system_oom_kill that caused it
     bool closed_ = false;           // journal closed: nothing more is recorded
     uint64_t unsequenced_run_ = 0;  // in-process events dropped since the last recorded one

@@ -33,6 +33,7 @@ std::optional<EndedCapture> EventLog::end_capture_locked() {
 
 bool EventLog::start_capture(std::vector<std::string> categories, CaptureSession& started,
                              uint64_t& seq, std::string& active_id) {
+    drain_producers();
     bool ok = false;
     {
         std::lock_guard lock(mu_);
@@ -44,6 +45,7 @@ bool EventLog::start_capture(std::vector<std::string> categories, CaptureSession
 }
 
 std::optional<EndedCapture> EventLog::end_capture() {
+    drain_producers();
     std::optional<EndedCapture> ended;
     {
         std::lock_guard lock(mu_);
@@ -76,6 +78,7 @@ CaptureChange EventLog::configure_capture(
     bool require_active,
     const std::function<std::optional<std::vector<std::string>>(const CaptureSession*)>& categories,
     const std::optional<std::vector<std::string>>& excluded, CaptureView& view) {
+    drain_producers();
     CaptureChange change = CaptureChange::none;
     {
         std::lock_guard lock(mu_);
@@ -104,6 +107,20 @@ CaptureChange EventLog::configure_capture(
     }
     flush_note();
     return change;
+}
+
+void EventLog::before_capture_change(std::function<void()> drain) {
+    std::lock_guard lock(mu_);
+    drain_ = std::move(drain);
+}
+
+void EventLog::drain_producers() {
+    std::function<void()> drain;
+    {
+        std::lock_guard lock(mu_);
+        drain = drain_;
+    }
+    if (drain) drain();
 }
 
 void EventLog::watch_capture(CaptureObserver observer) {

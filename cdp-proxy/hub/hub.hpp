@@ -110,6 +110,11 @@ class Hub : public DurableStream, public sinks::SinkRegistry {
         log_.watch_control(std::move(observer));
     }
 
+    // See EventLog::before_capture_change (main: the proxy's relay queue).
+    void before_capture_change(std::function<void()> drain) {
+        log_.before_capture_change(std::move(drain));
+    }
+
     int port() const { return port_; }
     std::string url() const;  // http://host:port
     uint64_t last_seq() const;

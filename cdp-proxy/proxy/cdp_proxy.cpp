@@ -22,6 +22,7 @@ constexpr size_t kMaxHandshakes = 256;  // connections still in their HTTP phase
 constexpr auto kHeadTimeout = std::chrono::seconds(10);
 constexpr auto kRetryPause = std::chrono::milliseconds(250);
 constexpr size_t kMaxErrorBody = 1024 * 1024;
+constexpr auto kRelayEventWindow = std::chrono::milliseconds(10);  // see EventQueue
 
 std::chrono::milliseconds seconds_to_ms(double s) {
     return std::chrono::milliseconds(static_cast<int64_t>(std::llround(s * 1000)));
@@ -141,7 +142,9 @@ bool CdpProxy::start(std::string& error) {
     ro.restart_confirm_wait = seconds_to_ms(options_.restart_confirm_wait);
     ro.log = log_;
     ro.source = source_ = cdp::event_source(options_.host);
-    relay_ = std::make_unique<Relay>(ro, *discovery_, sink_);
+    events_ = std::make_unique<EventQueue>(sink_, source_, kRelayEventWindow);
+    events_->start();
+    relay_ = std::make_unique<Relay>(ro, *discovery_, events_->sink(), events_->command_sink());
     if (!relay_->start(error)) return false;
     listen_fd_ = cdp::listen_tcp(where, error);
     if (!listen_fd_) {
@@ -171,6 +174,7 @@ void CdpProxy::stop() {
         idle_.wait(lock, [&] { return handshakes_ == 0; });
     }
     if (relay_) relay_->stop();
+    if (events_) events_->stop();  // the relay's last events first
     if (discovery_) discovery_->stop();
     listen_fd_.reset();
     stop_fd_.reset();

@@ -17,6 +17,7 @@
 #include "faultline/cli.hpp"
 #include "faultline/log.hpp"
 #include "faultline/unique_fd.hpp"
+#include "proxy/event_queue.hpp"
 #include "proxy/events.hpp"
 #include "proxy/relay.hpp"
 
@@ -65,6 +66,11 @@ class CdpProxy {
     void set_excluded_methods(std::vector<std::string> methods) {
         if (relay_) relay_->set_excluded_methods(std::move(methods));
     }
+    // The relay publishes from a queue (see EventQueue): returns once what it observed so far
+    // is published. Called before a capture changes, so that its events stay inside it.
+    void flush_events() {
+        if (events_) events_->flush();
+    }
 
     int port() const { return port_; }
     cdp::UpstreamDiscovery& discovery() { return *discovery_; }
@@ -84,6 +90,7 @@ class CdpProxy {
     EventSink sink_;
     LogFn log_;
     std::unique_ptr<cdp::UpstreamDiscovery> discovery_;
+    std::unique_ptr<EventQueue> events_;  // the relay's cdp_command and cdp_disconnect
     std::unique_ptr<Relay> relay_;
     UniqueFd listen_fd_, stop_fd_;
     int port_ = -1;

@@ -44,10 +44,10 @@ faultline::Event disconnect_event(const ConnectionInfo& info, const ConnectionEn
     return e;
 }
 
-faultline::Event command_event(const ConnectionInfo& info, const CommandRecord& c,
-                               const faultline::Source& source) {
+faultline::Event command_event(const CommandObserved& observed, const faultline::Source& source) {
+    const CommandRecord& c = observed.record;
     faultline::JsonObject data;
-    data.add("connection_id", info.id);
+    data.add("connection_id", observed.connection_id);
     if (!c.session_id.empty()) data.add("session_id", c.session_id);
     data.add("id", c.id).add("method", c.method);
     if (c.duration_ms) data.add("duration_ms", *c.duration_ms);
@@ -57,7 +57,9 @@ faultline::Event command_event(const ConnectionInfo& info, const CommandRecord& 
     if (c.reply_bytes) data.add("reply_bytes", static_cast<int64_t>(*c.reply_bytes));
     if (c.disconnect_reason)
         data.add("disconnect_reason", std::string(to_string(*c.disconnect_reason)));
-    return faultline::make_event("cdp_command", data.finish(), source);
+    faultline::Event e = faultline::make_event("cdp_command", data.finish(), source);
+    e.ts = faultline::format_rfc3339(observed.at);
+    return e;
 }
 
 }  // namespace faultline::proxy

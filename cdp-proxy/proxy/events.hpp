@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <ctime>
 #include <functional>
 #include <optional>
 #include <string>
@@ -51,8 +52,16 @@ struct CommandRecord {
     std::optional<DisconnectReason> disconnect_reason;  // no reply before the connection ended
 };
 
-faultline::Event command_event(const ConnectionInfo& info, const CommandRecord& c,
-                               const faultline::Source& source);
+// A command as the relay saw it: answered (or not, when the connection ended) at `at`, the
+// event's time. The relay hands these over unbuilt; building the event is the publisher's work.
+struct CommandObserved {
+    std::string connection_id;
+    CommandRecord record;
+    timespec at{};
+};
+using CommandSink = std::function<void(CommandObserved)>;
+
+faultline::Event command_event(const CommandObserved& c, const faultline::Source& source);
 
 // A process-unique connection id: "<8 hex random instance>-<n>".
 std::string next_connection_id();

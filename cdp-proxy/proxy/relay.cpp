@@ -78,19 +78,27 @@ struct Relay::Conn {
     std::optional<uint16_t> sent_code;  // our Close frame's code
     bool awaiting_answer = false;       // our Close went out; the client's has not come yet
     cdp::FrameScanner answer;           // what the client sends while closing
-    // control: commands sent and not answered yet, by "<sessionId>/<id>".
-    std::unordered_map<std::string, CommandRecord> commands;
+    // control: commands sent and not answered yet, by id (a client may reuse an id across
+    // sessions: the reply's sessionId picks among them).
+    std::unordered_multimap<int64_t, CommandRecord> commands;
 };
 
 namespace {
 constexpr size_t kMaxOpenCommands = 10000;  // per connection; more are not recorded
-std::string command_key(const std::string& session, int64_t id) {
-    return session + "/" + std::to_string(id);
-}
 }  // namespace
 
-Relay::Relay(RelayOptions options, cdp::UpstreamDiscovery& discovery, EventSink sink)
-    : options_(options), discovery_(discovery), sink_(std::move(sink)), scratch_(kScratch) {}
+Relay::Relay(RelayOptions options, cdp::UpstreamDiscovery& discovery, EventSink sink,
+             CommandSink commands)
+    : options_(options),
+      discovery_(discovery),
+      sink_(std::move(sink)),
+      commands_(std::move(commands)),
+      scratch_(kScratch) {
+    if (!commands_ && sink_)
+        commands_ = [sink = sink_, source = options_.source](CommandObserved c) {
+            sink(command_event(c, source));
+        };
+}
 
 Relay::~Relay() {
     stop();  // connections still in incoming_ close with it
@@ -525,9 +533,10 @@ void Relay::finish(uint64_t key) {
     const bool close_left = c.sent_code && !c.pipe[kUpstream].has_pending();
     c.end.close_code = close_left ? c.sent_code : c.close_code;
     const DisconnectReason reason = c.reason.value_or(DisconnectReason::context_cancelled);
-    for (auto& [key, cmd] : c.commands) {  // never answered: recorded with the reason
+    const timespec now = wall_now();
+    for (auto& [id, cmd] : c.commands) {  // never answered: recorded with the reason
         cmd.disconnect_reason = reason;
-        if (sink_) sink_(command_event(c.info, cmd, options_.source));
+        if (commands_) commands_(CommandObserved{c.info.id, std::move(cmd), now});
     }
     publish(c.info, c.end, reason);
     conns_.erase(it);
@@ -638,26 +647,25 @@ void Relay::on_command(Conn& c, const cdp::MessageEdges& m) {
     r.method = std::move(head->method);
     r.command_bytes = m.size;
     r.sent = Clock::now();
-    c.commands.insert_or_assign(command_key(r.session_id, r.id), std::move(r));
+    c.commands.emplace(r.id, std::move(r));
 }
 
 void Relay::on_reply(Conn& c, const cdp::MessageEdges& m) {
     if (c.commands.empty()) return;
     std::optional<ReplyHead> head = parse_reply_head(m);
     if (!head) return;
-    auto it = c.commands.find(command_key(head->session_id, head->id));
-    if (it == c.commands.end()) {
-        // Some replies (errors) come without the sessionId: clients' ids are per connection.
-        it = std::find_if(c.commands.begin(), c.commands.end(),
-                          [&](const auto& kv) { return kv.second.id == head->id; });
-        if (it == c.commands.end()) return;
-    }
+    // Some replies (errors) come without the sessionId: then the first command with the id.
+    auto [first, last] = c.commands.equal_range(head->id);
+    if (first == last) return;
+    auto it = std::find_if(
+        first, last, [&](const auto& kv) { return kv.second.session_id == head->session_id; });
+    if (it == last) it = first;
     CommandRecord& r = it->second;
     r.duration_ms = std::chrono::duration<double, std::milli>(Clock::now() - r.sent).count();
     r.error_code = head->error_code;
     r.error_message = std::move(head->error_message);
     r.reply_bytes = m.size;
-    if (sink_) sink_(command_event(c.info, r, options_.source));
+    if (commands_) commands_(CommandObserved{c.info.id, std::move(r), wall_now()});
     c.commands.erase(it);
 }
 

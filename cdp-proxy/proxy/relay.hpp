@@ -47,7 +47,10 @@ struct RelayStart {
 
 class Relay {
   public:
-    Relay(RelayOptions options, cdp::UpstreamDiscovery& discovery, EventSink sink);
+    // sink gets cdp_disconnect; commands gets what control records (unbuilt, see
+    // CommandObserved). Without commands, cdp_command is built here and goes to sink.
+    Relay(RelayOptions options, cdp::UpstreamDiscovery& discovery, EventSink sink,
+          CommandSink commands = {});
     ~Relay();
     Relay(const Relay&) = delete;
     Relay& operator=(const Relay&) = delete;
@@ -98,6 +101,7 @@ class Relay {
     RelayOptions options_;
     cdp::UpstreamDiscovery& discovery_;
     EventSink sink_;
+    CommandSink commands_;
     UniqueFd epoll_fd_, wake_fd_;
     std::thread thread_;
     std::mutex mu_;

@@ -4,7 +4,9 @@
 //   - transfer time of a 20 MiB Runtime.evaluate result,
 //   - resident memory of each proxy process with 200 idle WebSocket connections;
 // and the same cdp-proxy path with the control category captured (every command recorded as
-// cdp_command, no method excluded): its ratio to the proxy without control.
+// cdp_command, no method excluded): its ratio to the proxy without control (the ratio of the
+// medians, and the median of each round's ratio), and the CPU each proxy process spent per
+// command (its relay, plus with control the queue that publishes cdp_command).
 // Prints each number and its ratio to direct (RSS: proxy vs http-proxy). Not run by the tests:
 //   meson test -C build --benchmark proxy      or
 //   CDP_PROXY=build/cdp-proxy/cdp-proxy CDP_PROXY_HUB=1 node test/bench/bench_proxy.js
@@ -27,6 +29,12 @@ function rssKb(pid) {
 }
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+// CPU time (user + system) of a process so far, in microseconds.
+function cpuUs(pid) {
+  const f = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(f[11]) + Number(f[12])) * 1e6 / 100;  // clock ticks: 100 a second on Linux
+}
 
 async function startHttpProxy(chromePort) {
   const proc = spawn(process.execPath, [path.join(__dirname, 'bench_proxy_httpproxy.js'), String(chromePort)],
@@ -96,13 +104,16 @@ async function main() {
     await h.command(sockets.direct, 'Runtime.evaluate', { expression: `globalThis.__big = 'x'.repeat(${BIG}); 0` });
 
     const results = {};
-    for (const name of Object.keys(paths)) results[name] = { rtt: [], transfer: [] };
+    for (const name of Object.keys(paths)) results[name] = { rtt: [], transfer: [], cpu: 0 };
+    const pids = { 'cdp-proxy': proxy.pid, '+control': controlled.pid };
     const names = Object.keys(paths);
     for (let round = 0; round < ROUNDS; round++) {
       // Interleaved so drift hits every path alike, each round starting one path later so that
       // no path always follows the same one.
       for (const name of names.map((_, i) => names[(i + round) % names.length])) {
+        const cpu0 = pids[name] && cpuUs(pids[name]);
         results[name].rtt.push(await rtt(sockets[name]));
+        if (pids[name]) results[name].cpu += cpuUs(pids[name]) - cpu0;
         for (let i = 0; i < 3; i++) results[name].transfer.push(await transfer(sockets[name]));
       }
     }
@@ -117,12 +128,17 @@ async function main() {
         `${t.toFixed(1).padStart(10)} ${(t / d.transfer).toFixed(2).padStart(9)}`);
     }
     const off = median(results['cdp-proxy'].rtt), on = median(results['+control'].rtt);
+    const paired = median(results['+control'].rtt.map((x, i) => x / results['cdp-proxy'].rtt[i]));
+    const perCmd = (name) => (results[name].cpu / (ROUNDS * COMMANDS)).toFixed(1);
     const metrics = await (await fetch(`${controlled.hubUrl}/metrics`)).text();
     const recorded = Number((/faultline_hub_events_ingested_total\{type="cdp_command"\} (\d+)/.exec(metrics) || [])[1] || 0);
     console.log(`rtt x direct: control off ${(off / d.rtt).toFixed(2)}, control captured ${(on / d.rtt).toFixed(2)}; ` +
       `control on/off rtt ratio ${(on / off).toFixed(2)} (${on / off <= 1.1 ? 'within' : 'NOT within'} 10 %; ` +
+      `median of the rounds' ratios ${paired.toFixed(2)}; ` +
       `${recorded} cdp_command events recorded); ` +
       `20MiB ${(median(results['+control'].transfer) / median(results['cdp-proxy'].transfer)).toFixed(2)}`);
+    console.log(`proxy CPU per command (us, 10 ms ticks): control off ${perCmd('cdp-proxy')}, ` +
+      `control captured ${perCmd('+control')}`);
     if (!recorded) throw new Error('control was captured but no cdp_command was recorded');
 
   } finally {

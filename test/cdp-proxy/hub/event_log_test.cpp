@@ -1,6 +1,6 @@
 // The event log without any server: publish and ingest (seq, dedup, the durable wait), the
 // capture session's events from their one place, the OOM link on recorded events, and the
-// health snapshot.
+// health snapshot; the drain of queueing producers before a capture changes.
 #include "hub/event_log.hpp"
 
 #include <filesystem>
@@ -249,4 +249,41 @@ TEST_CASE("an outbox_full report from a producer is counted as dropped") {
     MetricsSnapshot s;
     const std::string text = f.metrics.render(s);
     CHECK(text.find("reason=\"outbox_full\"} 5") != std::string::npos);
+}
+
+TEST_CASE("a producer's held events are drained before every capture change, inside it") {
+    Fixture f;
+    std::vector<Event> held;  // what a queueing producer (the proxy's relay) has not published
+    int drains = 0;
+    f.log.before_capture_change([&] {
+        ++drains;
+        for (auto& e : held) f.log.publish(std::move(e));  // publishing from the drain is allowed
+        held.clear();
+    });
+    held.push_back(console_event());  // observed before any capture: not recorded
+    CaptureSession s;
+    uint64_t start_seq = 0;
+    std::string active;
+    REQUIRE(f.log.start_capture({"console"}, s, start_seq, active));
+    CHECK(drains == 1);
+    CHECK(start_seq == 1);
+    held.push_back(console_event());  // observed inside the capture, still held at its end
+    const auto ended = f.log.end_capture();
+    REQUIRE(ended);
+    CHECK(drains == 2);
+    CHECK(ended->events_captured == 1);
+    CHECK(ended->seq == 3);
+    using Cats = std::optional<std::vector<std::string>>;
+    CaptureView v;
+    f.log.configure_capture(
+        false, [](const CaptureSession*) { return Cats{{"console"}}; }, std::nullopt, v);
+    CHECK(drains == 3);
+    f.log.before_capture_change({});
+    f.log.end_capture();
+    CHECK(drains == 3);
+    const auto events = read_all(f.log, f.metrics);
+    REQUIRE(events.size() >= 3);
+    CHECK(events[1].type == "console_log");
+    CHECK(events[1].capture_session_id == s.id);
+    CHECK(events[2].type == "session_ended");
 }

@@ -3,7 +3,9 @@
 // errors (a deliberately failing Runtime.evaluate carries Chromium's error); excluded methods
 // (control.cdp.excluded_methods, set with PATCH /telemetry) are absent; no param value appears
 // in any event; a command without reply at the disconnect carries the disconnect reason; with
-// control off nothing is recorded; a PUT without a body captures control too (the default set).
+// control off nothing is recorded; a PUT without a body captures control too (the default set);
+// a command answered just before the capture ends is recorded inside it (the relay publishes
+// from a queue, drained before every capture change).
 'use strict';
 const path = require('path');
 const h = require('../../integration/lib/proxy_harness');
@@ -117,6 +119,31 @@ const steps = [
     ws.close();
     await proxy.waitEvent('cdp_command under the default set', (e) => e.type === 'cdp_command' &&
       e.data.method === 'Target.getBrowserContexts' && e.capture_session_id === body.capture_session_id);
+  }],
+
+  ['a command answered just before the capture ends is recorded inside it, before session_ended', async () => {
+    await fetch(`${proxy.hubUrl}/telemetry/capture`, { method: 'DELETE' });
+    const ws = await h.openSocket(`ws://127.0.0.1:${proxy.port}/devtools/browser/x`);
+    for (let round = 0; round < 5; round++) {
+      const put = await telemetry('PUT', { browser: { control: { enabled: true, cdp: { excluded_methods: [] } } } });
+      h.equal(put.status, 201, 'PUT starts a session');
+      const session = put.body.capture_session_id;
+      const started = await proxy.waitEvent('capture_session_started', (e) => e.type === 'capture_session_started' && e.capture_session_id === session);
+      await h.sleep(100);  // the relay has taken control on
+      await h.command(ws, 'Target.getTargets');
+      await h.command(ws, 'Target.getTargets');
+      const last = ws._nextId;
+      // At once: the reply is in, its cdp_command is still in the relay's queue.
+      const del = await fetch(`${proxy.hubUrl}/telemetry/capture`, { method: 'DELETE' });
+      h.equal(del.status, 200, 'DELETE ends the session');
+      const ended = await proxy.waitEvent('session_ended', (e) => e.type === 'session_ended' && e.capture_session_id === session);
+      const cmd = proxy.events().find((e) => e.type === 'cdp_command' && e.data.id === last &&
+        e.data.method === 'Target.getTargets' && e.seq > started.seq);
+      h.check(cmd, `round ${round}: the command answered before the end is recorded`);
+      h.equal(cmd.capture_session_id, session, 'inside the session');
+      h.check(cmd.seq < ended.seq, `before session_ended (${cmd.seq} < ${ended.seq})`);
+    }
+    ws.close();
   }],
 ];
 

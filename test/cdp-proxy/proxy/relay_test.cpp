@@ -2,7 +2,8 @@
 // breaks RFC 6455 never reaches Chromium and the client gets 1002 with the rule it broke; a
 // client that stops reading gets its 1008 only at a frame boundary, else no Close at all, and
 // cdp_disconnect's close_code is one that left (a Close still queued when the wait ends does not
-// count).
+// count). With control on, each command is recorded once, matched to its reply by id and
+// sessionId, without its params; one never answered is recorded with the disconnect reason.
 #include "proxy/relay.hpp"
 
 #include <fcntl.h>
@@ -53,7 +54,8 @@ struct Harness {
     std::unique_ptr<Relay> relay;
     int client = -1, upstream = -1;  // the test's ends
 
-    explicit Harness(RelayOptions o, std::string upstream_bytes = {}, int client_sndbuf = 0) {
+    explicit Harness(RelayOptions o, std::string upstream_bytes = {}, int client_sndbuf = 0,
+                     bool control = false) {
         o.log = [this](std::string_view line) {
             std::lock_guard lock(mu);
             log.append(line).append("\n");
@@ -65,6 +67,7 @@ struct Harness {
         });
         std::string error;
         REQUIRE(relay->start(error));
+        relay->set_control(control);  // applied before the connection below is taken
         int c[2], u[2];
         REQUIRE(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, c) == 0);
         REQUIRE(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, u) == 0);
@@ -88,6 +91,14 @@ struct Harness {
     }
     void send_client(const std::string& bytes) const {
         REQUIRE(write(client, bytes.data(), bytes.size()) == static_cast<ssize_t>(bytes.size()));
+    }
+    void send_upstream(const std::string& bytes) const {
+        REQUIRE(write(upstream, bytes.data(), bytes.size()) == static_cast<ssize_t>(bytes.size()));
+    }
+    std::vector<Event> wait_events(size_t n, std::chrono::milliseconds limit = 5s) {
+        std::unique_lock lock(mu);
+        cv.wait_for(lock, limit, [&] { return events.size() >= n; });
+        return events;
     }
     std::string disconnect(std::chrono::milliseconds limit = 5s) {
         std::unique_lock lock(mu);
@@ -195,5 +206,52 @@ TEST_CASE("a slow client's 1008 goes out only at a frame boundary") {
         const std::string d = h.disconnect();
         CHECK(d.find(R"("reason":"client_close")") != std::string::npos);
         CHECK(d.find("close_code") == std::string::npos);
+    }
+}
+
+TEST_CASE("control: replies are matched by id and sessionId; the unanswered carry the reason") {
+    Harness h(options(), {}, 0, /*control=*/true);
+    const std::string commands =
+        frame(
+            0x81,
+            R"({"id":1,"method":"Runtime.evaluate","params":{"expression":"s3cret"},"sessionId":"A"})",
+            true) +
+        frame(
+            0x81,
+            R"({"id":1,"method":"Page.navigate","params":{"url":"https://s3cret/"},"sessionId":"B"})",
+            true) +
+        frame(0x81, R"({"id":2,"method":"Target.getTargets"})", true);
+    h.send_client(commands);
+    // Chromium has them, so the relay has read their heads: the replies can come.
+    std::string got;
+    for (int i = 0; i < 50 && got.size() < commands.size(); ++i) got += read_all(h.upstream, 100ms);
+    REQUIRE(got == commands);
+    h.send_upstream(
+        frame(0x81, R"({"id":1,"error":{"code":-32000,"message":"no \"page\""},"sessionId":"B"})",
+              false));
+    h.send_upstream(
+        frame(0x81, R"({"id":1,"result":{"result":{"value":"s3cret"}},"sessionId":"A"})", false));
+    std::vector<Event> e = h.wait_events(2);
+    REQUIRE(e.size() == 2);
+    CHECK(e[0].type == "cdp_command");
+    CHECK(e[0].data.find(R"("session_id":"B","id":1,"method":"Page.navigate")") !=
+          std::string::npos);
+    CHECK(e[0].data.find(R"("error_code":-32000,"error_message":"no \"page\"")") !=
+          std::string::npos);
+    CHECK(e[1].data.find(R"("session_id":"A","id":1,"method":"Runtime.evaluate")") !=
+          std::string::npos);
+    CHECK(e[1].data.find("error") == std::string::npos);
+    CHECK(e[1].data.find(R"("duration_ms":)") != std::string::npos);
+    shutdown(h.client, SHUT_WR);  // the client leaves with id 2 unanswered
+    e = h.wait_events(4);
+    REQUIRE(e.size() == 4);
+    CHECK(e[2].type == "cdp_command");  // before the connection's cdp_disconnect
+    CHECK(e[2].data.find(R"("id":2,"method":"Target.getTargets")") != std::string::npos);
+    CHECK(e[2].data.find(R"("disconnect_reason":"client_close")") != std::string::npos);
+    CHECK(e[2].data.find("duration_ms") == std::string::npos);
+    CHECK(e[3].type == "cdp_disconnect");
+    for (const Event& ev : e) {
+        CHECK(ev.data.find("s3cret") == std::string::npos);  // params and results: never
+        CHECK(is_rfc3339(ev.ts));
     }
 }
