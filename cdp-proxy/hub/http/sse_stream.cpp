@@ -1,5 +1,8 @@
 #include "hub/http/sse_stream.hpp"
 
+#include <algorithm>
+#include <thread>
+
 #include "faultline/sse.hpp"
 #include "hub/http/error_body.hpp"
 #include "hub/stream/reader.hpp"
@@ -24,6 +27,7 @@ RawQuery raw_query_of(const httplib::Request& req) {
     q.limit = param(req, "limit");
     q.categories = param(req, "categories");
     q.types = param(req, "types");
+    q.batch_ms = param(req, "batch_ms");
     if (req.has_header("Last-Event-ID")) q.last_event_id = req.get_header_value("Last-Event-ID");
     return q;
 }
@@ -37,6 +41,8 @@ struct SseStreams::Subscriber {
     std::string out;
     bool started = false;
     Clock::time_point last_write;
+    std::chrono::milliseconds batch{0};  // ?batch_ms
+    Clock::time_point last_events;       // the last write of events
 };
 
 SseStreams::SseStreams(const RecordRing& ring, Journal* journal, Metrics& metrics, Source source,
@@ -63,6 +69,7 @@ void SseStreams::handle(const httplib::Request& req, httplib::Response& res) {
     metrics_.sse_opened();
     auto sub = std::make_shared<Subscriber>(ring_, journal_, metrics_, source_, std::move(q.filter),
                                             q.after.value_or(ring_.last_seq()));
+    sub->batch = q.batch;
     res.set_header("Cache-Control", "no-cache");
     res.set_header("X-Accel-Buffering", "no");
     // Exactly "text/event-stream": with a charset parameter cpp-httplib would gzip the stream.
@@ -89,6 +96,12 @@ bool SseStreams::step(Subscriber& s, httplib::DataSink& sink) {
         if (!sink.write(hello.data(), hello.size())) return false;
         s.last_write = now;
     }
+    if (s.batch.count() > 0 && now < s.last_events + s.batch) {
+        // ?batch_ms: what comes meanwhile goes out together once the batch is up.
+        std::this_thread::sleep_for(
+            std::min<Clock::duration>(s.last_events + s.batch - now, kWaitSlice));
+        return true;
+    }
     s.items.clear();
     const bool moved = s.reader.next(kBatch, s.items);
     if (!s.items.empty()) {
@@ -97,7 +110,7 @@ bool SseStreams::step(Subscriber& s, httplib::DataSink& sink) {
             if (item.kind != StreamItem::Kind::unassigned)
                 s.out += sse_frame(item.id, item.type, item.json);
         if (!s.out.empty() && !sink.write(s.out.data(), s.out.size())) return false;
-        s.last_write = Clock::now();
+        s.last_write = s.last_events = Clock::now();
     }
     if (moved) return true;
     if (finishing_ && s.reader.cursor() >= final_seq_.load()) {

@@ -27,7 +27,7 @@ struct SseOptions {
     unsigned retry_ms = 3000;  // the reconnection delay sent to EventSource clients
 };
 
-// The since/Last-Event-ID/limit/categories/types parameters of a request.
+// The since/Last-Event-ID/limit/categories/types/batch_ms parameters of a request.
 RawQuery raw_query_of(const httplib::Request& req);
 
 class SseStreams {

@@ -11,6 +11,7 @@ namespace faultline::hub {
 
 namespace {
 constexpr size_t kDefaultLimit = 100, kMaxLimit = 10000;
+constexpr uint64_t kMaxBatchMs = 1000;  // ?batch_ms: a viewer waits at most a second
 
 // Splits a comma list, checking each item with known(); keeps first occurrences only.
 template <class Known>
@@ -91,6 +92,17 @@ bool parse_stream_query(const RawQuery& raw, bool page, StreamQuery& q, QueryErr
             q.limit = static_cast<size_t>(*n);
         }
         if (!q.after) q.after = 0;  // a page without since starts at the oldest retained
+    }
+    if (!page && raw.batch_ms) {
+        auto ms = parse_seq(*raw.batch_ms);
+        if (!ms || *ms > kMaxBatchMs) {
+            err = {fmt::format("'batch_ms' must be an integer from 0 to {} (ms between writes), "
+                               "got '{}'",
+                               kMaxBatchMs, raw.batch_ms->substr(0, 64)),
+                   "batch_ms"};
+            return false;
+        }
+        q.batch = std::chrono::milliseconds(*ms);
     }
     if (raw.categories && !parse_categories(*raw.categories, q.filter.categories, err))
         return false;

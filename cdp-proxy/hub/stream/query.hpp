@@ -3,6 +3,7 @@
 // with a message naming the parameter.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -23,6 +24,9 @@ struct StreamQuery {
     std::optional<uint64_t> after;  // resume after this seq; nullopt = live from now
     size_t limit = 0;               // page size (GET /telemetry/events only)
     StreamFilter filter;
+    // The stream only: at most one write of events per batch (0 = each as it comes). For a
+    // viewer that redraws a few times a second: fewer wake-ups for it and for the hub.
+    std::chrono::milliseconds batch{0};
 };
 
 struct QueryError {
@@ -39,11 +43,12 @@ bool parse_types(std::string_view s, std::vector<std::string>& out, QueryError& 
 
 // The raw parameters a request carries (nullopt = absent).
 struct RawQuery {
-    std::optional<std::string> since, last_event_id, limit, categories, types;
+    std::optional<std::string> since, last_event_id, limit, categories, types, batch_ms;
 };
 
 // Builds a StreamQuery. Last-Event-ID wins over since (it is what a reconnecting EventSource
-// sends). limit applies when page is true: default 100, at most 10000. Returns false with err.
+// sends). limit applies when page is true: default 100, at most 10000; batch_ms when it is not:
+// 0 to 1000. Returns false with err.
 bool parse_stream_query(const RawQuery& raw, bool page, StreamQuery& q, QueryError& err);
 
 }  // namespace faultline::hub

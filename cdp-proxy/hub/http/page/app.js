@@ -44,7 +44,9 @@
     if (s < 86400) return `${(s / 3600).toFixed(1)} h ago`;
     return `${Math.round(s / 86400)} d ago`;
   };
-  const clock = (ms) => new Date(ms).toLocaleTimeString([], { hour12: false });
+  // One formatter for every row and tick (toLocaleTimeString builds a new one per call).
+  const clockFmt = new Intl.DateTimeFormat([], { hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false });
+  const clock = (ms) => clockFmt.format(ms);
   // Date.parse wants at most millisecond digits; the hub writes nanoseconds.
   const tsMs = (ts) => Date.parse(String(ts).replace(/(\.\d{3})\d*/, '$1'));
   const cut = (s, n) => { s = String(s ?? ''); return s.length > n ? `${s.slice(0, n - 1)}…` : s; };
@@ -111,7 +113,8 @@
 
   // ---- the model: every event by seq (never twice), drop notices by their SSE id
   const events = new Map();        // seq -> event
-  const items = [];                // events and gaps, newest first (key descending)
+  const items = [];                // events and gaps, oldest first (key ascending): live ones append
+  const charted = [];              // the events the chart draws (markers, bands, spans), by seq
   const types = new Set();
   const crashOf = new Map();       // system_oom_kill seq -> the page_crashed linked to it
   let oldestLoaded = Infinity;     // lowest seq the JSON pages have reached
@@ -120,13 +123,19 @@
   let dirty = true;                // the view must be filtered again from all items
   const fresh = [];                // items that arrived at the head since the last render
 
+  // Index of the first element of the ascending array a whose key(x) is not below k.
+  function lowerBound(a, k, key) {
+    let lo = 0, hi = a.length;
+    while (lo < hi) { const mid = (lo + hi) >> 1; if (key(a[mid]) < k) lo = mid + 1; else hi = mid; }
+    return lo;
+  }
   function insert(item) {
-    let lo = 0, hi = items.length;  // first index whose key is below item.key
-    while (lo < hi) { const mid = (lo + hi) >> 1; if (items[mid].key > item.key) lo = mid + 1; else hi = mid; }
+    const lo = lowerBound(items, item.key, (it) => it.key);
     if (items[lo] && items[lo].key === item.key) return false;
+    // A live event is the newest: appended, and the view grows by it alone (no refilter).
+    if (lo === items.length) { items.push(item); if (!dirty) fresh.push(item); return true; }
     items.splice(lo, 0, item);
-    // A live event lands at the head: the view grows by it alone (no refilter of every row).
-    if (lo === 0 && !dirty) fresh.push(item); else dirty = true;
+    dirty = true;
     return true;
   }
   function addEvent(ev, live) {
@@ -134,17 +143,30 @@
     if (!(ev.seq > 0) || events.has(ev.seq)) return;
     events.set(ev.seq, ev);
     ev.ms = tsMs(ev.ts);
-    ev.text = summary(ev);
-    ev.search = `${ev.seq} ${ev.type} ${ev.text} ${ev.source ? ev.source.host || '' : ''}`.toLowerCase();
     if (live) ev.shownAt = performance.now();
     insert({ key: ev.seq, ev });
     // The way back from an OOM kill: the hub sets page_crashed_seq only when the crash came first.
     if (ev.type === 'page_crashed' && ev.data && ev.data.oom_kill_seq) crashOf.set(ev.data.oom_kill_seq, ev.seq);
     if (!types.has(ev.type)) { types.add(ev.type); typeOptions(); }
     if (ev.seq > lastSeq) lastSeq = ev.seq;
-    if (ev.type === 'memory_pressure' || ev.type === 'system_oom_kill' || ev.type === 'service_crashed' ||
-        ev.type === 'page_crashed' || ev.type === 'cdp_disconnect' || ev.type === 'capture_session_started' ||
-        ev.type === 'session_ended') chartDirty = true;
+    if (CHARTED.has(ev.type)) {
+      const at = lowerBound(charted, ev.seq, (e) => e.seq);
+      if (at === charted.length) charted.push(ev); else charted.splice(at, 0, ev);
+      chartDirty = true;
+    }
+  }
+  const CHARTED = new Set(['memory_pressure', 'system_oom_kill', 'service_crashed', 'page_crashed', 'cdp_disconnect',
+    'capture_session_started', 'session_ended']);
+  // An event's line and what the text filter searches, made when first needed (most events of
+  // a flood are never drawn nor searched).
+  function textOf(ev) {
+    if (ev.text === undefined) ev.text = summary(ev);
+    return ev.text;
+  }
+  function searchOf(ev) {
+    if (ev.search === undefined)
+      ev.search = `${ev.seq} ${ev.type} ${textOf(ev)} ${ev.source ? ev.source.host || '' : ''}`.toLowerCase();
+    return ev.search;
   }
   // A notice of events this reader missed: a visible gap with the exact count.
   function addGap(ev, id) {
@@ -177,7 +199,7 @@
     const ev = it.ev;
     if (f.cat && ev.category !== f.cat) return false;
     if (f.type && ev.type !== f.type) return false;
-    return !f.q || ev.search.includes(f.q);
+    return !f.q || searchOf(ev).includes(f.q);
   }
   for (const el of [fCat, fType, fText]) el.addEventListener('input', () => { dirty = true; schedule(); });
 
@@ -204,13 +226,14 @@
     }
     return `<span class="t" title="${esc(ev.ts)}">${esc(clock(ev.ms))} · ${esc(ago(ev.ms))}</span>` +
       `<span class="seq">#${ev.seq}</span><span class="ty ${catClass(ev.category)}">${esc(ev.type)}</span>` +
-      `${link} ${esc(ev.text)}`;
+      `${link} ${esc(textOf(ev))}`;
   }
+  // view is oldest first like items; row i from the top shows view[view.length - 1 - i].
   function render() {
     if (dirty || fresh.length) {
       const f = currentFilter();
       if (dirty) view = items.filter((it) => matches(it, f));
-      else view = fresh.filter((it) => matches(it, f)).reverse().concat(view);  // newest first
+      else for (const it of fresh) if (matches(it, f)) view.push(it);
       dirty = false;
       fresh.length = 0;
       spacer.style.height = `${view.length * ROW}px`;
@@ -220,7 +243,7 @@
     const last = Math.min(view.length, Math.ceil((list.scrollTop + list.clientHeight) / ROW) + 10);
     const html = [];
     for (let i = first; i < last; i++) {
-      const it = view[i];
+      const it = view[view.length - 1 - i];
       const cls = it.gap ? 'row gap' : `row${selected === it.key ? ' sel' : ''}`;
       html.push(`<div class="${cls}" data-key="${it.key}" style="top:${i * ROW}px">${rowHtml(it)}</div>`);
     }
@@ -229,11 +252,19 @@
     // The bottom in sight: fetch older events.
     if (last >= view.length - 5 && !reachedStart) loadOlder();
   }
-  let pending = false;
+  // The chart redraws at most once a CHART_MS (its axis spans minutes; each redraw walks every
+  // charted event), the rows on every scheduled frame.
+  const CHART_MS = 1000;
+  let pending = false, chartAt = -Infinity, chartTimer = 0;
   function schedule() {
     if (pending) return;
     pending = true;
-    requestAnimationFrame(() => { pending = false; render(); if (chartDirty) drawChart(); });
+    requestAnimationFrame(() => { pending = false; render(); if (chartDirty) chartSoon(); });
+  }
+  function chartSoon() {
+    const wait = chartAt + CHART_MS - performance.now();
+    if (wait <= 0) { chartAt = performance.now(); drawChart(); return; }
+    if (!chartTimer) chartTimer = setTimeout(() => { chartTimer = 0; schedule(); }, wait);
   }
   list.addEventListener('scroll', schedule, { passive: true });
   window.addEventListener('resize', () => { chartDirty = true; schedule(); });
@@ -272,7 +303,7 @@
     const it = items.find((x) => !x.gap && x.key === seq);
     if (!matches(it)) { fCat.value = ''; fType.value = ''; fText.value = ''; dirty = true; }
     render();
-    const i = view.indexOf(it);
+    const i = view.length - 1 - view.indexOf(it);
     list.scrollTop = Math.max(0, i * ROW - list.clientHeight / 3);
     openDetail(it);
   }
@@ -294,28 +325,37 @@
 
   // ---- live: the SSE stream read with fetch (so the token rides in a header and every event
   // type, named by the hub in `event:`, arrives in one place). Reconnects with Last-Event-ID.
+  // The hub writes at most every BATCH_MS (?batch_ms): a flood of events reaches the page, and
+  // is drawn, a few times a second, not once per event (the page may share the VM's cores).
+  const BATCH_MS = 250;
   const conn = $('conn');
   function status(text, cls) { conn.textContent = text; conn.className = `conn ${cls}`; }
   async function follow() {
     for (;;) {
       try {
-        const res = await fetch(`/telemetry/stream?since=${lastSeq}`, {
+        const res = await fetch(`/telemetry/stream?since=${lastSeq}&batch_ms=${BATCH_MS}`, {
           headers: { ...auth, Accept: 'text/event-stream', 'Last-Event-ID': String(lastSeq) }, cache: 'no-store',
         });
         if (!res.ok) throw new Error(`stream: HTTP ${res.status}`);
         status('live', 'live');
-        const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
-        let buf = '';
+        const reader = res.body.getReader();
+        const utf8 = new TextDecoder();
+        let buf = '', cr = '';
         for (;;) {
           const { value, done } = await reader.read();
           if (done) break;
-          buf += value;
-          let end;
-          while ((end = buf.search(/\r?\n\r?\n/)) >= 0) {
-            const frame = buf.slice(0, end);
-            buf = buf.slice(buf.slice(end).match(/^\r?\n\r?\n/)[0].length + end);
-            onFrame(frame);
+          // Line ends as SSE allows (CRLF, CR, LF) become LF; a CR at a chunk's end waits for
+          // the next chunk (it may be half of a CRLF).
+          let text = cr + utf8.decode(value, { stream: true });
+          cr = text.endsWith('\r') ? '\r' : '';
+          if (cr) text = text.slice(0, -1);
+          buf += text.includes('\r') ? text.replace(/\r\n?/g, '\n') : text;
+          let start = 0, end;
+          while ((end = buf.indexOf('\n\n', start)) >= 0) {
+            onFrame(buf.slice(start, end));
+            start = end + 2;
           }
+          if (start) { buf = buf.slice(start); schedule(); }
         }
         throw new Error('stream ended');
       } catch (e) {
@@ -327,7 +367,7 @@
   function onFrame(frame) {
     let id = null, type = 'message';
     const data = [];
-    for (const line of frame.split(/\r?\n/)) {
+    for (const line of frame.split('\n')) {
       if (!line || line.startsWith(':')) continue;
       const i = line.indexOf(':');
       const field = i < 0 ? line : line.slice(0, i);
@@ -344,15 +384,8 @@
       addEvent(ev, true);
     }
     if (oldestLoaded === Infinity && ev.seq > 0) oldestLoaded = ev.seq;
-    scheduleLive();
   }
-  // Live events redraw at most every LIVE_MS: a flood of events costs a few renders a second,
-  // not one a frame (the hub and the page share the VM's cores).
-  const LIVE_MS = 200;
-  let liveTimer = 0;
-  function scheduleLive() {
-    if (!liveTimer) liveTimer = setTimeout(() => { liveTimer = 0; schedule(); }, LIVE_MS);
-  }
+
 
   // ---- the memory chart
   const canvas = $('chart'), tip = $('tip');
@@ -385,12 +418,11 @@
     const out = [], spans = [], bands = [];
     const opened = new Map();
     let level = null, levelFrom = 0;
-    const chronological = [...events.values()].sort((a, b) => a.seq - b.seq);
-    for (const ev of chronological) {
+    for (const ev of charted) {
       if (!(ev.ms >= from - HOUR)) continue;
       const d = ev.data || {};
       const kind = { system_oom_kill: 'oom', service_crashed: 'svc', page_crashed: 'page', cdp_disconnect: 'cdp' }[ev.type];
-      if (kind && ev.ms >= from) out.push({ kind, ms: ev.ms, ev, label: kind === 'cdp' ? d.reason : ev.text });
+      if (kind && ev.ms >= from) out.push({ kind, ms: ev.ms, ev, label: kind === 'cdp' ? d.reason : textOf(ev) });
       if (ev.type === 'memory_pressure') {
         if (level && level !== 'ok') bands.push({ level, from: levelFrom, to: ev.ms });
         level = d.level; levelFrom = ev.ms;
@@ -415,8 +447,8 @@
     g.clearRect(0, 0, w, h);
     const s = series();
     const now = Date.now();
-    const evTimes = [...events.values()].map((e) => e.ms).filter((ms) => ms > now - HOUR);
-    let t0 = Math.min(s.length ? s[0].ts_ms : now, evTimes.length ? Math.min(...evTimes) : now);
+    let t0 = s.length ? s[0].ts_ms : now;
+    for (const it of items) if (!it.gap && it.ev.ms > now - HOUR && it.ev.ms < t0) t0 = it.ev.ms;
     t0 = Math.max(now - HOUR, Math.min(t0, now - 30e3));
     const L = 56, R = 44, T = 8, B = 22;
     const x = (ms) => L + ((ms - t0) / (now - t0)) * (w - L - R);
@@ -471,9 +503,12 @@
       g.fillStyle = '#455a64'; g.textAlign = 'left'; g.fillText('samples stop', x(ms) + 3, T + 10);
     }
     g.setLineDash([]);
-    // markers
+    // markers: one per kind and pixel column (thousands of them would draw as one anyway)
+    const drawn = new Set();
     for (const m of out) {
-      const px = x(m.ms);
+      const px = Math.round(x(m.ms));
+      if (drawn.has(`${m.kind}${px}`)) continue;
+      drawn.add(`${m.kind}${px}`);
       g.strokeStyle = COLORS[m.kind]; g.fillStyle = COLORS[m.kind]; g.lineWidth = 1.5;
       g.beginPath(); g.moveTo(px, T + 8); g.lineTo(px, h - B); g.stroke();
       g.beginPath(); g.moveTo(px - 5, T); g.lineTo(px + 5, T); g.lineTo(px, T + 8); g.closePath(); g.fill();

@@ -168,6 +168,12 @@ async function main() {
       const samples = await page.waitForFunction(() => Number(document.getElementById('chart').dataset.samples) > 0,
         null, { timeout: 15000 }).then(() => page.$eval('#chart', (c) => Number(c.dataset.samples)));
       console.log(`# ${samples} samples in the chart`);
+      // The chart redraws at most once a second: wait for it to have drawn what the stream had.
+      const want = { oom: count('system_oom_kill'), page: count('page_crashed') };
+      await page.waitForFunction((w) => {
+        const m = JSON.parse(document.getElementById('chart').dataset.markers || '{}');
+        return (m.oom || 0) === w.oom && (m.page || 0) === w.page;
+      }, want, { timeout: 5000 }).catch(() => {});
       const markers = await page.$eval('#chart', (c) => JSON.parse(c.dataset.markers || '{}'));
       h.equal(markers.oom || 0, count('system_oom_kill'), 'OOM kill markers in the chart');
       h.equal(markers.page || 0, count('page_crashed'), 'page crash markers in the chart');

@@ -1,8 +1,12 @@
 // The SSE framing of GET /telemetry/stream, driven through its content provider without a
 // server: the retry hint first, one frame per event (id = seq, event = type), notices framed
 // like events, never-assigned seqs not framed at all, a heartbeat when idle, 400 and the reader
-// cap, and the end of every stream at finish().
+// cap, the end of every stream at finish(), and ?batch_ms (events that come within a batch go
+// out in one write).
+#include <atomic>
+#include <mutex>
 #include <optional>
+#include <thread>
 
 #include "../test_support.hpp"
 #include "catch.hpp"
@@ -42,9 +46,7 @@ struct Stream {
         sink.is_writable = [] { return true; };
         sink.done = [this] { done = true; };
     }
-    ~Stream() {
-        if (res.content_provider_resource_releaser_) res.content_provider_resource_releaser_(true);
-    }
+    // ~Response calls the releaser itself (once: calling it here too released twice).
     bool step() { return res.content_provider_(0, 0, sink); }
 };
 
@@ -122,4 +124,58 @@ TEST_CASE("sse: a bad query is 400 naming the parameter; past the cap 503 with R
     CHECK(two.res.status == 503);
     CHECK(two.res.get_header_value("Retry-After") == "5");
     CHECK(streams.subscribers() == 1);
+}
+
+TEST_CASE("sse: with batch_ms, what comes within a batch goes out in one write") {
+    RecordRing ring(1024);
+    Metrics m;
+    SseStreams streams(ring, nullptr, m, Source{}, SseOptions{4, std::chrono::seconds(15), 3000});
+    for (int batch : {0, 300}) {
+        httplib::Request req = request(std::to_string(ring.last_seq()));
+        req.params.emplace("batch_ms", std::to_string(batch));
+        Stream s(streams, req);
+        INFO(s.res.body);
+        REQUIRE(s.res.status == -1);
+        std::mutex mu;  // the worker writes, this thread reads
+        int writes = 0;
+        s.sink.write = [&](const char* d, size_t n) {
+            std::lock_guard lock(mu);
+            s.out.append(d, n);
+            ++writes;
+            return true;
+        };
+        const uint64_t first = ring.last_seq() + 1;
+        // 30 events, one every 10 ms, while the stream is stepped as its worker thread does.
+        std::atomic<bool> stop{false}, failed{false};
+        std::thread worker([&] {
+            while (!stop)
+                if (!s.step()) failed = true;
+        });
+        const auto t0 = Clock::now();
+        for (int i = 0; i < 30; ++i) {
+            ring.publish([](uint64_t seq) { return record(seq); });
+            std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        }
+        const auto elapsed_ms =
+            std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t0).count();
+        const std::string last_id = fmt::format("id: {}\n", ring.last_seq());
+        auto has_last = [&] {
+            std::lock_guard lock(mu);
+            return s.out.find(last_id) != std::string::npos;
+        };
+        for (int i = 0; i < 200 && !has_last(); ++i)
+            std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        stop = true;
+        worker.join();
+        CHECK_FALSE(failed);
+        std::string expect = sse_retry(3000);
+        for (uint64_t seq = first; seq <= ring.last_seq(); ++seq)
+            expect += sse_frame(seq, "cdp_connect", envelope(seq));
+        CHECK(s.out == expect);  // every event, once, in order
+        if (batch == 0)
+            CHECK(writes >= 10);  // each soon after it came
+        else
+            CHECK(writes <= 2 + elapsed_ms / batch);  // the hint, then one write per batch
+    }
+    CHECK(streams.subscribers() == 0);  // each stream released once
 }

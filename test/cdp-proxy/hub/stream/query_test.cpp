@@ -1,5 +1,5 @@
-// The stream and page query parameters: seqs, limits, filters, and the messages that name
-// the parameter.
+// The stream and page query parameters: seqs, limits, filters, the stream's batch_ms, and the
+// messages that name the parameter.
 #include "hub/stream/query.hpp"
 #include "catch.hpp"
 
@@ -14,6 +14,7 @@ RawQuery raw(std::initializer_list<std::pair<std::string_view, std::string>> par
                      : name == "last_event_id" ? q.last_event_id
                      : name == "limit"         ? q.limit
                      : name == "categories"    ? q.categories
+                     : name == "batch_ms"      ? q.batch_ms
                                                : q.types;
         slot = value;
     }
@@ -64,6 +65,23 @@ TEST_CASE("bad parameters are refused with the parameter named") {
     CHECK(err.message.find("'nope'") != std::string::npos);
     CHECK_FALSE(parse_stream_query(raw({{"types", "no_such_type"}}), false, q, err));
     CHECK(err.parameter == "types");
+    for (const char* bad : {"1001", "-1", "0.5", ""}) {
+        CHECK_FALSE(parse_stream_query(raw({{"batch_ms", bad}}), false, q, err));
+        CHECK(err.parameter == "batch_ms");
+    }
+}
+
+TEST_CASE("batch_ms: 0 to 1000 on the stream; a page ignores it") {
+    StreamQuery q;
+    QueryError err;
+    REQUIRE(parse_stream_query({}, false, q, err));
+    CHECK(q.batch.count() == 0);
+    REQUIRE(parse_stream_query(raw({{"batch_ms", "250"}}), false, q, err));
+    CHECK(q.batch.count() == 250);
+    REQUIRE(parse_stream_query(raw({{"batch_ms", "1000"}}), false, q, err));
+    CHECK(q.batch.count() == 1000);
+    REQUIRE(parse_stream_query(raw({{"batch_ms", "nope"}}), true, q, err));
+    CHECK(q.batch.count() == 0);
 }
 
 TEST_CASE("filters: known items, first occurrences, empty lists match everything") {
