@@ -57,9 +57,7 @@ faultline::Event command_event(const CommandObserved& observed, const faultline:
     if (c.reply_bytes) data.add("reply_bytes", static_cast<int64_t>(*c.reply_bytes));
     if (c.disconnect_reason)
         data.add("disconnect_reason", std::string(to_string(*c.disconnect_reason)));
-    faultline::Event e = faultline::make_event("cdp_command", data.finish(), source);
-    e.ts = faultline::format_rfc3339(observed.at);
-    return e;
+    return faultline::make_event("cdp_command", data.finish(), source, observed.at);
 }
 
 }  // namespace faultline::proxy

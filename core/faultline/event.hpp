@@ -69,10 +69,12 @@ inline std::string encode_event(const Event& e) {
     return out;
 }
 
-// A new event of a known type, stamped with the wall clock now; category from the schema.
-inline Event make_event(std::string_view type, std::string data, Source source) {
+// A new event of a known type, stamped with the wall-clock time at (default: now); category
+// from the schema.
+inline Event make_event(std::string_view type, std::string data, Source source,
+                        const timespec& at = wall_now()) {
     Event e;
-    e.ts = now_rfc3339();
+    e.ts = format_rfc3339(at);
     e.type = std::string(type);
     if (const EventSpec* spec = find_event_spec(type)) e.category = std::string(spec->category);
     e.source = std::move(source);
