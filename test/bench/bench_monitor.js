@@ -16,6 +16,7 @@ const path = require('path');
 const { spawn } = require('child_process');
 const h = require('../integration/lib/proxy_harness');
 const m = require('../integration/lib/monitor_harness');
+const { statCpuMs } = require('./proc_cpu');
 
 // FAULTLINE_BENCH_SHORT=1: a short run, so the suite can run it once (numbers mean nothing).
 const SHORT = !!Number(process.env.FAULTLINE_BENCH_SHORT || 0);
@@ -58,15 +59,12 @@ async function startProxy(args) {
 }
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const ticks = () => 100;  // USER_HZ on Linux
 
 // utime + stime of the proxy's monitor thread, in milliseconds.
 function monitorCpuMs(pid) {
   for (const tid of fs.readdirSync(`/proc/${pid}/task`)) {
     if (fs.readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim() !== 'cdp-monitor') continue;
-    const stat = fs.readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return ((Number(f[11]) + Number(f[12])) * 1000) / ticks();
+    return statCpuMs(`/proc/${pid}/task/${tid}/stat`);
   }
   throw new Error('no cdp-monitor thread');
 }

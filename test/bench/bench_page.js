@@ -6,8 +6,8 @@
 // browser elsewhere, through an SSH tunnel, where the drawing is not the VM's work).
 // Prints, for each state, the median over rounds of: ingest rate reached, POST latency p50/p99,
 // SSE delivery p50/p99; then the ratios open/closed and whether each is within 10 %, the same
-// percentiles over all of a state's rounds pooled, and the CPU the page's Chromium used. Also the hub's resident memory before and after
-// an hour of memory samples.
+// percentiles over all of a state's rounds pooled, and the CPU the page's Chromium used. Also
+// the hub's resident memory before and after an hour of memory samples.
 // The page is opened as a person opens it: a plain headless Chromium on the hub's URL, with no
 // automation client attached while the events flow (Playwright would add its own work per
 // streamed chunk: Network-domain events over CDP). A CDP client asks the page only at the end
@@ -25,6 +25,7 @@ const path = require('path');
 const { spawn } = require('child_process');
 const { performance } = require('perf_hooks');
 const h = require(path.join(__dirname, '..', 'integration', 'lib', 'sink_hub'));
+const { treeCpuMs } = require('./proc_cpu');
 
 // FAULTLINE_BENCH_SHORT=1: a short run, so the suite can run it once (numbers mean nothing).
 const SHORT = !!Number(process.env.FAULTLINE_BENCH_SHORT || 0);
@@ -111,21 +112,6 @@ async function load(hub, round) {
   return { rate: total / ((performance.now() - t0) / 1000), post };
 }
 
-// CPU time (user + system) of a process and its descendants so far, in ms.
-function treeCpuMs(pid) {
-  let ms = 0;
-  const walk = (p) => {
-    try {
-      const f = fs.readFileSync(`/proc/${p}/stat`, 'utf8').split(') ')[1].split(' ');
-      ms += (Number(f[11]) + Number(f[12])) * 10;
-      for (const t of fs.readdirSync(`/proc/${p}/task`))
-        for (const c of fs.readFileSync(`/proc/${p}/task/${t}/children`, 'utf8').split(' ').filter(Boolean)) walk(c);
-    } catch { /* gone */ }
-  };
-  walk(pid);
-  return ms;
-}
-
 // The page in a plain headless Chromium (no automation client while it runs). Returns its
 // process and DevTools port, once the page's stream is connected (a second SSE subscriber).
 async function openPlain(hub, dir) {
@@ -187,12 +173,12 @@ h.run('the live page open vs closed: ingest and SSE delivery at 1,000 events/s',
     const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
     const consoleErrors = [];
     try {
-      const page = await browser.newPage();
-      page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); });
-      page.on('pageerror', (e) => consoleErrors.push(String(e)));
-      const resp = await page.goto(`${hub.url}/`, { waitUntil: 'load' });
+      const tab = await browser.newPage();
+      tab.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); });
+      tab.on('pageerror', (e) => consoleErrors.push(String(e)));
+      const resp = await tab.goto(`${hub.url}/`, { waitUntil: 'load' });
       h.assert(resp && resp.status() === 200, `GET / answered ${resp && resp.status()}`);
-      await page.waitForFunction(() => document.getElementById('conn').textContent === 'live', null, { timeout: 10000 });
+      await tab.waitForFunction(() => document.getElementById('conn').textContent === 'live', null, { timeout: 10000 });
     } finally {
       await browser.close();
     }
@@ -232,10 +218,9 @@ h.run('the live page open vs closed: ingest and SSE delivery at 1,000 events/s',
     }
     const med = (state, k) => median(res[state].map((r) => r[k]));
     console.log(`median of ${ROUNDS} round(s) of ${SECONDS} s each, ${RATE} events/s in ${BATCH}-event batches:`);
-    const open = 'open';  // the state compared with closed
     for (const [k, what, better] of [['rate', 'ingest events/s', 'higher'], ['postP50', 'POST p50 ms', 'lower'],
       ['postP99', 'POST p99 ms', 'lower'], ['sseP50', 'SSE delivery p50 ms', 'lower'], ['sseP99', 'SSE delivery p99 ms', 'lower']]) {
-      const c = med('closed', k), o = med(open, k), ratio = o / c;
+      const c = med('closed', k), o = med('open', k), ratio = o / c;
       const within = better === 'higher' ? ratio >= 0.9 : ratio <= 1.1;
       console.log(`${what}: closed ${fmt(c)}, open ${fmt(o)}, open/closed ${ratio.toFixed(2)} (${within ? 'within' : 'NOT within'} 10 %)`);
     }
@@ -243,14 +228,14 @@ h.run('the live page open vs closed: ingest and SSE delivery at 1,000 events/s',
     // of 50,000 samples moves less than a median of five p99s of 10,000.
     for (const [k, what] of [['post', 'POST'], ['sse', 'SSE delivery']]) {
       const all = (state) => res[state].flatMap((r) => r[k]);
-      const c = all('closed'), o = all(open);
+      const c = all('closed'), o = all('open');
       const line = [50, 99].map((p) => {
         const ratio = pct(o, p) / pct(c, p);
         return `p${p} ${fmt(pct(c, p))} vs ${fmt(pct(o, p))} ms, ${ratio.toFixed(2)} (${ratio <= 1.1 ? 'within' : 'NOT within'} 10 %)`;
       });
       console.log(`${what}, all rounds pooled (${c.length} vs ${o.length}): ${line.join('; ')}`);
     }
-    console.log(`the page's Chromium (all its processes): ${(med(open, 'cpu') / 10).toFixed(1)} % of a core at ${RATE} events/s`);
+    console.log(`the page's Chromium (all its processes): ${(med('open', 'cpu') / 10).toFixed(1)} % of a core at ${RATE} events/s`);
 
     rd.ctl.abort();
     const before = await rssKiB(hub);

@@ -15,6 +15,7 @@ const fs = require('fs');
 const path = require('path');
 const { spawn } = require('child_process');
 const h = require('../integration/lib/proxy_harness');
+const { processCpuMs } = require('./proc_cpu');
 
 // FAULTLINE_BENCH_SHORT=1: one short round, so the suite can run it once (numbers mean nothing).
 const SHORT = !!Number(process.env.FAULTLINE_BENCH_SHORT || 0);
@@ -30,11 +31,6 @@ function rssKb(pid) {
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-// CPU time (user + system) of a process so far, in microseconds.
-function cpuUs(pid) {
-  const f = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return (Number(f[11]) + Number(f[12])) * 1e6 / 100;  // clock ticks: 100 a second on Linux
-}
 
 async function startHttpProxy(chromePort) {
   const proc = spawn(process.execPath, [path.join(__dirname, 'bench_proxy_httpproxy.js'), String(chromePort)],
@@ -111,9 +107,9 @@ async function main() {
       // Interleaved so drift hits every path alike, each round starting one path later so that
       // no path always follows the same one.
       for (const name of names.map((_, i) => names[(i + round) % names.length])) {
-        const cpu0 = pids[name] && cpuUs(pids[name]);
+        const cpu0 = pids[name] && processCpuMs(pids[name]);
         results[name].rtt.push(await rtt(sockets[name]));
-        if (pids[name]) results[name].cpu += cpuUs(pids[name]) - cpu0;
+        if (pids[name]) results[name].cpu += (processCpuMs(pids[name]) - cpu0) * 1000;  // us
         for (let i = 0; i < 3; i++) results[name].transfer.push(await transfer(sockets[name]));
       }
     }

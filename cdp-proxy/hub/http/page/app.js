@@ -386,7 +386,6 @@
     if (oldestLoaded === Infinity && ev.seq > 0) oldestLoaded = ev.seq;
   }
 
-
   // ---- the memory chart
   const canvas = $('chart'), tip = $('tip');
   let samples = [];               // contract: /telemetry/samples, oldest first
@@ -506,9 +505,9 @@
     // markers: one per kind and pixel column (thousands of them would draw as one anyway)
     const drawn = new Set();
     for (const m of out) {
-      const px = Math.round(x(m.ms));
-      if (drawn.has(`${m.kind}${px}`)) continue;
-      drawn.add(`${m.kind}${px}`);
+      const px = Math.round(x(m.ms)), at = `${m.kind}${px}`;
+      if (drawn.has(at)) continue;
+      drawn.add(at);
       g.strokeStyle = COLORS[m.kind]; g.fillStyle = COLORS[m.kind]; g.lineWidth = 1.5;
       g.beginPath(); g.moveTo(px, T + 8); g.lineTo(px, h - B); g.stroke();
       g.beginPath(); g.moveTo(px - 5, T); g.lineTo(px + 5, T); g.lineTo(px, T + 8); g.closePath(); g.fill();
