@@ -225,8 +225,12 @@ start() {
     # this script's switch, not a URL for cdp-proxy's --nats twin.
     env -u FAULTLINE_NATS supervisord -c "$run_dir/supervisord.conf" >"$run_dir/supervisord.out" 2>&1 &
     sup_pid=$!
-    wait_http "http://127.0.0.1:$api_port/healthz" ||
-        die "the hub did not start; see $run_dir/cdp-proxy.err"
+    if ! wait_http "http://127.0.0.1:$api_port/healthz"; then
+        # The run directory goes with the exit: show why here.
+        say "the hub did not answer on port $api_port within 20 s; the end of cdp-proxy's log:"
+        tail -n 20 "$run_dir/cdp-proxy.err" >&2 2>/dev/null
+        die "the hub did not start"
+    fi
 }
 
 banner() {
