@@ -61,8 +61,10 @@ const externalIp = () => Object.values(os.networkInterfaces()).flat()
   .find((i) => i && i.family === 'IPv4' && !i.internal)?.address;
 
 async function main() {
-  const base = 20000 + Math.floor(Math.random() * 20000);
-  const api = base, cdp = base + 1, chromiumPort = base + 2;
+  // Three distinct ports the kernel says are free now (a random range could meet one in use).
+  const ports = new Set();
+  while (ports.size < 3) ports.add(await h.freePort());
+  const [api, cdp, chromiumPort] = ports;
   const hub = `http://127.0.0.1:${api}`;
   const errLog = path.join(h.tmpDir('faultline-page-'), 'run-local.err');
   const err = fs.openSync(errLog, 'w');
