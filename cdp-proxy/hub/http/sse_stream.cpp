@@ -12,6 +12,7 @@ namespace faultline::hub {
 namespace {
 using Clock = std::chrono::steady_clock;
 constexpr size_t kBatch = 256;
+constexpr int kBatchReads = 64;  // reads per ?batch_ms write: up to 16,384 events
 constexpr auto kWaitSlice = std::chrono::milliseconds(200);
 
 std::optional<std::string> param(const httplib::Request& req, const char* name) {
@@ -103,14 +104,19 @@ bool SseStreams::step(Subscriber& s, httplib::DataSink& sink) {
         return true;
     }
     s.items.clear();
-    const bool moved = s.reader.next(kBatch, s.items);
+    bool moved = s.reader.next(kBatch, s.items);
+    // ?batch_ms: everything that came during the batch goes out now, however many reads that
+    // takes (one read per batch would cap the reader at kBatch events a batch, behind for good).
+    for (int reads = 1; s.batch.count() > 0 && moved && reads < kBatchReads; ++reads)
+        moved = s.reader.next(kBatch, s.items);
     if (!s.items.empty()) {
         s.out.clear();
         for (const auto& item : s.items)
             if (item.kind != StreamItem::Kind::unassigned)
                 s.out += sse_frame(item.id, item.type, item.json);
         if (!s.out.empty() && !sink.write(s.out.data(), s.out.size())) return false;
-        s.last_write = s.last_events = Clock::now();
+        s.last_write = Clock::now();
+        if (!moved) s.last_events = s.last_write;  // still behind: the next write comes at once
     }
     if (moved) return true;
     if (finishing_ && s.reader.cursor() >= final_seq_.load()) {

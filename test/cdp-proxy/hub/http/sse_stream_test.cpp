@@ -179,3 +179,35 @@ TEST_CASE("sse: with batch_ms, what comes within a batch goes out in one write")
     }
     CHECK(streams.subscribers() == 0);  // each stream released once
 }
+
+TEST_CASE("sse: with batch_ms, a batch of more events than one read takes goes out whole") {
+    RecordRing ring(32768);
+    Metrics m;
+    SseStreams streams(ring, nullptr, m, Source{}, SseOptions{4, std::chrono::seconds(15), 3000});
+    httplib::Request req = request(std::to_string(ring.last_seq()));
+    req.params.emplace("batch_ms", "1000");
+    Stream s(streams, req);
+    REQUIRE(s.res.status == -1);
+    int writes = 0;
+    s.sink.write = [&](const char* d, size_t n) {
+        s.out.append(d, n);
+        ++writes;
+        return true;
+    };
+    // 20,000 events came before the first step (the stream reads 256 at a time, up to 64
+    // reads a write): the first write of events carries 16,384 of them, not 256 with the rest
+    // a batch (1 s) apart each, and the rest follow in the next step, without waiting a batch.
+    for (int i = 0; i < 20000; ++i) ring.publish([](uint64_t seq) { return record(seq); });
+    const auto t0 = Clock::now();
+    REQUIRE(s.step());
+    CHECK(writes == 2);  // the retry hint, then the first 16,384 events
+    CHECK(s.out.find("id: 16384\n") != std::string::npos);
+    CHECK(s.out.find("id: 16385\n") == std::string::npos);
+    REQUIRE(s.step());
+    CHECK(writes == 3);
+    CHECK(Clock::now() - t0 < std::chrono::milliseconds(500));
+    std::string expect = sse_retry(3000);
+    for (uint64_t seq = 1; seq <= 20000; ++seq)
+        expect += sse_frame(seq, "cdp_connect", envelope(seq));
+    CHECK(s.out == expect);  // every event, once, in order
+}
