@@ -3,6 +3,9 @@
 'use strict';
 (() => {
   const ROW = 22;            // px, one timeline line (matches --row in style.css)
+  // The hub writes the stream at most every BATCH_MS (?batch_ms): a flood of events reaches the
+  // page, and is drawn, twice a second, not once per event (the page may share the VM's cores).
+  const BATCH_MS = 500;
   const PAGE = 500;          // events per JSON page
   const GAP_MS = 15000;      // samples further apart than this: the line breaks there
   const HOUR = 3600e3;
@@ -122,6 +125,9 @@
   let lastSeq = 0;                 // highest seq seen: the stream resumes after it
   let dirty = true;                // the view must be filtered again from all items
   const fresh = [];                // items that arrived at the head since the last render
+  // At most HOLD events are held: past HOLD + TRIM the oldest go (they load again on scroll,
+  // like any older page), so a page left open on a busy hub does not grow without end.
+  const HOLD = 50000, TRIM = 5000;
 
   // Index of the first element of the ascending array a whose key(x) is not below k.
   function lowerBound(a, k, key) {
@@ -229,18 +235,32 @@
       `${link} ${esc(textOf(ev))}`;
   }
   // view is oldest first like items; row i from the top shows view[view.length - 1 - i].
+  const AGO_MS = 5000;  // how often a row's "3 min ago" is redone
+  let rowsShape = '', rowsAt = 0;
   function render() {
-    if (dirty || fresh.length) {
+    // Read the geometry before changing the DOM: a read after a change would force a layout
+    // of its own, on top of the frame's.
+    const top = list.scrollTop, height = list.clientHeight;
+    trim(top, height);
+    const changed = dirty || fresh.length > 0;
+    if (changed) {
       const f = currentFilter();
       if (dirty) view = items.filter((it) => matches(it, f));
       else for (const it of fresh) if (matches(it, f)) view.push(it);
       dirty = false;
       fresh.length = 0;
-      spacer.style.height = `${view.length * ROW}px`;
-      $('count').textContent = `${view.length} of ${events.size} events`;
+      counted();
     }
-    const first = Math.max(0, Math.floor(list.scrollTop / ROW) - 10);
-    const last = Math.min(view.length, Math.ceil((list.scrollTop + list.clientHeight) / ROW) + 10);
+    const first = Math.max(0, Math.floor(top / ROW) - 10);
+    const last = Math.min(view.length, Math.ceil((top + height) / ROW) + 10);
+    // The bottom in sight: fetch older events.
+    if (last >= view.length - 5 && !reachedStart) loadOlder();
+    // No event came and the same rows are in sight (a frame for the chart alone): leave them
+    // be, unless their "3 min ago" is due.
+    const shape = `${first}:${last}:${selected}`;
+    if (!changed && shape === rowsShape && performance.now() - rowsAt < AGO_MS) return;
+    rowsShape = shape;
+    rowsAt = performance.now();
     const html = [];
     for (let i = first; i < last; i++) {
       const it = view[view.length - 1 - i];
@@ -249,11 +269,30 @@
     }
     rowsEl.innerHTML = html.join('');
     if (!view.length) rowsEl.innerHTML = `<div class="empty">${events.size ? 'no event matches the filter' : 'no events yet'}</div>`;
-    // The bottom in sight: fetch older events.
-    if (last >= view.length - 5 && !reachedStart) loadOlder();
+  }
+  // Drops the oldest events beyond HOLD (and the gaps among them) from the model and the view,
+  // unless rows that would go are in sight or within a page of it (scrolled down to the oldest,
+  // they would only load again). The chart keeps its own list.
+  function trim(top, height) {
+    if (loading || events.size <= HOLD + TRIM) return;
+    let k = 0;
+    for (let n = events.size - HOLD; n > 0; k++) if (!items[k].gap) n--;
+    while (items[k].gap) k++;  // a gap just before the oldest kept event goes too
+    const gone = lowerBound(view, items[k].key, (it) => it.key);  // the view's oldest rows
+    if (gone > view.length - Math.ceil((top + height) / ROW) - PAGE) return;
+    for (let i = 0; i < k; i++) if (!items[i].gap) events.delete(items[i].key);
+    items.splice(0, k);
+    view.splice(0, gone);
+    oldestLoaded = items[0].key;
+    reachedStart = false;
+    counted();
+  }
+  function counted() {
+    spacer.style.height = `${view.length * ROW}px`;
+    $('count').textContent = `${view.length} of ${events.size} events`;
   }
   // The chart redraws at most once a CHART_MS (its axis spans minutes; each redraw walks every
-  // charted event), the rows on every scheduled frame.
+  // charted event), the rows on every scheduled frame that changes them.
   const CHART_MS = 1000;
   let pending = false, chartAt = -Infinity, chartTimer = 0;
   function schedule() {
@@ -263,12 +302,19 @@
   }
   function chartSoon() {
     const wait = chartAt + CHART_MS - performance.now();
-    if (wait <= 0) { chartAt = performance.now(); drawChart(); return; }
-    if (!chartTimer) chartTimer = setTimeout(() => { chartTimer = 0; schedule(); }, wait);
+    if (wait <= 0) {
+      clearTimeout(chartTimer);
+      chartTimer = 0;
+      chartAt = performance.now();
+      drawChart();
+      return;
+    }
+    // While events flow, the next batch's frame draws it; this frame is for when none comes.
+    if (!chartTimer) chartTimer = setTimeout(() => { chartTimer = 0; schedule(); }, wait + BATCH_MS);
   }
   list.addEventListener('scroll', schedule, { passive: true });
   window.addEventListener('resize', () => { chartDirty = true; schedule(); });
-  setInterval(() => { chartDirty = true; schedule(); }, 5000);  // "3 min ago" and the chart's now
+  setInterval(() => { chartDirty = true; schedule(); }, AGO_MS);  // "3 min ago" and the chart's now
 
   rowsEl.addEventListener('click', (e) => {
     const a = e.target.closest('a[data-seq]');
@@ -325,9 +371,6 @@
 
   // ---- live: the SSE stream read with fetch (so the token rides in a header and every event
   // type, named by the hub in `event:`, arrives in one place). Reconnects with Last-Event-ID.
-  // The hub writes at most every BATCH_MS (?batch_ms): a flood of events reaches the page, and
-  // is drawn, a few times a second, not once per event (the page may share the VM's cores).
-  const BATCH_MS = 250;
   const conn = $('conn');
   function status(text, cls) { conn.textContent = text; conn.className = `conn ${cls}`; }
   async function follow() {
@@ -564,6 +607,8 @@
     shownAt: (seq) => events.get(seq)?.shownAt,
     samples: () => series().length,
     lastSeq: () => lastSeq,
+    held: () => events.size,
+    hold: HOLD + TRIM,  // the most it holds while the newest are in sight
     complete: () => reachedStart,  // the JSON pages have reached the first event
   };
 

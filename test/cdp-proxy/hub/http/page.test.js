@@ -274,6 +274,43 @@ async function main() {
       h.equal(ms.filtered, 1, 'the search finds bulk-4242 among 10,000');
       h.check(ms.filter < 500 && ms.scroll < 500, 'filter and scroll each paint within 500 ms (all 10,000 rows in the DOM would take seconds)');
     }],
+    ['past 55,000 events the page holds the newest (not every event ever), and the oldest load again on scroll', async () => {
+      let first = 0, last = 0;
+      const gapsBefore = await page.evaluate(() => window.faultline.gaps().length);
+      for (let b = 0; b < 56; b++) {  // more than the most it holds, on their own
+        let body = '';
+        for (let i = b * 1000; i < (b + 1) * 1000; i++)
+          body += JSON.stringify({ type: 'service_crashed', source: { kind: 'page-test' }, id: `hold:${process.pid}:${i}`,
+            data: { service_name: `hold-${i}`, group_name: 'hold', from_state: 'RUNNING', pid: 1, expected: false, fatal: false } }) + '\n';
+        const res = await fetch(`${hub}/telemetry/events`, { method: 'POST', headers: { 'Content-Type': 'application/x-ndjson' }, body });
+        h.equal(res.status, 200, 'a bulk POST');
+        const r = await res.json();
+        first = first || r.first_seq;
+        last = r.first_seq + r.accepted - 1;
+        // Paced so that the page's stream keeps within the hub's ring (16,384 events): posted
+        // all at once, it falls behind and shows a reader_behind gap instead.
+        if (b % 8 === 7) await page.waitForFunction((s) => window.faultline.lastSeq() >= s, last, { timeout: 30000 });
+      }
+      await page.evaluate(() => { document.getElementById('list').scrollTop = 0; });
+      await page.waitForFunction((s) => window.faultline.lastSeq() >= s, last, { timeout: 30000 });
+      await page.waitForFunction(() => window.faultline.held() <= window.faultline.hold, null, { timeout: 10000 });
+      const held = await page.evaluate(() => {
+        const s = window.faultline.seqs();
+        return { n: s.length, unique: new Set(s).size, min: Math.min(...s), max: Math.max(...s), hold: window.faultline.hold };
+      });
+      console.log(`# after ${last} events the page holds ${held.n}, #${held.min} to #${held.max}`);
+      h.check(held.n >= 50000 && held.n <= held.hold, `the page holds between 50,000 and ${held.hold} events (${held.n})`);
+      h.equal(held.unique, held.n, 'each event held once');
+      h.equal(await page.evaluate(() => window.faultline.gaps().length), gapsBefore, 'no events dropped on the way');
+      h.equal(held.max, last, 'the newest event is held');
+      h.check(held.min > first, `every event older than this step's 56,000 went (the oldest held: #${held.min})`);
+      // Scrolled down to the oldest held: the page before them loads again, once each.
+      await page.evaluate(() => { const l = document.getElementById('list'); l.scrollTop = l.scrollHeight; });
+      await page.waitForFunction((m) => Math.min(...window.faultline.seqs()) < m, held.min, { timeout: 10000 });
+      const again = await page.evaluate(() => { const s = window.faultline.seqs(); return { n: s.length, unique: new Set(s).size }; });
+      h.equal(again.unique, again.n, 'each event held once after the older page loaded again');
+      await page.evaluate(() => { document.getElementById('list').scrollTop = 0; });
+    }],
     ['with --token on a non-loopback address: ?token= works, without it 403', async () => {
       const ip = externalIp();
       if (!ip) return console.log('# no non-loopback IPv4 address here: token check skipped');
