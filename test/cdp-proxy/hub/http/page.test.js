@@ -60,6 +60,25 @@ function follow(hub, seen) {
 const externalIp = () => Object.values(os.networkInterfaces()).flat()
   .find((i) => i && i.family === 'IPv4' && !i.internal)?.address;
 
+// Posts `batches` × 1,000 service_crashed events named <tag>-<i> (1,000 a request: one would
+// exceed --max-body), calling after(b, its last seq) after each; returns the first and last seq.
+async function bulk(hub, tag, batches, after = async () => {}) {
+  let first = 0, last = 0;
+  for (let b = 0; b < batches; b++) {
+    let body = '';
+    for (let i = b * 1000; i < (b + 1) * 1000; i++)
+      body += JSON.stringify({ type: 'service_crashed', source: { kind: 'page-test' }, id: `${tag}:${process.pid}:${i}`,
+        data: { service_name: `${tag}-${i}`, group_name: tag, from_state: 'RUNNING', pid: 1, expected: false, fatal: false } }) + '\n';
+    const res = await fetch(`${hub}/telemetry/events`, { method: 'POST', headers: { 'Content-Type': 'application/x-ndjson' }, body });
+    h.equal(res.status, 200, 'a bulk POST');
+    const r = await res.json();
+    first = first || r.first_seq;
+    last = r.first_seq + r.accepted - 1;
+    await after(b, last);
+  }
+  return { first, last };
+}
+
 async function main() {
   // Three distinct ports the kernel says are free now (a random range could meet one in use).
   const ports = new Set();
@@ -236,17 +255,7 @@ async function main() {
       }
     }],
     ['10,000 more events: only the rows in sight are in the DOM; filter and scroll stay fast', async () => {
-      let last = 0;
-      for (let b = 0; b < 10; b++) {  // 1,000 a request: one would exceed --max-body
-        let body = '';
-        for (let i = b * 1000; i < (b + 1) * 1000; i++)
-          body += JSON.stringify({ type: 'service_crashed', source: { kind: 'page-test' }, id: `bulk:${process.pid}:${i}`,
-            data: { service_name: `bulk-${i}`, group_name: 'bulk', from_state: 'RUNNING', pid: 1, expected: false, fatal: false } }) + '\n';
-        const res = await fetch(`${hub}/telemetry/events`, { method: 'POST', headers: { 'Content-Type': 'application/x-ndjson' }, body });
-        h.equal(res.status, 200, 'a bulk POST');
-        const r = await res.json();
-        last = r.first_seq + r.accepted - 1;
-      }
+      const { last } = await bulk(hub, 'bulk', 10);
       await page.waitForFunction((s) => window.faultline.seqs().includes(s), last, { timeout: 20000 });
       const held = await page.evaluate(() => window.faultline.seqs().length);
       h.check(held >= 10000, `the page holds ${held} events`);
@@ -275,22 +284,13 @@ async function main() {
       h.check(ms.filter < 500 && ms.scroll < 500, 'filter and scroll each paint within 500 ms (all 10,000 rows in the DOM would take seconds)');
     }],
     ['past 55,000 events the page holds the newest (not every event ever), and the oldest load again on scroll', async () => {
-      let first = 0, last = 0;
       const gapsBefore = await page.evaluate(() => window.faultline.gaps().length);
-      for (let b = 0; b < 56; b++) {  // more than the most it holds, on their own
-        let body = '';
-        for (let i = b * 1000; i < (b + 1) * 1000; i++)
-          body += JSON.stringify({ type: 'service_crashed', source: { kind: 'page-test' }, id: `hold:${process.pid}:${i}`,
-            data: { service_name: `hold-${i}`, group_name: 'hold', from_state: 'RUNNING', pid: 1, expected: false, fatal: false } }) + '\n';
-        const res = await fetch(`${hub}/telemetry/events`, { method: 'POST', headers: { 'Content-Type': 'application/x-ndjson' }, body });
-        h.equal(res.status, 200, 'a bulk POST');
-        const r = await res.json();
-        first = first || r.first_seq;
-        last = r.first_seq + r.accepted - 1;
-        // Paced so that the page's stream keeps within the hub's ring (16,384 events): posted
-        // all at once, it falls behind and shows a reader_behind gap instead.
-        if (b % 8 === 7) await page.waitForFunction((s) => window.faultline.lastSeq() >= s, last, { timeout: 30000 });
-      }
+      // More than the most it holds, on their own. Paced so that the page's stream keeps within
+      // the hub's ring (16,384 events): posted all at once, it falls behind and shows a
+      // reader_behind gap instead.
+      const { first, last } = await bulk(hub, 'hold', 56, async (b, upTo) => {
+        if (b % 8 === 7) await page.waitForFunction((s) => window.faultline.lastSeq() >= s, upTo, { timeout: 30000 });
+      });
       await page.evaluate(() => { document.getElementById('list').scrollTop = 0; });
       await page.waitForFunction((s) => window.faultline.lastSeq() >= s, last, { timeout: 30000 });
       await page.waitForFunction(() => window.faultline.held() <= window.faultline.hold, null, { timeout: 10000 });
