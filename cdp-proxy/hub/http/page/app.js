@@ -117,7 +117,7 @@
   // ---- the model: every event by seq (never twice), drop notices by their SSE id
   const events = new Map();        // seq -> event
   const items = [];                // events and gaps, oldest first (key ascending): live ones append
-  const charted = [];              // the events the chart draws (markers, bands, spans), by seq
+  const charted = [];              // what the chart draws (markers, bands, spans), by seq: 2 h
   const types = new Set();
   const crashOf = new Map();       // system_oom_kill seq -> the page_crashed linked to it
   let oldestLoaded = Infinity;     // lowest seq the JSON pages have reached
@@ -155,11 +155,25 @@
     if (ev.type === 'page_crashed' && ev.data && ev.data.oom_kill_seq) crashOf.set(ev.data.oom_kill_seq, ev.seq);
     if (!types.has(ev.type)) { types.add(ev.type); typeOptions(); }
     if (ev.seq > lastSeq) lastSeq = ev.seq;
-    if (CHARTED.has(ev.type)) {
+    if (CHARTED.has(ev.type) && charts(ev, Date.now())) {
       const at = lowerBound(charted, ev.seq, (e) => e.seq);
+      // Already there when it was trimmed from the timeline and loaded again.
+      if (charted[at]?.seq === ev.seq) return;
       if (at === charted.length) charted.push(ev); else charted.splice(at, 0, ev);
       chartDirty = true;
     }
+  }
+  // Whether the chart can still show ev: markers() skips what is over an hour before the
+  // axis, which starts at most an hour ago.
+  const charts = (ev, now) => ev.ms >= now - 2 * HOUR;
+  // Drops from the chart's list what it can no longer show, once a minute.
+  let forgotAt = 0;
+  function forgetOld(now) {
+    if (now - forgotAt < 60e3) return;
+    forgotAt = now;
+    let j = 0;
+    for (const ev of charted) if (charts(ev, now)) charted[j++] = ev;
+    charted.length = j;
   }
   const CHARTED = new Set(['memory_pressure', 'system_oom_kill', 'service_crashed', 'page_crashed', 'cdp_disconnect',
     'capture_session_started', 'session_ended']);
@@ -481,6 +495,7 @@
   const COLORS = { oom: '#c62828', svc: '#6a1b9a', page: '#ef6c00', cdp: '#1565c0' };
   function drawChart() {
     chartDirty = false;
+    forgetOld(Date.now());
     const dpr = window.devicePixelRatio || 1;
     const w = canvas.clientWidth, h = canvas.clientHeight || 220;
     if (canvas.width !== Math.round(w * dpr)) { canvas.width = Math.round(w * dpr); canvas.height = Math.round(h * dpr); }
@@ -608,6 +623,7 @@
     samples: () => series().length,
     lastSeq: () => lastSeq,
     held: () => events.size,
+    charted: () => charted.map((ev) => ev.seq),
     hold: HOLD + TRIM,  // the most it holds while the newest are in sight
     complete: () => reachedStart,  // the JSON pages have reached the first event
   };

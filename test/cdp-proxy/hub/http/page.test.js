@@ -309,7 +309,20 @@ async function main() {
       await page.waitForFunction((m) => Math.min(...window.faultline.seqs()) < m, held.min, { timeout: 10000 });
       const again = await page.evaluate(() => { const s = window.faultline.seqs(); return { n: s.length, unique: new Set(s).size }; });
       h.equal(again.unique, again.n, 'each event held once after the older page loaded again');
+      const charted = await page.evaluate(() => window.faultline.charted());
+      h.equal(new Set(charted).size, charted.length, 'each event charted once (also those trimmed and loaded again)');
       await page.evaluate(() => { document.getElementById('list').scrollTop = 0; });
+    }],
+    ['an event older than the chart can show is not kept for it', async () => {
+      const post = async (id, ts) => (await (await fetch(`${hub}/telemetry/events`, { method: 'POST', headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ type: 'service_crashed', source: { kind: 'page-test' }, id: `${id}:${process.pid}`, ts,
+          data: { service_name: id, group_name: 'age', from_state: 'RUNNING', pid: 1, expected: false, fatal: false } }) })).json()).first_seq;
+      const old = await post('three-hours-ago', new Date(Date.now() - 3 * 3600e3).toISOString());
+      const now = await post('just-now', new Date().toISOString());
+      await page.waitForFunction((s) => window.faultline.lastSeq() >= s, now, { timeout: 10000 });
+      const charted = new Set(await page.evaluate(() => window.faultline.charted()));
+      h.check(!charted.has(old) && charted.has(now), `the chart keeps #${now} (now), not #${old} (3 h ago)`);
+      h.check((await page.evaluate(() => window.faultline.seqs())).includes(old), 'the timeline shows the old one');
     }],
     ['with --token on a non-loopback address: ?token= works, without it 403', async () => {
       const ip = externalIp();
