@@ -63,6 +63,7 @@ natsStatus configure(natsOptions* no, const NatsOptions& o, const std::vector<st
         s = natsOptions_SetDisconnectedCB(no, cb.disconnected, cb.closure);
     if (s == NATS_OK && cb.reconnected)
         s = natsOptions_SetReconnectedCB(no, cb.reconnected, cb.closure);
+    if (s == NATS_OK && cb.closed) s = natsOptions_SetClosedCB(no, cb.closed, cb.closure);
     return s;
 }
 }  // namespace

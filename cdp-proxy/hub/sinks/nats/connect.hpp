@@ -12,8 +12,9 @@
 
 namespace faultline::hub::sinks::nats {
 
+// closed: the last callback nats.c makes for a connection (after any disconnected one).
 struct ConnectCallbacks {
-    natsConnectionHandler disconnected = nullptr, reconnected = nullptr;
+    natsConnectionHandler disconnected = nullptr, reconnected = nullptr, closed = nullptr;
     void* closure = nullptr;
 };
 

@@ -46,8 +46,12 @@ JetStreamDestination::~JetStreamDestination() {
 
 bool JetStreamDestination::connect(SinkError& err) {
     closing_ = false;
+    {
+        std::lock_guard lock(closed_mu_);
+        closed_ = false;
+    }
     nc_ = nats::connect(o_, "faultline cdp-proxy " + host_,
-                        {&on_disconnected, &on_reconnected, this}, err);
+                        {&on_disconnected, &on_reconnected, &on_closed, this}, err);
     if (!nc_) return false;
     jsOptions jo;
     jsOptions_Init(&jo);
@@ -58,6 +62,7 @@ bool JetStreamDestination::connect(SinkError& err) {
     jo.PublishAsync.AckHandlerClosure = this;
     if (natsStatus s = natsConnection_JetStream(&js_, nc_, &jo); s != NATS_OK) {
         err = {Cause::connect, fmt::format("no JetStream context: {}", nats_error_text(s))};
+        close_connection();
         natsConnection_Destroy(nc_);
         nc_ = nullptr;
         return false;
@@ -138,11 +143,19 @@ void JetStreamDestination::close() {
         js_PublishAsyncComplete(js_, &po);  // acks still on the way reach the sink
     }
     closing_ = true;
-    if (nc_) natsConnection_Close(nc_);
+    if (nc_) close_connection();
     if (js_) jsCtx_Destroy(js_);
     if (nc_) natsConnection_Destroy(nc_);
     js_ = nullptr;
     nc_ = nullptr;
+}
+
+// Closes nc_ and waits (up to 5 s) for nats.c's last callback: the ones still to come
+// (disconnected, then closed) run on nats.c's own thread and point at this object.
+void JetStreamDestination::close_connection() {
+    natsConnection_Close(nc_);
+    std::unique_lock lock(closed_mu_);
+    closed_cv_.wait_for(lock, std::chrono::seconds(5), [&] { return closed_; });
 }
 
 void JetStreamDestination::on_ack(jsCtx*, natsMsg* msg, jsPubAck* pa, jsPubAckErr* pae,
@@ -163,6 +176,13 @@ void JetStreamDestination::on_disconnected(natsConnection*, void* self) {
     d->ready_ = false;
     if (d->rx_ && !d->closing_)
         d->rx_->connection(false, "disconnected from the NATS server; reconnecting");
+}
+
+void JetStreamDestination::on_closed(natsConnection*, void* self) {
+    auto* d = static_cast<JetStreamDestination*>(self);
+    std::lock_guard lock(d->closed_mu_);  // notified under the lock: once close() sees
+    d->closed_ = true;                    // closed_, nothing here touches d again
+    d->closed_cv_.notify_all();
 }
 
 void JetStreamDestination::on_reconnected(natsConnection* nc, void* self) {

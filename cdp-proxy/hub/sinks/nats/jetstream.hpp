@@ -8,6 +8,7 @@
 #include <nats/nats.h>
 
 #include <atomic>
+#include <condition_variable>
 #include <map>
 #include <mutex>
 #include <string>
@@ -34,7 +35,9 @@ class JetStreamDestination : public Destination {
     static void on_ack(jsCtx*, natsMsg* msg, jsPubAck* pa, jsPubAckErr* pae, void* self);
     static void on_disconnected(natsConnection* nc, void* self);
     static void on_reconnected(natsConnection* nc, void* self);
+    static void on_closed(natsConnection* nc, void* self);
     bool connect(SinkError& err);
+    void close_connection();
     const std::string& subject(const SinkEvent& ev);
 
     NatsOptions o_;
@@ -48,6 +51,11 @@ class JetStreamDestination : public Destination {
     std::atomic<bool> ready_{false};
     std::atomic<bool> recheck_{false};  // reconnected: check the stream before publishing
     std::atomic<bool> closing_{false};  // close() under way: its disconnect is no failure
+    // Set by nats.c's closed callback (its last for a connection); close_connection() waits
+    // for it.
+    std::mutex closed_mu_;
+    std::condition_variable closed_cv_;
+    bool closed_ = false;
     // Subjects by event type (transparent lookup by string_view), and the key's C string.
     std::map<std::string, std::string, std::less<>> subjects_;
     std::string key_;
