@@ -197,7 +197,7 @@ async function hourOfSamples(hub) {
 
 // Runs the alternating segments (closed first); returns per state its segments' results.
 async function segments(hub, c, l) {
-  const res = { closed: [], open: [], closedA: [], closedB: [] };
+  const res = { closed: [], open: [] };
   for (let tag = 1; tag <= 2 * SEGMENTS; tag++) {
     const state = tag % 2 ? 'closed' : 'open';
     await switchTo(c, hub, state === 'open');
@@ -207,16 +207,12 @@ async function segments(hub, c, l) {
     l.tag = 0;
     const seconds = (performance.now() - t0) / 1000;
     if (l.failed) throw l.failed;
-    const r = { seconds, cpu: (treeCpuMs(c.proc.pid) - cpu0) / seconds };
+    const r = { tag, state, seconds, cpu: (treeCpuMs(c.proc.pid) - cpu0) / seconds };
     if (state === 'open') {
       const last = (await h.metrics(hub)).faultline_hub_last_seq;
       await h.waitFor('the page to show the segment\'s last event', async () => (await pageLastSeq(c)) >= last, 10000, 100);
     }
-    Object.assign(r, { tag, state });
     res[state].push(r);
-    // Every other closed segment again, apart: two sets of the same state, whose difference is
-    // the measurement's own noise.
-    if (state === 'closed') res[res.closed.length % 2 ? 'closedA' : 'closedB'].push(r);
   }
   return res;
 }
@@ -261,10 +257,12 @@ function compare(res, x, y, label) {
 function report(res) {
   console.log(`${RATE} events/s in ${BATCH}-event batches throughout`);
   compare(res, 'closed', 'open', 'the page open vs closed');
-  // The same comparison between two sets of closed segments: where it is not within 10 %, the
-  // run cannot tell 10 % apart, whatever open/closed says.
-  if (res.closedA.length && res.closedB.length)
-    compare(res, 'closedA', 'closedB', 'the instrument\'s own noise: closed vs closed (alternate closed segments)');
+  // The same comparison between every other closed segment and the rest, two sets of the same
+  // state: where it is not within 10 %, the run cannot tell 10 % apart, whatever open/closed
+  // says.
+  const closedA = res.closed.filter((_, i) => i % 2 === 0), closedB = res.closed.filter((_, i) => i % 2);
+  if (closedB.length)
+    compare({ closedA, closedB }, 'closedA', 'closedB', 'the instrument\'s own noise: closed vs closed (alternate closed segments)');
   const cpu = (state) => (median(res[state].map((r) => r.cpu)) / 10).toFixed(1);
   console.log(`the Chromium (all its processes): ${cpu('open')} % of a core with the page open at ${RATE} events/s, ${cpu('closed')} % on about:blank`);
 }

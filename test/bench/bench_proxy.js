@@ -31,7 +31,6 @@ function rssKb(pid) {
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-
 async function startHttpProxy(chromePort) {
   const proc = spawn(process.execPath, [path.join(__dirname, 'bench_proxy_httpproxy.js'), String(chromePort)],
     { stdio: ['ignore', 'inherit', 'pipe'] });

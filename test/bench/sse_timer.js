@@ -6,13 +6,15 @@
 //   {report: TAG} -> {tag, lat: [ms…]}  one tag's latencies
 'use strict';
 const http = require('http');
+const path = require('path');
+const { sseSplitter } = require(path.join(__dirname, '..', 'integration', 'lib', 'proxy_harness'));
 
 const nowMs = () => Number(process.hrtime.bigint()) / 1e6;
 const byTag = new Map();
 let count = 0;
 
-function take(block, now) {
-  const m = /"id":"b:(\d+):\d+:([\d.]+)"/.exec(block);
+function take(data, now) {
+  const m = /"id":"b:(\d+):\d+:([\d.]+)"/.exec(data);
   if (!m) return;
   if (!byTag.has(m[1])) byTag.set(m[1], []);
   byTag.get(m[1]).push(now - Number(m[2]));
@@ -25,17 +27,11 @@ function read(url) {
       console.error(`sse_timer: ${url} answered ${res.statusCode}`);
       process.exit(1);
     }
-    let buf = '';
+    const split = sseSplitter();
     res.setEncoding('utf8');
     res.on('data', (chunk) => {
       const now = nowMs();
-      buf += chunk;
-      let start = 0, end;
-      while ((end = buf.indexOf('\n\n', start)) >= 0) {
-        take(buf.slice(start, end), now);
-        start = end + 2;
-      }
-      buf = buf.slice(start);
+      for (const { data } of split(chunk)) take(data, now);
     });
     res.on('end', () => process.exit(0));
   }).on('error', (err) => { console.error(`sse_timer: ${err.message}`); process.exit(1); });
