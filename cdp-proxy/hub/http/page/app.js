@@ -117,7 +117,7 @@
   // ---- the model: every event by seq (never twice), drop notices by their SSE id
   const events = new Map();        // seq -> event
   const items = [];                // events and gaps, oldest first (key ascending): live ones append
-  const charted = [];              // what the chart draws (markers, bands, spans), by seq: 2 h
+  const charted = [];              // the chart's bands and spans (pressure, captures), by seq: 2 h
   const types = new Set();
   const crashOf = new Map();       // system_oom_kill seq -> the page_crashed linked to it
   let oldestLoaded = Infinity;     // lowest seq the JSON pages have reached
@@ -155,7 +155,9 @@
     if (ev.type === 'page_crashed' && ev.data && ev.data.oom_kill_seq) crashOf.set(ev.data.oom_kill_seq, ev.seq);
     if (!types.has(ev.type)) { types.add(ev.type); typeOptions(); }
     if (ev.seq > lastSeq) lastSeq = ev.seq;
-    if (CHARTED.has(ev.type) && charts(ev, Date.now())) {
+    if (!charts(ev, Date.now())) return;
+    if (MARKS[ev.type]) mark(ev, MARKS[ev.type]);
+    else if (CHARTED.has(ev.type)) {
       const at = lowerBound(charted, ev.seq, (e) => e.seq);
       // Already there when it was trimmed from the timeline and loaded again.
       if (charted[at]?.seq === ev.seq) return;
@@ -163,10 +165,24 @@
       chartDirty = true;
     }
   }
+  // The chart's markers: one per kind and second, with the count of its events, so that a flood
+  // of one kind (1,000 crashes a second) keeps neither its events alive nor the chart busy, and
+  // never pushes an OOM kill out. lo..hi are the seqs it counted: the page loads one unbroken
+  // run of seqs (the newest page, then live, then older pages), so an event of that kind and
+  // second within lo..hi was counted before (trimmed from the timeline and loaded again).
+  const MARKS = { system_oom_kill: 'oom', service_crashed: 'svc', page_crashed: 'page', cdp_disconnect: 'cdp' };
+  const marks = new Map();         // `${kind}:${second}` -> { kind, ms, ev (its first), count, lo, hi }
+  function mark(ev, kind) {
+    const key = `${kind}:${Math.floor(ev.ms / 1000)}`, m = marks.get(key);
+    if (!m) marks.set(key, { kind, ms: ev.ms, ev, count: 1, lo: ev.seq, hi: ev.seq });
+    else if (ev.seq >= m.lo && ev.seq <= m.hi) return;
+    else Object.assign(m, { count: m.count + 1, lo: Math.min(m.lo, ev.seq), hi: Math.max(m.hi, ev.seq) });
+    chartDirty = true;
+  }
   // Whether the chart can still show ev: markers() skips what is over an hour before the
   // axis, which starts at most an hour ago.
   const charts = (ev, now) => ev.ms >= now - 2 * HOUR;
-  // Drops from the chart's list what it can no longer show, once a minute.
+  // Drops from the chart's lists what it can no longer show, once a minute.
   let forgotAt = 0;
   function forgetOld(now) {
     if (now - forgotAt < 60e3) return;
@@ -174,9 +190,9 @@
     let j = 0;
     for (const ev of charted) if (charts(ev, now)) charted[j++] = ev;
     charted.length = j;
+    for (const [key, m] of marks) if (!charts(m, now)) marks.delete(key);
   }
-  const CHARTED = new Set(['memory_pressure', 'system_oom_kill', 'service_crashed', 'page_crashed', 'cdp_disconnect',
-    'capture_session_started', 'session_ended']);
+  const CHARTED = new Set(['memory_pressure', 'capture_session_started', 'session_ended']);
   // An event's line and what the text filter searches, made when first needed (most events of
   // a flood are never drawn nor searched).
   function textOf(ev) {
@@ -474,11 +490,12 @@
     const out = [], spans = [], bands = [];
     const opened = new Map();
     let level = null, levelFrom = 0;
+    for (const m of marks.values())
+      if (m.ms >= from) out.push({ ...m, label: m.kind === 'cdp' ? m.ev.data?.reason : textOf(m.ev) });
+    out.sort((a, b) => a.ms - b.ms);
     for (const ev of charted) {
       if (!(ev.ms >= from - HOUR)) continue;
       const d = ev.data || {};
-      const kind = { system_oom_kill: 'oom', service_crashed: 'svc', page_crashed: 'page', cdp_disconnect: 'cdp' }[ev.type];
-      if (kind && ev.ms >= from) out.push({ kind, ms: ev.ms, ev, label: kind === 'cdp' ? d.reason : textOf(ev) });
       if (ev.type === 'memory_pressure') {
         if (level && level !== 'ok') bands.push({ level, from: levelFrom, to: ev.ms });
         level = d.level; levelFrom = ev.ms;
@@ -505,7 +522,8 @@
     const s = series();
     const now = Date.now();
     let t0 = s.length ? s[0].ts_ms : now;
-    for (const it of items) if (!it.gap && it.ev.ms > now - HOUR && it.ev.ms < t0) t0 = it.ev.ms;
+    // The axis goes back to the oldest thing it shows from the last hour (not every event held).
+    for (const e of [...marks.values(), ...charted]) if (e.ms > now - HOUR && e.ms < t0) t0 = e.ms;
     t0 = Math.max(now - HOUR, Math.min(t0, now - 30e3));
     const L = 56, R = 44, T = 8, B = 22;
     const x = (ms) => L + ((ms - t0) / (now - t0)) * (w - L - R);
@@ -577,7 +595,7 @@
     }
     geometry = { x, t0, now, L, R, s, out };
     const counts = {};
-    for (const m of out) counts[m.kind] = (counts[m.kind] || 0) + 1;
+    for (const m of out) counts[m.kind] = (counts[m.kind] || 0) + m.count;
     const last = s.length ? s[s.length - 1] : null;
     $('chart-status').textContent = `${s.length} samples` +
       (last ? ` · avail ${fmtKiB(last.mem_available_kb)} of ${fmtKiB(last.mem_total_kb)} (${last.scope}) · last ${ago(last.ts_ms)}` : '') +
@@ -601,7 +619,10 @@
       if (typeof best.psi_some_avg10 === 'number') lines.push(`PSI some ${best.psi_some_avg10.toFixed(1)}%` +
         (typeof best.psi_full_avg10 === 'number' ? `, full ${best.psi_full_avg10.toFixed(1)}%` : ''));
     }
-    for (const m of out) if (Math.abs(x(m.ms) - mx) < 6) lines.push(`#${m.ev.seq} ${m.ev.type} ${cut(m.label, 60)}`);
+    for (const m of out) {
+      if (Math.abs(x(m.ms) - mx) >= 6) continue;
+      lines.push(`#${m.ev.seq} ${m.ev.type} ${cut(m.label, 60)}${m.count > 1 ? ` (and ${m.count - 1} more in that second)` : ''}`);
+    }
     if (!lines.length) { tip.hidden = true; return; }
     tip.textContent = lines.join('\n');
     tip.hidden = false;
@@ -623,7 +644,11 @@
     samples: () => series().length,
     lastSeq: () => lastSeq,
     held: () => events.size,
-    charted: () => charted.map((ev) => ev.seq),
+    charted: () => {  // the events the chart counts (2 h), by marker kind, and its bands' and spans'
+      const n = { other: charted.length };
+      for (const m of marks.values()) n[m.kind] = (n[m.kind] || 0) + m.count;
+      return n;
+    },
     hold: HOLD + TRIM,  // the most it holds while the newest are in sight
     complete: () => reachedStart,  // the JSON pages have reached the first event
   };
