@@ -29,6 +29,7 @@
 #include "faultline/sse.hpp"
 #include "hub/http/listener.hpp"
 #include "hub/hub.hpp"
+#include "hub_poster.hpp"
 
 namespace {
 
@@ -83,29 +84,9 @@ class NullServer {
     int port_ = 0;
 };
 
-// One keep-alive connection, set up as core's publisher sets its own. post() exits on any
-// non-200 answer: a benchmark of failing requests measures nothing.
-class Poster {
-  public:
-    explicit Poster(int port) : cli_("127.0.0.1", port) {
-        cli_.set_keep_alive(true);
-        cli_.set_tcp_nodelay(true);
-    }
-    void post(const std::string& body, const char* type) {
-        auto res = cli_.Post("/telemetry/events", body, type);
-        if (res && res->status == 200) return;
-        fmt::print(stderr, "bench_hub: POST failed: {}\n",
-                   res ? res->body : httplib::to_string(res.error()));
-        std::exit(1);
-    }
-
-  private:
-    httplib::Client cli_;
-};
-
 // Posts bodies back to back; returns the requests per second.
 double post_rate(int port, const std::vector<std::string>& bodies, const char* type) {
-    Poster poster(port);
+    faultline::bench::HubPoster poster(port, "bench_hub");
     const auto t0 = Clock::now();
     for (const auto& body : bodies) poster.post(body, type);
     return static_cast<double>(bodies.size()) / seconds_since(t0);
@@ -114,7 +95,7 @@ double post_rate(int port, const std::vector<std::string>& bodies, const char* t
 // Posts n single events 2 ms apart. Returns when each was sent; rtt_ms gets each round trip.
 std::vector<Clock::time_point> paced_posts(int port, int n, uint64_t& next_id,
                                            std::vector<double>& rtt_ms) {
-    Poster poster(port);
+    faultline::bench::HubPoster poster(port, "bench_hub");
     std::vector<Clock::time_point> sent;
     for (int i = 0; i < n; ++i) {
         sent.push_back(Clock::now());

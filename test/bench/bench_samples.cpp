@@ -24,6 +24,7 @@
 #include "bench_short.hpp"
 #include "hub/hub.hpp"
 #include "hub/samples/sample_store.hpp"
+#include "hub_poster.hpp"
 
 namespace {
 
@@ -72,17 +73,9 @@ std::string event_json(uint64_t n) {
 
 // Single-event POSTs back to back; events per second.
 double ingest_rate(int port, int n, uint64_t& next_id) {
-    httplib::Client cli("127.0.0.1", port);
-    cli.set_keep_alive(true);
-    cli.set_tcp_nodelay(true);
+    faultline::bench::HubPoster poster(port, "bench_samples");
     const auto t0 = Clock::now();
-    for (int i = 0; i < n; ++i) {
-        auto r = cli.Post("/telemetry/events", event_json(next_id++), "application/json");
-        if (!r || r->status != 200) {
-            fmt::print(stderr, "bench_samples: event POST failed\n");
-            std::exit(1);
-        }
-    }
+    for (int i = 0; i < n; ++i) poster.post(event_json(next_id++), "application/json");
     return n / std::chrono::duration<double>(Clock::now() - t0).count();
 }
 

@@ -27,6 +27,7 @@
 #include <vector>
 
 #include "faultline/sse.hpp"
+#include "hub_poster.hpp"
 
 namespace {
 
@@ -119,9 +120,7 @@ class Schedule {
 // journal's fsync): claims batches and posts them on its keep-alive connection until stop.
 void post_loop(int port, Schedule& schedule, const std::atomic<int>& tag,
                const std::atomic<bool>& stop, Record& rec) {
-    httplib::Client cli("127.0.0.1", port);
-    cli.set_keep_alive(true);
-    cli.set_tcp_nodelay(true);
+    faultline::bench::HubPoster poster(port, "hub_load");
     while (!stop) {
         const auto [first, n] = schedule.claim();
         const int t = tag;
@@ -129,10 +128,7 @@ void post_loop(int port, Schedule& schedule, const std::atomic<int>& tag,
         std::string body;
         for (uint64_t i = 0; i < n; ++i)
             body += event_line(t, first + i, at.time_since_epoch().count());
-        auto res = cli.Post("/telemetry/events", body, "application/x-ndjson");
-        if (!res || res->status != 200)
-            fail(fmt::format("POST /telemetry/events: {}",
-                             res ? res->body : httplib::to_string(res.error())));
+        poster.post(body, "application/x-ndjson");
         rec.posted(t, n, ms_since(at));
     }
 }
