@@ -28,6 +28,7 @@
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
+const readline = require('readline');
 const { spawn } = require('child_process');
 const h = require(path.join(__dirname, '..', 'integration', 'lib', 'sink_hub'));
 const { treeCpuMs } = require('./proc_cpu');
@@ -69,17 +70,12 @@ async function startLoad(hub) {
   const proc = spawn(process.env.HUB_LOAD, [new URL(hub.url).port, String(RATE), String(BATCH)],
     { stdio: ['pipe', 'pipe', 'inherit'] });
   const l = { failed: null, lines: [] };
-  const exited = new Promise((r) => proc.on('exit', (code, signal) => {
+  // 'close', not 'exit': only then has all of its output (the report) been read.
+  const exited = new Promise((r) => proc.on('close', (code, signal) => {
     if (code !== 0) l.failed = new Error(`hub_load exited with ${signal || code}`);
     r();
   }));
-  let partial = '';
-  proc.stdout.setEncoding('utf8');
-  proc.stdout.on('data', (d) => {
-    const parts = (partial + d).split('\n');
-    partial = parts.pop();
-    l.lines.push(...parts);
-  });
+  readline.createInterface({ input: proc.stdout }).on('line', (line) => l.lines.push(line));
   await h.waitFor('hub_load\'s stream', () => l.failed || l.lines.includes('ready'), 10000, 20);
   if (l.failed) throw l.failed;
   l.setTag = (tag) => proc.stdin.write(`tag ${tag}\n`);
