@@ -155,9 +155,10 @@
     if (ev.type === 'page_crashed' && ev.data && ev.data.oom_kill_seq) crashOf.set(ev.data.oom_kill_seq, ev.seq);
     if (!types.has(ev.type)) { types.add(ev.type); typeOptions(); }
     if (ev.seq > lastSeq) lastSeq = ev.seq;
-    if (!charts(ev, Date.now())) return;
-    if (MARKS[ev.type]) mark(ev, MARKS[ev.type]);
-    else if (CHARTED.has(ev.type)) {
+    const kind = MARKS[ev.type];
+    if (!(kind || CHARTED.has(ev.type)) || !charts(ev, Date.now())) return;
+    if (kind) mark(ev, kind);
+    else {
       const at = lowerBound(charted, ev.seq, (e) => e.seq);
       // Already there when it was trimmed from the timeline and loaded again.
       if (charted[at]?.seq === ev.seq) return;
