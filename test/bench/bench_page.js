@@ -4,9 +4,11 @@
 // a C++ process of their own that adds no pauses to what it times.
 // One load runs throughout, and two plain headless Chromiums (no automation client attached
 // while the events flow): one at normal priority, one at idle priority (SCHED_IDLE, so its
-// drawing never keeps the hub off a core). Each segment is measured in one of three states:
-// closed (both on about:blank), open in the idle Chromium, open in the normal one; rounds of
-// one segment per state, each state first in turn, so that the VM's drift falls on all alike.
+// drawing never keeps the hub off a core). Each segment is measured in one of four states:
+// closed (both on about:blank), open in the idle Chromium, open in the normal one, and reader:
+// a tab of the normal one reading the page's stream with a script that draws nothing (the
+// floor of any live view drawn on the VM); rounds of one segment per state, each state first
+// in turn, so that the VM's drift falls on all alike.
 // A segment is measured only after the switch has settled: the page loaded and its stream
 // connected, or its stream gone. The idle state stands in for the way the README opens the
 // page, from a browser elsewhere through an SSH tunnel: what it costs is the hub's own share
@@ -102,7 +104,7 @@ async function openChromium(dir, idle) {
   const argv = [CHROMIUM, '--headless', '--no-sandbox', '--no-first-run', '--disable-gpu',
     '--remote-debugging-port=0', `--user-data-dir=${profile}`, 'about:blank'];
   const proc = idle ? spawn('chrt', ['--idle', '0', ...argv], { stdio: 'ignore' }) : spawn(argv[0], argv.slice(1), { stdio: 'ignore' });
-  const c = { proc, showing: false, exited: new Promise((r) => proc.on('exit', r)) };
+  const c = { proc, showing: null, exited: new Promise((r) => proc.on('exit', r)) };
   let port = 0;
   await h.waitFor('the Chromium', () => {
     try { port = Number(fs.readFileSync(path.join(profile, 'DevToolsActivePort'), 'utf8').split('\n')[0]) || 0; } catch { /* not yet */ }
@@ -132,25 +134,50 @@ async function stopChromium(c) {
   await c.exited;
 }
 
-// The states a segment is measured in: which Chromium shows the page (closed: neither, both
-// on about:blank). idle stands in for a browser elsewhere (the README's SSH tunnel): what is
-// left of the page's cost when its drawing never waits on the hub's cores is the hub's own.
-const STATES = { closed: null, open: 'normal', idle: 'idle' };
+// The states a segment is measured in: which Chromium shows what (closed: neither, both on
+// about:blank). idle stands in for a browser elsewhere (the README's SSH tunnel): what is left
+// of the page's cost when its drawing never waits on the hub's cores is the hub's own. reader
+// is the floor of any live view drawn on the VM: the normal Chromium reads the page's stream
+// (same query, same batching) with a script that draws nothing.
+const STATES = { closed: null, open: ['normal', 'page'], idle: ['idle', 'page'], reader: ['normal', 'reader'] };
 
-// Navigates c's tab to the page or about:blank and waits until the page's stream is connected
-// or gone.
-async function navigate(c, hub, page) {
-  await c.send('Page.navigate', { url: page ? `${hub.url}/` : 'about:blank' });
-  c.showing = page;
-  await h.waitFor(page ? 'the page\'s stream' : 'the page\'s stream to end',
-    async () => (await h.metrics(hub)).faultline_hub_sse_subscribers === (page ? 2 : 1), 20000, 50);
+// What reader runs in a tab of the hub's origin: the page's stream, read and dropped; the last
+// SSE id it saw is window.faultline.lastSeq(), as on the page.
+const READER = `(() => {
+  let last = 0;
+  window.faultline = { lastSeq: () => last };
+  (async () => {
+    const res = await fetch('/telemetry/stream?batch_ms=500', { headers: { Accept: 'text/event-stream' } });
+    const body = res.body.getReader(), utf8 = new TextDecoder();
+    for (;;) {
+      const { value, done } = await body.read();
+      if (done) return;
+      // Whole lines only: an id cut by the chunk's end is not one.
+      const ids = utf8.decode(value, { stream: true }).match(/^id: \\d+(?=\\n)/gm);
+      if (ids) last = Number(ids[ids.length - 1].slice(4));
+    }
+  })();
+})()`;
+
+// Shows what (null: about:blank, 'page', 'reader') in c's tab and waits until its stream is
+// connected or gone.
+async function navigate(c, hub, what) {
+  await c.send('Page.navigate', { url: !what ? 'about:blank' : what === 'page' ? `${hub.url}/` : `${hub.url}/healthz` });
+  if (what === 'reader') {
+    await h.waitFor('the reader\'s tab', async () => (await c.send('Runtime.evaluate', {
+      expression: 'location.pathname + document.readyState', returnByValue: true })).result?.result?.value === '/healthzcomplete', 10000, 20);
+    await c.send('Runtime.evaluate', { expression: READER });
+  }
+  c.showing = what;
+  await h.waitFor(what ? 'the tab\'s stream' : 'the tab\'s stream to end',
+    async () => (await h.metrics(hub)).faultline_hub_sse_subscribers === (what ? 2 : 1), 20000, 50);
 }
 
 // Puts the Chromiums in state, then waits SETTLE_MS more.
 async function switchTo(cs, hub, state) {
-  for (const [name, c] of Object.entries(cs)) if (c.showing && name !== STATES[state]) await navigate(c, hub, false);
-  const c = cs[STATES[state]];
-  if (c && !c.showing) await navigate(c, hub, true);
+  const [name, what] = STATES[state] || [];
+  for (const [n, c] of Object.entries(cs)) if (c.showing && (n !== name || c.showing !== what)) await navigate(c, hub, null);
+  if (name && cs[name].showing !== what) await navigate(cs[name], hub, what);
   await h.sleep(SETTLE_MS);
 }
 
@@ -205,7 +232,7 @@ async function segments(hub, cs, l) {
   let tag = 0;
   for (let round = 0; round < SEGMENTS; round++) {
     for (let i = 0; i < names.length; i++) {
-      const state = names[(round + i) % names.length], shown = cs[STATES[state]];
+      const state = names[(round + i) % names.length], shown = STATES[state] && cs[STATES[state][0]];
       await switchTo(cs, hub, state);
       const cpu0 = cpuMs(), t0 = performance.now();
       l.setTag(++tag);
@@ -264,6 +291,8 @@ function report(res) {
   console.log(`${RATE} events/s in ${BATCH}-event batches throughout`);
   compare(res, 'closed', 'idle', 'the page open, drawn at idle priority (the hub\'s own share: its stream, its requests), vs closed');
   compare(res, 'closed', 'open', 'the page open, drawn at normal priority on the hub\'s cores, vs closed');
+  compare(res, 'closed', 'reader', 'the page\'s stream read at normal priority by a tab that draws nothing (the floor of any live view on the VM), vs closed');
+  compare(res, 'reader', 'open', 'the page drawn at normal priority vs that tab (what the drawing adds)');
   // The same comparison between every other closed segment and the rest, two sets of the same
   // state: where it is not within 10 %, the run cannot tell 10 % apart, whatever open/closed
   // says.
@@ -271,7 +300,7 @@ function report(res) {
   if (closedB.length)
     compare({ closedA, closedB }, 'closedA', 'closedB', 'the instrument\'s own noise: closed vs closed (alternate closed segments)');
   const cpu = (state) => (median(res[state].map((r) => r.cpu)) / 10).toFixed(1);
-  console.log(`the Chromiums (all their processes): ${cpu('open')} % of a core with the page open at normal priority, ${cpu('idle')} % at idle priority, ${cpu('closed')} % both on about:blank`);
+  console.log(`the Chromiums (all their processes): ${cpu('open')} % of a core with the page open at normal priority, ${cpu('idle')} % at idle priority, ${cpu('reader')} % with the stream read and not drawn, ${cpu('closed')} % both on about:blank`);
 }
 
 h.run('the live page open vs closed: ingest and SSE delivery at 1,000 events/s', async () => {
