@@ -53,6 +53,8 @@ std::optional<LinkFields> read_link_fields(const Event& e) {
         str("status", f.status);
         f.linked = has("oom_kill_seq");
         f.described = has("message");
+        f.has_how = has("oom_link");
+        f.has_anon_rss = has("oom_anon_rss_kb");
     } else {
         str("process_name", f.process_name);
         if (o["anon_rss_kb"].get_int64().get(f.anon_rss_kb)) f.anon_rss_kb = -1;
@@ -126,11 +128,12 @@ void OomLink::annotate_crash(Event& e, LinkFields& f, int64_t now_ms) {
     if (Kill* k = killed ? match(f.pid, now_ms, how) : nullptr) {
         k->linked = true;
         f.linked = true;
-        fields.add("oom_kill_seq", k->seq).add("oom_link", how);
+        fields.add("oom_kill_seq", k->seq);
+        if (!f.has_how) fields.add("oom_link", how);
         message = fmt::format(
             "{} crashed because the kernel OOM killer killed its renderer (pid {})", page, k->pid);
         if (k->anon_rss_kb >= 0) {
-            fields.add("oom_anon_rss_kb", k->anon_rss_kb);
+            if (!f.has_anon_rss) fields.add("oom_anon_rss_kb", k->anon_rss_kb);
             message += fmt::format(", which had {} anonymous memory", human_kib(k->anon_rss_kb));
         }
     } else {

@@ -28,6 +28,9 @@ struct LinkFields {
     std::string url, status;   // page_crashed
     bool linked = false;       // oom_kill_seq (page_crashed) / page_crashed_seq (kill) present
     bool described = false;    // page_crashed: message present (the producer described it)
+    // page_crashed: oom_link / oom_anon_rss_kb already present; the producer's stays, alone
+    // (data never carries a key twice).
+    bool has_how = false, has_anon_rss = false;
 };
 
 // The fields of a page_crashed or system_oom_kill (one parse of its data); nullopt for any

@@ -175,6 +175,24 @@ TEST_CASE("each event's fields are read once; annotate keeps them current for re
         R"("target_id":"T","url":"https://x.test/","status":"killed","renderer_pid":4242})"));
 }
 
+TEST_CASE("a crash that carries the hub's oom_link or oom_anon_rss_kb keeps its own, never twice") {
+    OomLink link;
+    link.remember(oom(4242, "chromium", 2048), 17, 1000);
+    Event c;
+    c.type = "page_crashed";
+    c.data = R"({"status":"killed","renderer_pid":4242,"oom_link":"mine","oom_anon_rss_kb":5})";
+    link.annotate(c, 1500);
+    CHECK(field(c, "oom_kill_seq") == 17);  // still linked
+    CHECK(text(c, "oom_link") == "mine");
+    CHECK(field(c, "oom_anon_rss_kb") == 5);
+    for (const char* key : {"\"oom_link\"", "\"oom_anon_rss_kb\"", "\"oom_kill_seq\""}) {
+        INFO(key << " in " << c.data);
+        const auto at = c.data.find(key);
+        REQUIRE(at != std::string::npos);
+        CHECK(c.data.find(key, at + 1) == std::string::npos);
+    }
+}
+
 TEST_CASE("sizes read like a human would write them") {
     CHECK(human_kib(1992294) == "1.9 GiB");
     CHECK(human_kib(421888) == "412 MiB");
