@@ -292,7 +292,7 @@ function report(res) {
   compare(res, 'closed', 'idle', 'the page open, drawn at idle priority (the hub\'s own share: its stream, its requests), vs closed');
   compare(res, 'closed', 'open', 'the page open, drawn at normal priority on the hub\'s cores, vs closed');
   compare(res, 'closed', 'reader', 'the page\'s stream read at normal priority by a tab that draws nothing (the floor of any live view on the VM), vs closed');
-  compare(res, 'reader', 'open', 'the page drawn at normal priority vs that tab (what the drawing adds)');
+  compare(res, 'reader', 'open', 'the page drawn at normal priority vs that tab (what the page\'s own work on the events adds)');
   // The same comparison between every other closed segment and the rest, two sets of the same
   // state: where it is not within 10 %, the run cannot tell 10 % apart, whatever open/closed
   // says.
