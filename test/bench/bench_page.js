@@ -173,12 +173,14 @@ async function navigate(c, hub, what) {
     async () => (await h.metrics(hub)).faultline_hub_sse_subscribers === (what ? 2 : 1), 20000, 50);
 }
 
-// Puts the Chromiums in state, then waits SETTLE_MS more.
+// Puts the Chromiums in state, then waits SETTLE_MS more. Returns the Chromium whose tab reads
+// the stream (null when closed).
 async function switchTo(cs, hub, state) {
   const [name, what] = STATES[state] || [];
   for (const [n, c] of Object.entries(cs)) if (c.showing && (n !== name || c.showing !== what)) await navigate(c, hub, null);
   if (name && cs[name].showing !== what) await navigate(cs[name], hub, what);
   await h.sleep(SETTLE_MS);
+  return name ? cs[name] : null;
 }
 
 async function pageLastSeq(c) {
@@ -232,8 +234,8 @@ async function segments(hub, cs, l) {
   let tag = 0;
   for (let round = 0; round < SEGMENTS; round++) {
     for (let i = 0; i < names.length; i++) {
-      const state = names[(round + i) % names.length], shown = STATES[state] && cs[STATES[state][0]];
-      await switchTo(cs, hub, state);
+      const state = names[(round + i) % names.length];
+      const shown = await switchTo(cs, hub, state);
       const cpu0 = cpuMs(), t0 = performance.now();
       l.setTag(++tag);
       await h.sleep(MEASURE_MS);
